@@ -1,0 +1,129 @@
+package odata
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Collection is one page of an entity set: d.results, d.__count (only with $inlinecount=allpages) and
+// d.__next (only when the server cut the result; absolute or relative, see ResolveNext).
+type Collection[T any] struct {
+	Results []T
+	Count   *int64
+	Next    string
+}
+
+// collectionBody accepts both V2 shapes: {"d":{"results":[…]}} and the older {"d":[…]}.
+type collectionBody struct {
+	D json.RawMessage `json:"d"`
+}
+
+type collectionWrapper[T any] struct {
+	Results []T             `json:"results"`
+	Count   json.RawMessage `json:"__count"`
+	Next    string          `json:"__next"`
+}
+
+// ErrNotJSON is returned when a body is not JSON at all (for example an HTML login page).
+var ErrNotJSON = errors.New("response is not JSON")
+
+// DecodeCollection decodes a collection response.
+func DecodeCollection[T any](r io.Reader) (Collection[T], error) {
+	var out Collection[T]
+	raw, err := readEnvelope(r)
+	if err != nil {
+		return out, err
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := json.Unmarshal(trimmed, &out.Results); err != nil {
+			return out, fmt.Errorf("decoding OData results: %w", err)
+		}
+		return out, nil
+	}
+	var w collectionWrapper[T]
+	if err := json.Unmarshal(trimmed, &w); err != nil {
+		return out, fmt.Errorf("decoding OData collection: %w", err)
+	}
+	if w.Results == nil {
+		return out, errors.New("decoding OData collection: d.results is missing (is this a single entity?)")
+	}
+	out.Results, out.Next = w.Results, w.Next
+	if len(w.Count) > 0 && string(w.Count) != "null" {
+		n, err := parseCountValue(w.Count)
+		if err != nil {
+			return out, err
+		}
+		out.Count = &n
+	}
+	return out, nil
+}
+
+// DecodeEntity decodes a single-entity response {"d":{…}}.
+func DecodeEntity[T any](r io.Reader) (T, error) {
+	var out T
+	raw, err := readEnvelope(r)
+	if err != nil {
+		return out, err
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return out, fmt.Errorf("decoding OData entity: %w", err)
+	}
+	return out, nil
+}
+
+func readEnvelope(r io.Reader) (json.RawMessage, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading OData response: %w", err)
+	}
+	if !LooksLikeJSON(body) {
+		return nil, ErrNotJSON
+	}
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	var env collectionBody
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("decoding OData response (truncated or invalid JSON): %w", err)
+	}
+	if len(env.D) == 0 || string(env.D) == "null" {
+		return nil, errors.New(`decoding OData response: no "d" member`)
+	}
+	return env.D, nil
+}
+
+// LooksLikeJSON reports whether a body starts like a JSON object or array (after white space and a BOM).
+func LooksLikeJSON(body []byte) bool {
+	b := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
+}
+
+// parseCountValue reads __count, which SAP sends as a string ("7"); a bare number is accepted too.
+func parseCountValue(raw json.RawMessage) (int64, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		s = string(raw)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("decoding OData __count %s: not a non-negative integer", raw)
+	}
+	return n, nil
+}
+
+// ParseCount reads the text/plain body of a /$count request.
+func ParseCount(body []byte) (int64, error) {
+	s := strings.TrimSpace(string(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))))
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		if len(s) > 40 {
+			s = s[:40] + "…"
+		}
+		return 0, fmt.Errorf("the $count response is not a number: %q", s)
+	}
+	return n, nil
+}

@@ -1,0 +1,425 @@
+// Package settings turns a data source's jsonData and decrypted secureJsonData into a validated
+// Settings value. It is parsed once per data source instance (in the plugin factory).
+package settings
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+// Environment is the SAP BTP environment of the tenant.
+type Environment string
+
+const (
+	EnvironmentCloudFoundry Environment = "cloudFoundry"
+	EnvironmentNeo          Environment = "neo"
+)
+
+// AuthType selects how the plugin authenticates against the tenant API.
+type AuthType string
+
+const (
+	// AuthOAuth2ClientCredentials: client ID + secret posted to the token URL (service key "ClientId/Secret").
+	AuthOAuth2ClientCredentials AuthType = "oauth2ClientCredentials"
+	// AuthOAuth2Certificate: client ID + X.509 certificate and key on the token request (service key "Certificate").
+	AuthOAuth2Certificate AuthType = "oauth2Certificate"
+	// AuthBasic: technical user and password on every API call.
+	AuthBasic AuthType = "basic"
+	// AuthClientCertificate: X.509 certificate presented on the API call itself (mTLS), no token.
+	AuthClientCertificate AuthType = "clientCertificate"
+)
+
+// JSON keys shared with src/types.ts. Keep names identical on both sides.
+//
+// jsonData:    apiUrl, environment, tenantLabel, authType, tokenUrl, clientId, basicUser,
+//
+//	tlsSkipVerify, tlsAuthWithCACert, timeoutSeconds, maxConcurrentRequests
+//
+// secureJsonData: clientSecret, basicPassword, clientCertificate, clientKey, tlsCACert, serviceKey
+const (
+	DefaultTimeout               = 30 * time.Second
+	DefaultMaxConcurrentRequests = 8
+
+	// Validation bounds: above 300 s Grafana's own data proxy and alerting would have given up already;
+	// above 64 parallel requests SAP's per-user rate limits (50–100/s) are hit anyway.
+	MinTimeout       = 1 * time.Second
+	MaxTimeout       = 300 * time.Second
+	MinMaxConcurrent = 1
+	MaxMaxConcurrent = 64
+)
+
+// Settings is the parsed, normalised, validated configuration of one data source.
+type Settings struct {
+	// APIBaseURL is the tenant host (plus any custom path prefix) without trailing slash and without
+	// "/api/v1", e.g. "https://abc.it-cpi001.cfapps.eu10.hana.ondemand.com".
+	APIBaseURL  string
+	Environment Environment
+	// TenantLabel is put on every frame as the "tenant" label; defaults to the API host name.
+	TenantLabel string
+
+	AuthType  AuthType
+	TokenURL  string
+	ClientID  string
+	BasicUser string
+
+	TLSSkipVerify bool
+	// TLSAuthWithCACert: trust Secrets.TLSCACert (in addition to the system roots) for API and token hosts.
+	TLSAuthWithCACert bool
+	Timeout           time.Duration
+	MaxConcurrent     int
+
+	Secrets Secrets `json:"-"`
+}
+
+// Secrets come only from decrypted secureJsonData and must never be logged, framed or echoed.
+type Secrets struct {
+	ClientSecret      string
+	BasicPassword     string
+	ClientCertificate string // PEM, possibly a chain
+	ClientKey         string // PEM private key
+	TLSCACert         string // PEM, custom CA for API and token hosts
+}
+
+// ServiceRoot returns the OData service root, APIBaseURL + "/api/v1".
+func (s Settings) ServiceRoot() string { return s.APIBaseURL + "/api/v1" }
+
+// String keeps secrets out of logs even when a whole Settings value is printed with %v or %+v: it
+// says only which secrets are set.
+func (s Secrets) String() string {
+	set := func(v string) string {
+		if strings.TrimSpace(v) == "" {
+			return "empty"
+		}
+		return "set"
+	}
+	return fmt.Sprintf("{ClientSecret:%s BasicPassword:%s ClientCertificate:%s ClientKey:%s TLSCACert:%s}",
+		set(s.ClientSecret), set(s.BasicPassword), set(s.ClientCertificate), set(s.ClientKey), set(s.TLSCACert))
+}
+
+// GoString covers %#v the same way.
+func (s Secrets) GoString() string { return "settings.Secrets" + s.String() }
+
+// rawJSONData mirrors the jsonData keys (see the table in docs/architecture.md). Numbers and booleans
+// also accept strings because provisioning files with environment-variable interpolation produce them.
+type rawJSONData struct {
+	APIURL                string     `json:"apiUrl"`
+	Environment           string     `json:"environment"`
+	TenantLabel           string     `json:"tenantLabel"`
+	AuthType              string     `json:"authType"`
+	TokenURL              string     `json:"tokenUrl"`
+	ClientID              string     `json:"clientId"`
+	BasicUser             string     `json:"basicUser"`
+	TLSSkipVerify         flexBool   `json:"tlsSkipVerify"`
+	TLSAuthWithCACert     flexBool   `json:"tlsAuthWithCACert"`
+	TimeoutSeconds        flexNumber `json:"timeoutSeconds"`
+	MaxConcurrentRequests flexNumber `json:"maxConcurrentRequests"`
+}
+
+// flexBool accepts true/false, "true"/"false" (any case), "" and null.
+type flexBool bool
+
+func (b *flexBool) UnmarshalJSON(data []byte) error {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	switch t := v.(type) {
+	case nil:
+		*b = false
+	case bool:
+		*b = flexBool(t)
+	case string:
+		if strings.TrimSpace(t) == "" {
+			*b = false
+			return nil
+		}
+		p, err := strconv.ParseBool(strings.TrimSpace(t))
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*b = flexBool(p)
+	default:
+		return errors.New("must be true or false")
+	}
+	return nil
+}
+
+// flexNumber accepts a number, a numeric string, "" and null; zero means "not set".
+type flexNumber float64
+
+func (n *flexNumber) UnmarshalJSON(data []byte) error {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	switch t := v.(type) {
+	case nil:
+		*n = 0
+	case float64:
+		*n = flexNumber(t)
+	case string:
+		if strings.TrimSpace(t) == "" {
+			*n = 0
+			return nil
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return errors.New("must be a number")
+		}
+		*n = flexNumber(f)
+	default:
+		return errors.New("must be a number")
+	}
+	return nil
+}
+
+// Load parses a data source's jsonData and decrypted secureJsonData into Settings. URLs are normalised,
+// defaults applied and, when secureJsonData.serviceKey holds a BTP service key (provisioning from an
+// environment variable), its values fill every field left empty — explicit fields win.
+//
+// Load fails only when the input cannot be understood (jsonData is not JSON, a value has the wrong
+// type, the service key or a URL is malformed). Missing or inconsistent fields are reported by Validate,
+// which callers run before using the settings.
+func Load(s backend.DataSourceInstanceSettings) (Settings, error) {
+	var jd rawJSONData
+	if trimmed := strings.TrimSpace(string(s.JSONData)); trimmed != "" && trimmed != "null" {
+		if err := json.Unmarshal(s.JSONData, &jd); err != nil {
+			return Settings{}, jsonDataError(err)
+		}
+	}
+	secure := s.DecryptedSecureJSONData // reading a nil map is fine
+
+	out := Settings{
+		APIBaseURL:        strings.TrimSpace(jd.APIURL),
+		Environment:       Environment(strings.TrimSpace(jd.Environment)),
+		TenantLabel:       strings.TrimSpace(jd.TenantLabel),
+		AuthType:          AuthType(strings.TrimSpace(jd.AuthType)),
+		TokenURL:          strings.TrimSpace(jd.TokenURL),
+		ClientID:          strings.TrimSpace(jd.ClientID),
+		BasicUser:         strings.TrimSpace(jd.BasicUser),
+		TLSSkipVerify:     bool(jd.TLSSkipVerify),
+		TLSAuthWithCACert: bool(jd.TLSAuthWithCACert),
+		Secrets: Secrets{
+			// Secrets are kept byte for byte; only PEM text gets literal "\n" sequences repaired.
+			ClientSecret:      secure["clientSecret"],
+			BasicPassword:     secure["basicPassword"],
+			ClientCertificate: unescapeNewlines(secure["clientCertificate"]),
+			ClientKey:         unescapeNewlines(secure["clientKey"]),
+			TLSCACert:         unescapeNewlines(secure["tlsCACert"]),
+		},
+	}
+	// The generic top-level data source URL is a fallback for provisioning files that set `url:`.
+	if out.APIBaseURL == "" {
+		out.APIBaseURL = strings.TrimSpace(s.URL)
+	}
+
+	if strings.TrimSpace(secure["serviceKey"]) != "" {
+		key, err := ParseServiceKey(secure["serviceKey"])
+		if err != nil {
+			return Settings{}, fmt.Errorf("The provisioned service key (secureJsonData.serviceKey) cannot be used: %w", err)
+		}
+		fill := func(dst *string, v string) {
+			if strings.TrimSpace(*dst) == "" {
+				*dst = v
+			}
+		}
+		fill(&out.APIBaseURL, key.APIURL)
+		fill(&out.TokenURL, key.TokenURL)
+		fill(&out.ClientID, key.ClientID)
+		fill(&out.Secrets.ClientSecret, key.ClientSecret)
+		fill(&out.Secrets.ClientCertificate, key.ClientCertificate)
+		fill(&out.Secrets.ClientKey, key.ClientKey)
+		if out.AuthType == "" {
+			out.AuthType = key.AuthType
+		}
+	}
+
+	if out.APIBaseURL != "" {
+		u, err := NormalizeAPIURL(out.APIBaseURL)
+		if err != nil {
+			return Settings{}, err
+		}
+		out.APIBaseURL = u
+	}
+	if out.TokenURL != "" {
+		u, err := NormalizeTokenURL(out.TokenURL)
+		if err != nil {
+			return Settings{}, err
+		}
+		out.TokenURL = u
+	}
+
+	if out.AuthType == "" {
+		out.AuthType = inferAuthType(out)
+	}
+	if out.Environment == "" {
+		out.Environment = EnvironmentCloudFoundry
+	}
+	if out.TenantLabel == "" && out.APIBaseURL != "" {
+		if u, err := url.Parse(out.APIBaseURL); err == nil {
+			out.TenantLabel = u.Hostname()
+		}
+	}
+
+	out.Timeout = DefaultTimeout
+	if sec := float64(jd.TimeoutSeconds); sec != 0 {
+		// Clamp before converting: a float that overflows int64 converts to an undefined value, and
+		// anything above MaxTimeout is rejected by Validate anyway.
+		sec = math.Max(math.Min(sec, 1e6), -1e6)
+		out.Timeout = time.Duration(sec * float64(time.Second))
+	}
+	out.MaxConcurrent = DefaultMaxConcurrentRequests
+	if n := float64(jd.MaxConcurrentRequests); n != 0 {
+		if n != math.Trunc(n) || math.Abs(n) > 1e6 {
+			return Settings{}, fmt.Errorf("Max concurrent requests (maxConcurrentRequests) must be a whole number between %d and %d.",
+				MinMaxConcurrent, MaxMaxConcurrent)
+		}
+		out.MaxConcurrent = int(n)
+	}
+	return out, nil
+}
+
+// inferAuthType picks the authentication when jsonData does not say: what the filled fields point to,
+// and OAuth2 client credentials (SAP's recommended way) when nothing is filled, so that Validate then
+// names exactly the fields of the recommended setup.
+func inferAuthType(s Settings) AuthType {
+	has := func(v string) bool { return strings.TrimSpace(v) != "" }
+	switch {
+	case has(s.ClientID) && !has(s.Secrets.ClientSecret) && has(s.Secrets.ClientCertificate):
+		return AuthOAuth2Certificate
+	case has(s.ClientID):
+		return AuthOAuth2ClientCredentials
+	case has(s.BasicUser) || has(s.Secrets.BasicPassword):
+		return AuthBasic
+	case has(s.Secrets.ClientCertificate):
+		return AuthClientCertificate
+	default:
+		return AuthOAuth2ClientCredentials
+	}
+}
+
+// jsonDataError explains a jsonData decoding failure by key name. jsonData holds no secrets, but the
+// message still avoids echoing values.
+func jsonDataError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return fmt.Errorf("The data source setting %q must be a %s, not a %s: correct it in the data source settings or the provisioning file.",
+			typeErr.Field, typeErr.Type.Kind(), typeErr.Value)
+	}
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Errorf("The data source settings (jsonData) are not valid JSON (problem at character %d): correct the provisioning file or save the settings again.", syn.Offset)
+	}
+	// Errors from flexBool/flexNumber arrive wrapped with the field name by encoding/json.
+	return fmt.Errorf("The data source settings (jsonData) cannot be read: %v. Correct the provisioning file or save the settings again.", err)
+}
+
+// Validate checks that the settings are complete for the chosen authentication and within bounds. It
+// reports every problem at once (errors.Join), each in the words of the config editor and saying what
+// to do. Messages name fields, never their values.
+func (s Settings) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	missing := func(v string) bool { return strings.TrimSpace(v) == "" }
+
+	if missing(s.APIBaseURL) {
+		add("API URL is missing: paste it from the service key field \"url\" (Process Integration Runtime, plan api), or paste the whole service key.")
+	} else if _, err := NormalizeAPIURL(s.APIBaseURL); err != nil {
+		errs = append(errs, err)
+	}
+
+	switch s.Environment {
+	case EnvironmentCloudFoundry, EnvironmentNeo:
+	default:
+		add("Environment %q is not supported: choose Cloud Foundry or Neo.", s.Environment)
+	}
+
+	checkTokenURL := func() {
+		if missing(s.TokenURL) {
+			add("Token URL is missing: paste it from the service key field \"tokenurl\", or paste the whole service key.")
+		} else if _, err := NormalizeTokenURL(s.TokenURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	checkClientID := func() {
+		if missing(s.ClientID) {
+			add("Client ID is missing: paste it from the service key field \"clientid\", or paste the whole service key.")
+		}
+	}
+
+	switch s.AuthType {
+	case AuthOAuth2ClientCredentials:
+		checkTokenURL()
+		checkClientID()
+		if missing(s.Secrets.ClientSecret) {
+			add("Client secret is missing: paste it from the service key field \"clientsecret\", or paste the whole service key.")
+		}
+	case AuthOAuth2Certificate:
+		checkTokenURL()
+		checkClientID()
+		if missing(s.Secrets.ClientCertificate) {
+			add("Client certificate is missing: paste it from the service key field \"certificate\" (key type Certificate), or paste the whole service key.")
+		}
+		if missing(s.Secrets.ClientKey) {
+			add("Client key is missing: paste it from the service key field \"key\" (key type Certificate). A key of type External Certificate has no private key: use the key the certificate was created with.")
+		}
+		errs = append(errs, checkKeyPair(s.Secrets)...)
+	case AuthBasic:
+		if missing(s.BasicUser) {
+			add("User is missing: enter the user (with a role collection containing MonitoringDataRead) for Basic authentication.")
+		}
+		if missing(s.Secrets.BasicPassword) {
+			add("Password is missing: enter the password of the Basic authentication user.")
+		}
+	case AuthClientCertificate:
+		if missing(s.Secrets.ClientCertificate) {
+			add("Client certificate is missing: paste the PEM certificate (chain up to a root CA the API host accepts) that is presented on every API call.")
+		}
+		if missing(s.Secrets.ClientKey) {
+			add("Client key is missing: paste the PEM private key of the client certificate.")
+		}
+		errs = append(errs, checkKeyPair(s.Secrets)...)
+	default:
+		add("Authentication %q is not supported: choose OAuth2 client credentials, OAuth2 with certificate, Basic or Client certificate.", s.AuthType)
+	}
+
+	if s.TLSAuthWithCACert {
+		if missing(s.Secrets.TLSCACert) {
+			add("CA certificate is missing: paste the PEM certificate of the CA to trust, or turn off \"With CA cert\".")
+		} else if !x509.NewCertPool().AppendCertsFromPEM([]byte(s.Secrets.TLSCACert)) {
+			add("CA certificate is not a valid PEM certificate: paste one or more blocks starting with -----BEGIN CERTIFICATE-----.")
+		}
+	}
+
+	if s.Timeout < MinTimeout || s.Timeout > MaxTimeout {
+		add("Timeout must be between %d and %d seconds (it is %g).", int(MinTimeout.Seconds()), int(MaxTimeout.Seconds()), s.Timeout.Seconds())
+	}
+	if s.MaxConcurrent < MinMaxConcurrent || s.MaxConcurrent > MaxMaxConcurrent {
+		add("Max concurrent requests must be between %d and %d (it is %d).", MinMaxConcurrent, MaxMaxConcurrent, s.MaxConcurrent)
+	}
+	return errors.Join(errs...)
+}
+
+// checkKeyPair parses certificate and key together when both are present (a missing one is reported
+// by the caller). The tls package's error texts are fixed phrases that never quote key material.
+func checkKeyPair(sec Secrets) []error {
+	if strings.TrimSpace(sec.ClientCertificate) == "" || strings.TrimSpace(sec.ClientKey) == "" {
+		return nil
+	}
+	if _, err := tls.X509KeyPair([]byte(sec.ClientCertificate), []byte(sec.ClientKey)); err != nil {
+		return []error{fmt.Errorf("Client certificate and Client key are not a valid PEM certificate and matching private key (%v): "+
+			"paste the certificate (-----BEGIN CERTIFICATE-----…) and its private key (-----BEGIN … PRIVATE KEY-----…), "+
+			"e.g. \"certificate\" and \"key\" of a Certificate service key.", err)}
+	}
+	return nil
+}
