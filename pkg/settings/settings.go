@@ -110,7 +110,8 @@ func (s Secrets) String() string {
 func (s Secrets) GoString() string { return "settings.Secrets" + s.String() }
 
 // rawJSONData mirrors the jsonData keys (see the table in docs/architecture.md). Numbers and booleans
-// also accept strings because provisioning files with environment-variable interpolation produce them.
+// also accept strings because provisioning files with environment-variable interpolation produce them;
+// they are decoded one by one in decodeJSONData so that an error can name the key.
 type rawJSONData struct {
 	APIURL                string     `json:"apiUrl"`
 	Environment           string     `json:"environment"`
@@ -119,10 +120,42 @@ type rawJSONData struct {
 	TokenURL              string     `json:"tokenUrl"`
 	ClientID              string     `json:"clientId"`
 	BasicUser             string     `json:"basicUser"`
-	TLSSkipVerify         flexBool   `json:"tlsSkipVerify"`
-	TLSAuthWithCACert     flexBool   `json:"tlsAuthWithCACert"`
-	TimeoutSeconds        flexNumber `json:"timeoutSeconds"`
-	MaxConcurrentRequests flexNumber `json:"maxConcurrentRequests"`
+	TLSSkipVerify         flexBool   `json:"-"`
+	TLSAuthWithCACert     flexBool   `json:"-"`
+	TimeoutSeconds        flexNumber `json:"-"`
+	MaxConcurrentRequests flexNumber `json:"-"`
+}
+
+// decodeJSONData decodes jsonData; an empty or null document means "nothing set".
+func decodeJSONData(data []byte) (rawJSONData, error) {
+	var jd rawJSONData
+	if trimmed := strings.TrimSpace(string(data)); trimmed == "" || trimmed == "null" {
+		return jd, nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return jd, jsonDataError(err)
+	}
+	if err := json.Unmarshal(data, &jd); err != nil {
+		return jd, jsonDataError(err)
+	}
+	flex := []struct {
+		key string
+		dst json.Unmarshaler
+	}{
+		{"tlsSkipVerify", &jd.TLSSkipVerify},
+		{"tlsAuthWithCACert", &jd.TLSAuthWithCACert},
+		{"timeoutSeconds", &jd.TimeoutSeconds},
+		{"maxConcurrentRequests", &jd.MaxConcurrentRequests},
+	}
+	for _, f := range flex {
+		if raw, ok := fields[f.key]; ok {
+			if err := f.dst.UnmarshalJSON(raw); err != nil {
+				return jd, fmt.Errorf("The data source setting %q %v: correct it in the data source settings or the provisioning file.", f.key, err)
+			}
+		}
+	}
+	return jd, nil
 }
 
 // flexBool accepts true/false, "true"/"false" (any case), "" and null.
@@ -191,11 +224,9 @@ func (n *flexNumber) UnmarshalJSON(data []byte) error {
 // type, the service key or a URL is malformed). Missing or inconsistent fields are reported by Validate,
 // which callers run before using the settings.
 func Load(s backend.DataSourceInstanceSettings) (Settings, error) {
-	var jd rawJSONData
-	if trimmed := strings.TrimSpace(string(s.JSONData)); trimmed != "" && trimmed != "null" {
-		if err := json.Unmarshal(s.JSONData, &jd); err != nil {
-			return Settings{}, jsonDataError(err)
-		}
+	jd, err := decodeJSONData(s.JSONData)
+	if err != nil {
+		return Settings{}, err
 	}
 	secure := s.DecryptedSecureJSONData // reading a nil map is fine
 
@@ -312,7 +343,10 @@ func inferAuthType(s Settings) AuthType {
 // message still avoids echoing values.
 func jsonDataError(err error) error {
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
+	if errors.As(err, &typeErr) && typeErr.Field == "" {
+		return fmt.Errorf("The data source settings (jsonData) must be a JSON object (got a JSON %s): correct the provisioning file or save the settings again.", typeErr.Value)
+	}
+	if errors.As(err, &typeErr) {
 		return fmt.Errorf("The data source setting %q must be a %s, not a %s: correct it in the data source settings or the provisioning file.",
 			typeErr.Field, typeErr.Type.Kind(), typeErr.Value)
 	}
@@ -320,7 +354,6 @@ func jsonDataError(err error) error {
 	if errors.As(err, &syn) {
 		return fmt.Errorf("The data source settings (jsonData) are not valid JSON (problem at character %d): correct the provisioning file or save the settings again.", syn.Offset)
 	}
-	// Errors from flexBool/flexNumber arrive wrapped with the field name by encoding/json.
 	return fmt.Errorf("The data source settings (jsonData) cannot be read: %v. Correct the provisioning file or save the settings again.", err)
 }
 

@@ -1,0 +1,541 @@
+// Package cpi is the HTTP client for one SAP Cloud Integration tenant. It owns everything between a
+// query handler and the wire: authentication (OAuth2 client credentials with secret or X.509 key, Basic,
+// mTLS), the token cache, `Accept: application/json`, the host guard, per-area rate limits, bounded
+// concurrency, retries, and typed errors whose messages tell the user what to fix.
+package cpi
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/time/rate"
+
+	"github.com/seed/sapcpi-datasource/pkg/odata"
+	"github.com/seed/sapcpi-datasource/pkg/settings"
+)
+
+const (
+	// DefaultMaxBodyBytes caps a response body; a bigger answer is an error, not an out-of-memory.
+	DefaultMaxBodyBytes = 64 << 20
+	// maxAttempts per request for retryable statuses (429/502/503/504).
+	maxAttempts = 3
+	// defaultMaxRetryWait caps a Retry-After or backoff wait.
+	defaultMaxRetryWait = 10 * time.Second
+	defaultRetryBase    = 500 * time.Millisecond
+	userAgentProduct    = "grafana-sapcpi-datasource"
+)
+
+// Response is a successful (2xx, non-HTML) answer. URL is the requested URL (never with credentials),
+// suitable for the Query inspector.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	URL    string
+}
+
+// Client talks to one tenant. It is safe for concurrent use; build it once per data source instance.
+type Client struct {
+	root        *url.URL // service root, ".../api/v1"
+	tokenOrigin *url.URL // nil without OAuth
+
+	api       *http.Client
+	tokenHTTP *http.Client // == api unless the token request needs its own TLS identity
+	tokens    *tokenCache  // nil without OAuth
+	basic     string       // "Basic …" for AuthBasic
+
+	userAgent string
+	sem       chan struct{}
+	limiters  [numAreas]*rate.Limiter
+	desc      *describer
+	o         options
+}
+
+type options struct {
+	version      string
+	sleep        func(context.Context, time.Duration) error
+	now          func() time.Time
+	maxBody      int64
+	maxRetryWait time.Duration
+	retryBase    time.Duration
+	limits       map[Area]limit
+}
+
+type limit struct {
+	perSecond float64
+	burst     int
+}
+
+// Option customises a Client.
+type Option func(*options)
+
+// WithVersion sets the plugin version in the User-Agent (grafana-sapcpi-datasource/<version>).
+func WithVersion(v string) Option { return func(o *options) { o.version = v } }
+
+// WithSleep replaces the wait between retries (tests make it instant and record the durations).
+func WithSleep(fn func(context.Context, time.Duration) error) Option {
+	return func(o *options) { o.sleep = fn }
+}
+
+// WithClock replaces time.Now for token expiry decisions.
+func WithClock(fn func() time.Time) Option { return func(o *options) { o.now = fn } }
+
+// WithMaxBodyBytes caps response bodies (default 64 MiB).
+func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
+
+// WithMaxRetryWait caps the wait before a retry (default 10 s), whatever Retry-After says.
+func WithMaxRetryWait(d time.Duration) Option { return func(o *options) { o.maxRetryWait = d } }
+
+// WithRateLimit overrides the per-user rate limit of an API area; perSecond <= 0 disables it.
+func WithRateLimit(a Area, perSecond float64, burst int) Option {
+	return func(o *options) {
+		if o.limits == nil {
+			o.limits = map[Area]limit{}
+		}
+		o.limits[a] = limit{perSecond, burst}
+	}
+}
+
+type roleKey struct{}
+
+// WithRole names the role a 403 message should ask for, for requests made with the returned context
+// (e.g. "WorkspacePackagesRead" for design-time queries). Without it the role follows the entity set.
+func WithRole(ctx context.Context, role string) context.Context {
+	return context.WithValue(ctx, roleKey{}, role)
+}
+
+// New builds the client for an already validated Settings.
+func New(s settings.Settings, opts ...Option) (*Client, error) {
+	o := options{version: "dev", sleep: sleepCtx, now: time.Now, maxBody: DefaultMaxBodyBytes,
+		maxRetryWait: defaultMaxRetryWait, retryBase: defaultRetryBase}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if s.Timeout <= 0 {
+		s.Timeout = settings.DefaultTimeout
+	}
+	if s.MaxConcurrent <= 0 {
+		s.MaxConcurrent = settings.DefaultMaxConcurrentRequests
+	}
+
+	red := newRedactor(s.Secrets.ClientSecret, s.Secrets.BasicPassword, s.Secrets.ClientKey)
+	configErr := func(format string, a ...any) error {
+		return withSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
+	}
+
+	root, err := url.Parse(s.ServiceRoot())
+	if err != nil || (root.Scheme != "https" && root.Scheme != "http") || root.Host == "" {
+		return nil, configErr("The API URL %q is not an http(s) URL.", s.APIBaseURL)
+	}
+	root.User = nil
+
+	c := &Client{
+		root:      root,
+		userAgent: userAgentProduct + "/" + o.version,
+		sem:       make(chan struct{}, s.MaxConcurrent),
+		o:         o,
+	}
+	c.desc = &describer{
+		auth:        s.AuthType,
+		apiHost:     odata.HostPort(root.String()),
+		serviceRoot: root.String(),
+		basicUser:   s.BasicUser,
+		timeout:     s.Timeout,
+		red:         red,
+	}
+	for a := Area(0); a < numAreas; a++ {
+		l := limit{perSecond: defaultLimits[a]}
+		if ol, ok := o.limits[a]; ok {
+			l = ol
+		}
+		c.limiters[a] = newLimiter(l.perSecond, l.burst)
+	}
+
+	// TLS material is checked here so a bad PEM gives a clear message instead of the SDK's generic one.
+	if s.Secrets.TLSCACert != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(s.Secrets.TLSCACert)) {
+		return nil, configErr("The custom CA certificate is not a valid PEM certificate.")
+	}
+	usesCert := s.AuthType == settings.AuthClientCertificate || s.AuthType == settings.AuthOAuth2Certificate
+	if usesCert {
+		if _, err := tls.X509KeyPair([]byte(s.Secrets.ClientCertificate), []byte(s.Secrets.ClientKey)); err != nil {
+			return nil, configErr("The client certificate and key are not a valid PEM pair (%s): paste the certificate and key of the service key.",
+				strings.TrimPrefix(err.Error(), "tls: "))
+		}
+	}
+	baseTLS := httpclient.TLSOptions{CACertificate: s.Secrets.TLSCACert, InsecureSkipVerify: s.TLSSkipVerify}
+
+	apiTLS := baseTLS
+	if s.AuthType == settings.AuthClientCertificate {
+		apiTLS.ClientCertificate, apiTLS.ClientKey = s.Secrets.ClientCertificate, s.Secrets.ClientKey
+	}
+
+	var allowedForAPI = []*url.URL{root}
+	oauth := s.AuthType == settings.AuthOAuth2ClientCredentials || s.AuthType == settings.AuthOAuth2Certificate
+	if oauth {
+		tu, err := url.Parse(s.TokenURL)
+		if err != nil || (tu.Scheme != "https" && tu.Scheme != "http") || tu.Host == "" {
+			return nil, configErr("The token URL %q is not an http(s) URL: use the tokenurl of the service key.", s.TokenURL)
+		}
+		c.tokenOrigin = tu
+		c.desc.tokenHost = odata.HostPort(tu.String())
+		c.desc.tokenURL = tu.Redacted()
+	}
+
+	// The API client. For client-secret OAuth the token request shares it (same TLS identity), so the
+	// host guard of this client must also allow the token host.
+	sharedToken := s.AuthType == settings.AuthOAuth2ClientCredentials
+	if sharedToken {
+		allowedForAPI = append(allowedForAPI, c.tokenOrigin)
+	}
+	c.api, err = c.newHTTPClient(s.Timeout, apiTLS, allowedForAPI)
+	if err != nil {
+		return nil, configErr("Cannot build the HTTP client: %s", err.Error())
+	}
+
+	switch s.AuthType {
+	case settings.AuthBasic:
+		c.basic = "Basic " + base64.StdEncoding.EncodeToString([]byte(s.BasicUser+":"+s.Secrets.BasicPassword))
+	case settings.AuthOAuth2ClientCredentials, settings.AuthOAuth2Certificate:
+		cfg := &clientcredentials.Config{ClientID: s.ClientID, TokenURL: s.TokenURL}
+		c.tokenHTTP = c.api
+		if sharedToken {
+			// XSUAA standard: client ID and secret in the Basic header. oauth2 URL-encodes both there
+			// (XSUAA client IDs contain '!' and '|'); the guard middleware adds X-CF-ENCODED-CREDENTIALS
+			// so XSUAA decodes them.
+			cfg.ClientSecret = s.Secrets.ClientSecret
+			cfg.AuthStyle = oauth2.AuthStyleInHeader
+		} else {
+			// X.509: the certificate authenticates the client on the TLS layer of the token request only;
+			// client_id goes in the form body and there is no secret. API calls carry just the token,
+			// hence a second SDK client with the certificate, used for the token host alone.
+			cfg.AuthStyle = oauth2.AuthStyleInParams
+			tokenTLS := baseTLS
+			tokenTLS.ClientCertificate, tokenTLS.ClientKey = s.Secrets.ClientCertificate, s.Secrets.ClientKey
+			c.tokenHTTP, err = c.newHTTPClient(s.Timeout, tokenTLS, []*url.URL{c.tokenOrigin})
+			if err != nil {
+				return nil, configErr("Cannot build the HTTP client for the token URL: %s", err.Error())
+			}
+		}
+		c.tokens = newTokenCache(cfg, c.tokenHTTP, o.now)
+		red.dynamic = c.tokens.secrets
+	}
+	return c, nil
+}
+
+// newHTTPClient builds one SDK client (tracing, metrics, error-source middlewares) with the guard in
+// front, and a redirect policy that never follows a redirect to another host.
+func (c *Client) newHTTPClient(timeout time.Duration, tlsOpts httpclient.TLSOptions, allowed []*url.URL) (*http.Client, error) {
+	to := httpclient.DefaultTimeoutOptions
+	to.Timeout = timeout
+	to.DialTimeout = min(to.DialTimeout, timeout)
+	to.TLSHandshakeTimeout = min(to.TLSHandshakeTimeout, timeout)
+	mws := append([]httpclient.Middleware{c.guard(allowed)}, httpclient.DefaultMiddlewares()...)
+	tlsCopy := tlsOpts
+	hc, err := httpclient.New(httpclient.Options{Timeouts: &to, TLS: &tlsCopy, Middlewares: mws})
+	if err != nil {
+		return nil, err
+	}
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if !odata.SameOrigin(req.URL, via[0].URL) {
+			// Hand the 3xx back to the caller, which explains it (typically a login redirect).
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	return hc, nil
+}
+
+// guard is the last line of defence of the host guard: whatever builds a request (our code, the oauth2
+// package, a redirect), it can only reach an allowed origin. It also sets the headers every request
+// needs, including token requests made by the oauth2 package.
+func (c *Client) guard(allowed []*url.URL) httpclient.Middleware {
+	return httpclient.MiddlewareFunc(func(_ httpclient.Options, next http.RoundTripper) http.RoundTripper {
+		return httpclient.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+			if !originAllowed(req.URL, allowed) {
+				return nil, c.hostNotAllowed(req.URL)
+			}
+			r := req.Clone(req.Context()) // a RoundTripper must not modify the caller's request
+			if r.Header.Get("Accept") == "" {
+				r.Header.Set("Accept", "application/json")
+			}
+			if r.Header.Get("User-Agent") == "" {
+				r.Header.Set("User-Agent", c.userAgent)
+			}
+			if c.tokenOrigin != nil && odata.SameOrigin(r.URL, c.tokenOrigin) && r.Method == http.MethodPost &&
+				strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
+				r.Header.Set("X-CF-ENCODED-CREDENTIALS", "true")
+			}
+			return next.RoundTrip(r)
+		})
+	})
+}
+
+func originAllowed(u *url.URL, allowed []*url.URL) bool {
+	for _, a := range allowed {
+		if a != nil && odata.SameOrigin(u, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Client) hostNotAllowed(u *url.URL) *Error {
+	host := odata.HostPort(u.String())
+	return c.desc.finish(&Error{Kind: KindHostNotAllowed, Host: host,
+		Message: fmt.Sprintf("Refusing to send a request to %s: only the configured API host %s (and the token host) may be contacted, so credentials never leave them.", host, c.desc.apiHost)})
+}
+
+// Close releases idle connections; call it when the data source instance is disposed.
+func (c *Client) Close() {
+	c.api.CloseIdleConnections()
+	if c.tokenHTTP != nil && c.tokenHTTP != c.api {
+		c.tokenHTTP.CloseIdleConnections()
+	}
+}
+
+// ServiceRoot is the OData service root the client talks to ("https://host/api/v1").
+func (c *Client) ServiceRoot() string { return c.root.String() }
+
+// Get requests path relative to the service root (e.g. "IntegrationRuntimeArtifacts/$count"). On an
+// HTTP error the *Response is returned too (for the Query inspector) together with the error.
+func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Response, error) {
+	u, err := c.resolve(path, query)
+	if err != nil {
+		return nil, err
+	}
+	return c.do(ctx, u)
+}
+
+// GetURL requests an absolute URL or one relative to the service root, such as an OData __next link.
+// It must point to the configured API host; anything else is refused before a connection is made.
+func (c *Client) GetURL(ctx context.Context, rawURL string) (*Response, error) {
+	ref, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, withSource(c.desc.finish(&Error{Kind: KindMalformedResponse, Host: c.desc.apiHost, Err: err,
+			Message: fmt.Sprintf("The link %q is not a valid URL.", rawURL)}))
+	}
+	base := *c.root
+	base.Path = strings.TrimSuffix(base.Path, "/") + "/"
+	u := base.ResolveReference(ref)
+	if !odata.SameOrigin(u, c.root) || u.User != nil {
+		return nil, withSource(c.hostNotAllowed(u))
+	}
+	return c.do(ctx, u)
+}
+
+func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
+	if strings.Contains(path, "://") || strings.HasPrefix(path, "//") {
+		return nil, withSource(c.desc.finish(&Error{Kind: KindHostNotAllowed, Host: c.desc.apiHost,
+			Message: fmt.Sprintf("Get expects a path relative to the service root, not %q; use GetURL for links.", path)}))
+	}
+	raw := strings.TrimSuffix(c.root.String(), "/") + "/" + strings.TrimPrefix(path, "/")
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, withSource(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err,
+			Message: fmt.Sprintf("The request path %q is not valid.", path)})
+	}
+	if q := EncodeQuery(query); q != "" {
+		if u.RawQuery != "" {
+			u.RawQuery += "&" + q
+		} else {
+			u.RawQuery = q
+		}
+	}
+	if !odata.SameOrigin(u, c.root) {
+		return nil, withSource(c.hostNotAllowed(u))
+	}
+	return u, nil
+}
+
+// do runs one logical GET: rate limit, concurrency slot, auth, retries on 429/5xx gateway answers and
+// one token refresh on 401.
+func (c *Client) do(ctx context.Context, u *url.URL) (*Response, error) {
+	set := entitySet(u, c.root.String())
+	area := areaFor(set)
+	role, _ := ctx.Value(roleKey{}).(string)
+	if role == "" {
+		role = area.defaultRole(set)
+	}
+	host := c.desc.apiHost
+	refreshed := false
+	for attempt := 1; ; attempt++ {
+		if err := c.limiters[area].Wait(ctx); err != nil {
+			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
+		}
+		resp, body, err := c.attempt(ctx, u)
+		if err != nil {
+			return nil, withSource(err)
+		}
+		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, URL: redactedURL(u)}
+
+		switch {
+		case resp.StatusCode == http.StatusUnauthorized && c.tokens != nil && !refreshed:
+			// The token may have been revoked or the tenant restarted: drop it and try once more.
+			c.tokens.invalidate(bearerOf(resp.Request))
+			refreshed = true
+			attempt--
+			continue
+		case retryable(resp.StatusCode) && attempt < maxAttempts:
+			wait := retryDelay(resp.Header, attempt, c.o.now(), c.o.retryBase, c.o.maxRetryWait)
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+				// Waiting would outlive the caller; report the throttling now.
+				return r, withSource(c.desc.statusError(u, resp, body, role, attempt))
+			}
+			if err := c.o.sleep(ctx, wait); err != nil {
+				return nil, withSource(c.fail(ctx, host, err))
+			}
+			continue
+		case resp.StatusCode >= 200 && resp.StatusCode < 300 && !looksLikeHTML(resp.Header, body):
+			return r, nil
+		}
+		return r, withSource(c.desc.statusError(u, resp, body, role, attempt))
+	}
+}
+
+// ctxErr prefers the context's own error: rate.Limiter.Wait reports "would exceed context deadline"
+// before the deadline has actually passed.
+func ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if _, ok := ctx.Deadline(); ok {
+		return context.DeadlineExceeded
+	}
+	return err
+}
+
+func bearerOf(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	return strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+}
+
+// attempt sends the request once, holding a concurrency slot only while the request is in flight (not
+// while waiting for a retry), and reads the capped body.
+func (c *Client) attempt(ctx context.Context, u *url.URL) (*http.Response, []byte, *Error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, c.fail(ctx, c.desc.apiHost, ctx.Err())
+	}
+	defer func() { <-c.sem }()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, nil, c.desc.finish(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err, Message: "Cannot build the request."})
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	switch {
+	case c.tokens != nil:
+		tok, err := c.tokens.token(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, c.fail(ctx, c.desc.tokenHost, err)
+			}
+			return nil, nil, c.desc.tokenError(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	case c.basic != "":
+		req.Header.Set("Authorization", c.basic)
+	}
+
+	resp, err := c.api.Do(req)
+	if err != nil {
+		return nil, nil, c.fail(ctx, c.desc.apiHost, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.o.maxBody+1))
+	// Grafana's own response limit (SDK middleware) may be lower than ours.
+	if int64(len(body)) > c.o.maxBody || errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
+		return nil, nil, c.desc.finish(&Error{Kind: KindResponseTooLarge, Host: c.desc.apiHost, Status: resp.StatusCode, Err: err,
+			Message: fmt.Sprintf("The response from %s is larger than the allowed %s: narrow the query (shorter time range, more filters, fewer fields).", c.desc.apiHost, sizeText(c.o.maxBody, err))})
+	}
+	if err != nil {
+		return nil, nil, c.fail(ctx, c.desc.apiHost, err)
+	}
+	// resp.Request is the last request of a redirect chain; keep our own to know which token was used.
+	resp.Request = req
+	return resp, body, nil
+}
+
+// fail classifies a transport error. When the caller's own deadline ran out (a Grafana query or health
+// check timeout, not the data source's timeout), the message says so instead of blaming the tenant.
+func (c *Client) fail(ctx context.Context, host string, err error) *Error {
+	e := c.desc.transportError(host, err)
+	if e.Kind == KindTimeout && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		e.Message = fmt.Sprintf("The request to %s did not complete before the query's deadline: narrow the query's time range, or raise Grafana's query timeout.", host)
+	}
+	return e
+}
+
+func sizeText(ourLimit int64, err error) string {
+	if err != nil {
+		return "response size limit of the Grafana server"
+	}
+	return fmt.Sprintf("%d MiB", ourLimit>>20)
+}
+
+func redactedURL(u *url.URL) string {
+	cp := *u
+	cp.User = nil
+	return cp.String()
+}
+
+// EncodeQuery encodes OData system query options so that SAP's OData stack reads them: spaces as %20
+// (Olingo does not turn '+' into a space), and '$', quotes, parentheses, commas and colons left readable
+// (they are legal in a query component and make the Query inspector legible). Keys are sorted.
+func EncodeQuery(q url.Values) string {
+	if len(q) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, k := range sortedKeys(q) {
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(escapeQuery(k))
+			b.WriteByte('=')
+			b.WriteString(escapeQuery(v))
+		}
+	}
+	return b.String()
+}
+
+func escapeQuery(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
+			strings.IndexByte("-._~$'(),:@!*/", ch) >= 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[ch>>4])
+		b.WriteByte(hex[ch&15])
+	}
+	return b.String()
+}
+
+func sortedKeys(q url.Values) []string { return slices.Sorted(maps.Keys(q)) }

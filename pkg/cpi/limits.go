@@ -1,0 +1,143 @@
+package cpi
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Area is an API area with its own SAP per-user rate limit (cpi-api.md §1.5).
+type Area int
+
+const (
+	AreaMessageLogs Area = iota // MessageProcessingLogs and their sub-entities: 100 requests/s per user
+	AreaRuntime                 // IntegrationRuntimeArtifacts, ServiceEndpoints: 50/s
+	AreaSecurity                // KeystoreEntries and other security content: 10/s
+	AreaDesignTime              // IntegrationPackages and design-time artifacts: 10/s
+	AreaOther                   // anything else (message stores, JMS, log files): 10/s, conservative
+	numAreas
+)
+
+func (a Area) String() string {
+	switch a {
+	case AreaMessageLogs:
+		return "message processing logs"
+	case AreaRuntime:
+		return "runtime artifacts and endpoints"
+	case AreaSecurity:
+		return "security content"
+	case AreaDesignTime:
+		return "design-time artifacts"
+	}
+	return "this API area"
+}
+
+// defaultLimits are SAP's documented per-user limits (requests per second).
+var defaultLimits = [numAreas]float64{
+	AreaMessageLogs: 100,
+	AreaRuntime:     50,
+	AreaSecurity:    10,
+	AreaDesignTime:  10,
+	AreaOther:       10,
+}
+
+func (a Area) limitText() string {
+	return fmt.Sprintf("%g requests/s", defaultLimits[a])
+}
+
+// defaultRole is the role template SAP requires for reading the area (cpi-api.md §8–§10.3).
+func (a Area) defaultRole(set string) string {
+	switch {
+	case a == AreaDesignTime:
+		return "WorkspacePackagesRead"
+	case strings.HasPrefix(set, "DataStore"), strings.HasPrefix(set, "Jms"), set == "Variables":
+		return "DataStoresAndQueuesRead"
+	}
+	return DefaultRole
+}
+
+// areaFor maps an entity set (first path segment) to its rate-limit area.
+func areaFor(set string) Area {
+	switch {
+	case strings.HasPrefix(set, "MessageProcessingLog"), set == "MessageStoreEntries",
+		strings.HasPrefix(set, "MessageStoreEntry"):
+		return AreaMessageLogs
+	case set == "IntegrationRuntimeArtifacts", set == "RuntimeArtifactErrorInformations",
+		set == "ServiceEndpoints", set == "EntryPoints", set == "APIDefinitions":
+		return AreaRuntime
+	case set == "KeystoreEntries", set == "Keystores", set == "ChainCertificates", set == "UserCredentials",
+		set == "OAuth2ClientCredentials", set == "SecureParameters", set == "CertificateUserMappings",
+		set == "AccessPolicies", set == "ArtifactReferences", strings.HasSuffix(set, "KeyResources"),
+		set == "CertificateResources":
+		return AreaSecurity
+	case set == "IntegrationPackages", strings.HasSuffix(set, "DesigntimeArtifacts"),
+		set == "CustomTagConfigurations", set == "IntegrationDesigntimeLocks", set == "BuildAndDeployStatus",
+		set == "Configurations", set == "Resources":
+		return AreaDesignTime
+	}
+	return AreaOther
+}
+
+func areaOf(u *url.URL, serviceRoot string) Area { return areaFor(entitySet(u, serviceRoot)) }
+
+// newLimiter builds a token bucket. The burst is a tenth of the rate so that no one-second window
+// sees much more than the allowed number of requests (rate + burst); perSecond <= 0 means unlimited.
+func newLimiter(perSecond float64, burst int) *rate.Limiter {
+	if perSecond <= 0 {
+		return rate.NewLimiter(rate.Inf, 1)
+	}
+	if burst <= 0 {
+		burst = max(1, int(perSecond/10))
+	}
+	return rate.NewLimiter(rate.Limit(perSecond), burst)
+}
+
+// retryable statuses: throttling and gateway/overload answers. 500 is not retried: on CPI it usually
+// means the query itself fails and would fail again.
+func retryable(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryDelay honours Retry-After (seconds or HTTP date) and otherwise backs off exponentially with
+// jitter (so parallel requests don't retry in lock-step); the result is capped at maxWait.
+func retryDelay(h http.Header, attempt int, now time.Time, base, maxWait time.Duration) time.Duration {
+	d := time.Duration(-1)
+	if ra := strings.TrimSpace(h.Get("Retry-After")); ra != "" {
+		if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
+			d = time.Duration(secs) * time.Second
+		} else if t, err := http.ParseTime(ra); err == nil {
+			d = max(t.Sub(now), 0)
+		}
+	}
+	if d < 0 {
+		d = base << (attempt - 1)
+		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	}
+	return min(d, maxWait)
+}
+
+// sleepCtx is the default sleep: it returns early with ctx's error when ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
