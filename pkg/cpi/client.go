@@ -379,7 +379,7 @@ func (c *Client) do(ctx context.Context, u *url.URL) (*Response, error) {
 		if err := c.limiters[area].Wait(ctx); err != nil {
 			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
 		}
-		resp, body, err := c.attempt(ctx, u)
+		resp, body, err := c.attempt(ctx, u) //nolint:bodyclose // attempt reads and closes the body
 		if err != nil {
 			return nil, withSource(err)
 		}

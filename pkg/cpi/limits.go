@@ -122,7 +122,7 @@ func retryDelay(h http.Header, attempt int, now time.Time, base, maxWait time.Du
 	}
 	if d < 0 {
 		d = base << (attempt - 1)
-		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1)) //nolint:gosec // backoff jitter, not a secret
 	}
 	return min(d, maxWait)
 }

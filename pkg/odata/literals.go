@@ -61,7 +61,7 @@ func join(sep string, terms []string, wrapOr bool) string {
 		if t == "" {
 			continue
 		}
-		if wrapOr && strings.Contains(t, " or ") && !(strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")")) {
+		if wrapOr && strings.Contains(t, " or ") && (!strings.HasPrefix(t, "(") || !strings.HasSuffix(t, ")")) {
 			t = "(" + t + ")"
 		}
 		parts = append(parts, t)

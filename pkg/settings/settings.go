@@ -30,7 +30,7 @@ type AuthType string
 
 const (
 	// AuthOAuth2ClientCredentials: client ID + secret posted to the token URL (service key "ClientId/Secret").
-	AuthOAuth2ClientCredentials AuthType = "oauth2ClientCredentials"
+	AuthOAuth2ClientCredentials AuthType = "oauth2ClientCredentials" //nolint:gosec // an option name, not a credential
 	// AuthOAuth2Certificate: client ID + X.509 certificate and key on the token request (service key "Certificate").
 	AuthOAuth2Certificate AuthType = "oauth2Certificate"
 	// AuthBasic: technical user and password on every API call.
@@ -151,7 +151,7 @@ func decodeJSONData(data []byte) (rawJSONData, error) {
 	for _, f := range flex {
 		if raw, ok := fields[f.key]; ok {
 			if err := f.dst.UnmarshalJSON(raw); err != nil {
-				return jd, fmt.Errorf("The data source setting %q %v: correct it in the data source settings or the provisioning file.", f.key, err)
+				return jd, fmt.Errorf("The data source setting %q %w: correct it in the data source settings or the provisioning file.", f.key, err)
 			}
 		}
 	}
@@ -354,7 +354,7 @@ func jsonDataError(err error) error {
 	if errors.As(err, &syn) {
 		return fmt.Errorf("The data source settings (jsonData) are not valid JSON (problem at character %d): correct the provisioning file or save the settings again.", syn.Offset)
 	}
-	return fmt.Errorf("The data source settings (jsonData) cannot be read: %v. Correct the provisioning file or save the settings again.", err)
+	return fmt.Errorf("The data source settings (jsonData) cannot be read: %w. Correct the provisioning file or save the settings again.", err)
 }
 
 // Validate checks that the settings are complete for the chosen authentication and within bounds. It

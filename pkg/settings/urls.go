@@ -11,7 +11,7 @@ import (
 const apiSuffix = "/api/v1"
 
 // defaultTokenPath is the XSUAA token path; a token URL given as a bare host gets it appended.
-const defaultTokenPath = "/oauth/token"
+const defaultTokenPath = "/oauth/token" //nolint:gosec // a URL path, not a credential
 
 // parseHTTPURL does the checks shared by the API and the token URL. what is the UI name of the field
 // ("API URL", "Token URL") and example a correct value, both used in the messages. The raw value is

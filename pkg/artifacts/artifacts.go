@@ -1,0 +1,201 @@
+// Package artifacts answers the `artifacts` query: deployed runtime artifacts (IntegrationRuntimeArtifacts)
+// with their status and, for those in ERROR, the deployment error text.
+package artifacts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/frames"
+	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
+)
+
+// Getter is the part of the CPI client this package needs.
+type Getter interface {
+	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
+}
+
+// Artifact is one deployed runtime artifact.
+type Artifact struct {
+	ID         string     `json:"Id"`
+	Version    string     `json:"Version"`
+	Name       string     `json:"Name"`
+	Type       string     `json:"Type"`
+	DeployedBy string     `json:"DeployedBy"`
+	DeployedOn odata.Time `json:"DeployedOn"`
+	Status     string     `json:"Status"`
+	ErrorText  string     `json:"-"`
+}
+
+// maxErrorTexts bounds the per-artifact error calls of one query.
+const maxErrorTexts = 25
+
+var selectFields = "Id,Version,Name,Type,DeployedBy,DeployedOn,Status"
+
+// Result is what one query fetched, with the requests it made.
+type Result struct {
+	Artifacts []Artifact
+	Requests  []string
+	Notices   []data.Notice
+}
+
+// Fetch lists the deployed artifacts matching q. The API's $filter allows only "or" and no nesting, so
+// one field (status, else type) is filtered on the server and the rest locally.
+func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+	var res Result
+	for field, value := range map[string]string{"artifact type": q.ArtifactType, "artifact status": q.ArtifactStatus, "artifact name": q.ArtifactName} {
+		if err := odata.CheckValue(field, value); err != nil {
+			return res, err
+		}
+	}
+	query := url.Values{"$select": {selectFields}}
+	switch {
+	case q.ArtifactStatus != "":
+		query.Set("$filter", odata.Eq("Status", q.ArtifactStatus))
+	case q.ArtifactType != "":
+		query.Set("$filter", odata.Eq("Type", q.ArtifactType))
+	}
+	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts", query)
+	if err != nil {
+		return res, err
+	}
+	res.Requests = append(res.Requests, resp.URL)
+	page, err := odata.DecodeCollection[Artifact](bytes.NewReader(resp.Body))
+	if err != nil {
+		return res, fmt.Errorf("reading the deployed artifacts: %w", err)
+	}
+	for _, a := range page.Results {
+		if matches(a, q) {
+			res.Artifacts = append(res.Artifacts, a)
+		}
+	}
+	sort.SliceStable(res.Artifacts, func(i, j int) bool {
+		ei, ej := res.Artifacts[i].Status == "ERROR", res.Artifacts[j].Status == "ERROR"
+		if ei != ej {
+			return ei
+		}
+		return res.Artifacts[i].Name < res.Artifacts[j].Name
+	})
+	fetched := 0
+	for i := range res.Artifacts {
+		a := &res.Artifacts[i]
+		if a.Status != "ERROR" {
+			continue
+		}
+		if fetched == maxErrorTexts {
+			res.Notices = append(res.Notices, data.Notice{Severity: data.NoticeSeverityInfo,
+				Text: fmt.Sprintf("Error texts were read for the first %d artifacts in ERROR only.", maxErrorTexts)})
+			break
+		}
+		fetched++
+		text, reqURL, err := errorText(ctx, c, a.ID)
+		if reqURL != "" {
+			res.Requests = append(res.Requests, reqURL)
+		}
+		if err != nil {
+			a.ErrorText = "(error text not available: " + err.Error() + ")"
+			continue
+		}
+		a.ErrorText = text
+	}
+	return res, nil
+}
+
+func matches(a Artifact, q models.ArtifactsQuery) bool {
+	if q.ArtifactType != "" && !strings.EqualFold(a.Type, q.ArtifactType) {
+		return false
+	}
+	if q.ArtifactStatus != "" && !strings.EqualFold(a.Status, q.ArtifactStatus) {
+		return false
+	}
+	if q.ArtifactName != "" {
+		needle := strings.ToLower(q.ArtifactName)
+		return strings.Contains(strings.ToLower(a.Name), needle) || strings.Contains(strings.ToLower(a.ID), needle)
+	}
+	return true
+}
+
+// errorText reads ErrorInformation/$value: JSON whose "parameter" array carries the message; right after a
+// failed deployment SAP may answer 204 until the text exists.
+func errorText(ctx context.Context, c Getter, id string) (string, string, error) {
+	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.StringLiteral(id)+")/ErrorInformation/$value", nil)
+	if err != nil {
+		return "", "", err
+	}
+	if resp.Status == 204 || len(bytes.TrimSpace(resp.Body)) == 0 {
+		return "(no error text yet: SAP provides it shortly after the failed deployment)", resp.URL, nil
+	}
+	var body struct {
+		Message struct {
+			Subsystem string `json:"subsytemName"`
+			Message   string `json:"messageId"`
+		} `json:"message"`
+		Parameter []string `json:"parameter"`
+	}
+	if err := json.Unmarshal(resp.Body, &body); err != nil || len(body.Parameter) == 0 {
+		return strings.TrimSpace(string(resp.Body)), resp.URL, nil //nolint:nilerr // a non-JSON body is the text itself
+	}
+	return strings.Join(body.Parameter, "; "), resp.URL, nil
+}
+
+// TableFrame lists the artifacts, errors first.
+func TableFrame(r Result, tenant string) *data.Frame {
+	n := len(r.Artifacts)
+	names, ids, types, versions, statuses, by, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	on := make([]*time.Time, n)
+	for i, a := range r.Artifacts {
+		names[i], ids[i], types[i], versions[i], statuses[i], by[i], errs[i] = a.Name, a.ID, a.Type, a.Version, a.Status, a.DeployedBy, a.ErrorText
+		if !a.DeployedOn.IsZero() {
+			t := a.DeployedOn.Time
+			on[i] = &t
+		}
+	}
+	frame := data.NewFrame("artifacts",
+		data.NewField("Name", nil, names),
+		data.NewField("Id", nil, ids),
+		data.NewField("Type", nil, types),
+		data.NewField("Version", nil, versions),
+		data.NewField("Status", nil, statuses),
+		data.NewField("Deployed by", nil, by),
+		data.NewField("Deployed on", nil, on),
+		data.NewField("Error", nil, errs),
+		frames.TenantColumn(tenant, n),
+	)
+	frame.Meta = frames.Meta(r.Requests, r.Notices...)
+	frame.Meta.PreferredVisualization = data.VisTypeTable
+	frame.Meta.Type = data.FrameTypeTable
+	return frame
+}
+
+// StatusFrames returns one numeric frame per artifact: 1 when STARTED, 0 otherwise. The status is not a
+// label, so an alert instance keeps its identity when the status changes.
+func StatusFrames(r Result, tenant string) data.Frames {
+	out := make(data.Frames, 0, len(r.Artifacts))
+	for _, a := range r.Artifacts {
+		started := 0.0
+		if a.Status == "STARTED" {
+			started = 1
+		}
+		field := data.NewField("started", data.Labels{"artifact": a.ID, "type": a.Type, frames.TenantLabel: tenant}, []float64{started})
+		field.Config = &data.FieldConfig{DisplayNameFromDS: a.Name}
+		f := data.NewFrame("artifact status", field)
+		f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+		out = append(out, f)
+	}
+	if len(out) > 0 {
+		meta := frames.Meta(r.Requests, r.Notices...)
+		meta.Type, meta.TypeVersion = data.FrameTypeNumericMulti, data.FrameTypeVersion{0, 1}
+		out[0].Meta = meta
+	}
+	return out
+}

@@ -1,0 +1,185 @@
+package artifacts
+
+import (
+	"context"
+	"flag"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/experimental"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/settings"
+	"github.com/seed/sapcpi-datasource/pkg/simulator"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+// newTenant serves the simulated tenant and returns a client for it and the URL to mask in goldens.
+func newTenant(t *testing.T) (*cpi.Client, *simulator.Tenant, string) {
+	t.Helper()
+	ten := simulator.New(simulator.Config{Seed: 7, Now: func() time.Time { return fixedNow }})
+	srv := httptest.NewServer(ten)
+	t.Cleanup(srv.Close)
+	s := settings.Settings{
+		APIBaseURL: srv.URL, TenantLabel: "SIM", AuthType: settings.AuthOAuth2ClientCredentials,
+		TokenURL: srv.URL + "/oauth/token", ClientID: simulator.DefaultClientID,
+		Timeout: 5 * time.Second, MaxConcurrent: 4,
+		Secrets: settings.Secrets{ClientSecret: simulator.DefaultClientSecret},
+	}
+	c, err := cpi.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c, ten, srv.URL
+}
+
+// masked replaces the test server's random address in the request log, so goldens are stable.
+func masked(r Result, base string) Result {
+	out := r
+	out.Requests = make([]string, len(r.Requests))
+	for i, u := range r.Requests {
+		out.Requests[i] = strings.Replace(u, base, "https://tenant.example", 1)
+	}
+	return out
+}
+
+func TestGoldenFrames(t *testing.T) {
+	c, _, base := newTenant(t)
+	tests := []struct {
+		name   string
+		query  models.ArtifactsQuery
+		framer func(Result, string) data.Frames
+	}{
+		{"table_all", models.ArtifactsQuery{}, func(r Result, tenant string) data.Frames { return data.Frames{TableFrame(r, tenant)} }},
+		{"table_errors", models.ArtifactsQuery{ArtifactStatus: "ERROR"}, func(r Result, tenant string) data.Frames { return data.Frames{TableFrame(r, tenant)} }},
+		{"numeric_value_mappings", models.ArtifactsQuery{ArtifactType: "VALUE_MAPPING", Format: models.FormatNumeric}, StatusFrames},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Fetch(context.Background(), c, tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp := backend.DataResponse{Frames: tc.framer(masked(res, base), "SIM")}
+			experimental.CheckGoldenJSONResponse(t, "testdata", tc.name, &resp, *update)
+		})
+	}
+}
+
+func TestErrorsFirstWithText(t *testing.T) {
+	c, _, _ := newTenant(t)
+	res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Artifacts) < 10 {
+		t.Fatalf("only %d artifacts", len(res.Artifacts))
+	}
+	first := res.Artifacts[0]
+	if first.Status != "ERROR" || first.ErrorText == "" || strings.HasPrefix(first.ErrorText, "(") {
+		t.Fatalf("first artifact should be the one in ERROR with its text, got %+v", first)
+	}
+	for _, a := range res.Artifacts[1:] {
+		if a.Status == "ERROR" {
+			t.Fatalf("ERROR artifact %s not sorted first", a.ID)
+		}
+		if a.ErrorText != "" {
+			t.Fatalf("error text fetched for %s in %s", a.ID, a.Status)
+		}
+	}
+	// One list call plus one error-text call for the single artifact in ERROR: nothing per row.
+	if len(res.Requests) != 2 || !strings.Contains(res.Requests[0], "$select=") {
+		t.Fatalf("requests = %v", res.Requests)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	c, _, _ := newTenant(t)
+	all, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := all.Artifacts[len(all.Artifacts)-1]
+	tests := []struct {
+		name  string
+		query models.ArtifactsQuery
+		check func(a Artifact) bool
+	}{
+		{"type on the server", models.ArtifactsQuery{ArtifactType: "INTEGRATION_FLOW"}, func(a Artifact) bool { return a.Type == "INTEGRATION_FLOW" }},
+		{"status and type: status on the server, type locally", models.ArtifactsQuery{ArtifactStatus: "STARTED", ArtifactType: "VALUE_MAPPING"}, func(a Artifact) bool { return a.Status == "STARTED" && a.Type == "VALUE_MAPPING" }},
+		{"name substring, any case", models.ArtifactsQuery{ArtifactName: strings.ToUpper(target.Name[1:6])}, func(a Artifact) bool {
+			return strings.Contains(strings.ToLower(a.Name), strings.ToLower(target.Name[1:6])) || strings.Contains(strings.ToLower(a.ID), strings.ToLower(target.Name[1:6]))
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Fetch(context.Background(), c, tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Artifacts) == 0 || len(res.Artifacts) == len(all.Artifacts) {
+				t.Fatalf("filter kept %d of %d", len(res.Artifacts), len(all.Artifacts))
+			}
+			for _, a := range res.Artifacts {
+				if !tc.check(a) {
+					t.Fatalf("%+v does not match", a)
+				}
+			}
+		})
+	}
+}
+
+func TestHostileValues(t *testing.T) {
+	c, _, _ := newTenant(t)
+	// A quote-injection attempt is an escaped literal: the tenant answers, and nothing matches.
+	res, err := Fetch(context.Background(), c, models.ArtifactsQuery{ArtifactStatus: "STARTED' or Status eq 'ERROR"})
+	if err != nil {
+		t.Fatalf("escaped literal refused: %v", err)
+	}
+	if len(res.Artifacts) != 0 {
+		t.Fatalf("injection matched %d artifacts", len(res.Artifacts))
+	}
+	for _, q := range []models.ArtifactsQuery{
+		{ArtifactName: strings.Repeat("x", 10000)},
+		{ArtifactType: "INTEGRATION_FLOW\n"},
+	} {
+		if _, err := Fetch(context.Background(), c, q); err == nil {
+			t.Fatalf("hostile value accepted: %.30q", q)
+		}
+	}
+}
+
+func TestNumericFramesForAlerting(t *testing.T) {
+	c, _, _ := newTenant(t)
+	res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := StatusFrames(res, "PRD EU")
+	seen := map[string]bool{}
+	for _, f := range frames {
+		if len(f.Fields) != 1 || f.Fields[0].Type() != data.FieldTypeFloat64 || f.Fields[0].Len() != 1 {
+			t.Fatalf("frame %s is not one number", f.Name)
+		}
+		labels := f.Fields[0].Labels
+		if labels["tenant"] != "PRD EU" || labels["artifact"] == "" || labels["type"] == "" {
+			t.Fatalf("labels %v", labels)
+		}
+		if seen[labels.String()] {
+			t.Fatalf("duplicate label set %v", labels)
+		}
+		seen[labels.String()] = true
+	}
+	if len(frames) != len(res.Artifacts) {
+		t.Fatalf("%d frames for %d artifacts", len(frames), len(res.Artifacts))
+	}
+}

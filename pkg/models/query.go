@@ -1,0 +1,50 @@
+// Package models holds the query model shared by name with src/types.ts.
+package models
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// QueryType values; stable once shipped (saved dashboards and alert rules store them).
+type QueryType string
+
+const (
+	QueryMessages         QueryType = "messages"
+	QueryMessageCounts    QueryType = "messageCounts"
+	QueryMessageDurations QueryType = "messageDurations"
+	QueryErrorGroups      QueryType = "errorGroups"
+	QueryStuckMessages    QueryType = "stuckMessages"
+	QueryArtifacts        QueryType = "artifacts"
+	QueryEndpoints        QueryType = "endpoints"
+	QueryCertificates     QueryType = "certificates"
+	QueryJMS              QueryType = "jms"
+	QueryInventory        QueryType = "inventory"
+	QueryAuditLogs        QueryType = "auditLogs"
+	QueryLogFiles         QueryType = "logFiles"
+	QueryCalmMetrics      QueryType = "calmMetrics"
+)
+
+// Format chooses between a table for panels and numeric frames with labels for alert rules.
+type Format string
+
+const (
+	FormatTable   Format = "table"
+	FormatNumeric Format = "numeric"
+)
+
+// ArtifactsQuery is the `artifacts` query: deployed runtime artifacts.
+type ArtifactsQuery struct {
+	ArtifactType   string `json:"artifactType,omitempty"`
+	ArtifactStatus string `json:"artifactStatus,omitempty"`
+	ArtifactName   string `json:"artifactName,omitempty"`
+	Format         Format `json:"format,omitempty"`
+}
+
+// Parse decodes a query's JSON into v, with an error that names the query type.
+func Parse(queryType QueryType, raw json.RawMessage, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("the %s query is not valid JSON: %w", queryType, err)
+	}
+	return nil
+}
