@@ -1,0 +1,48 @@
+import React, { useCallback, useState } from 'react';
+import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+
+import { CpiDataSourceOptions, CpiSecureJsonData } from '../types';
+import { AdvancedSection } from './config/AdvancedSection';
+import { AuthSection } from './config/AuthSection';
+import { ConnectionSection } from './config/ConnectionSection';
+import { SecretKey, withSecretReset } from './config/options';
+import { ServiceKeySection } from './config/ServiceKeySection';
+import { TlsSection } from './config/TlsSection';
+
+export type ConfigEditorProps = DataSourcePluginOptionsEditorProps<CpiDataSourceOptions, CpiSecureJsonData>;
+
+/**
+ * Data source settings. The service key section comes first because it fills both the connection and the
+ * authentication; every secret is write-only (secureJsonData) and shown as "configured" once set.
+ */
+export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
+  // Secrets filled from a pasted key are not saved yet, so Grafana does not flag them in secureJsonFields;
+  // they are shown as configured all the same instead of as an editable password field.
+  const [filledSecrets, setFilledSecrets] = useState<ReadonlySet<SecretKey>>(new Set());
+
+  const onSecretsFilled = useCallback(
+    (keys: SecretKey[]) => setFilledSecrets((prev) => new Set([...prev, ...keys])),
+    []
+  );
+  const onSecretReset = (key: SecretKey) => {
+    setFilledSecrets((prev) => new Set([...prev].filter((k) => k !== key)));
+    onOptionsChange(withSecretReset(options, key));
+  };
+
+  const secretProps = { options, onOptionsChange, filledSecrets, onSecretReset };
+
+  return (
+    <div data-testid="sapcpi-config-editor">
+      <ServiceKeySection
+        options={options}
+        onOptionsChange={onOptionsChange}
+        onSecretsFilled={onSecretsFilled}
+        onSecretReset={onSecretReset}
+      />
+      <ConnectionSection options={options} onOptionsChange={onOptionsChange} />
+      <AuthSection {...secretProps} />
+      <TlsSection {...secretProps} />
+      <AdvancedSection options={options} onOptionsChange={onOptionsChange} />
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+import React, { useState } from 'react';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { DataSource } from '../datasource';
+import { CpiQuery, IMPLEMENTED_QUERY_TYPES } from '../types';
+import { QueryEditor } from './QueryEditor';
+
+jest.setTimeout(30000);
+
+// Combobox renders its options through a virtualiser (@tanstack/react-virtual) that reads the menu's
+// clientHeight and each row's offsetHeight; jsdom lays nothing out (every size is 0), so no option would be
+// rendered. Give every element a size for these tests and restore jsdom's getters afterwards.
+const SIZES = { clientHeight: 300, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
+const realDescriptors = Object.keys(SIZES).map(
+  (k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const
+);
+beforeAll(() => {
+  for (const [k, v] of Object.entries(SIZES)) {
+    Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get: () => v });
+  }
+});
+afterAll(() => {
+  for (const [k, d] of realDescriptors) {
+    if (d) {
+      Object.defineProperty(HTMLElement.prototype, k, d);
+    }
+  }
+});
+
+function setup(initial: CpiQuery) {
+  const onChange = jest.fn<void, [CpiQuery]>();
+  const onRunQuery = jest.fn();
+  function Host() {
+    const [query, setQuery] = useState(initial);
+    return (
+      <QueryEditor
+        // The editor does not call the data source; it only needs a value of the right type.
+        datasource={{} as DataSource}
+        query={query}
+        onChange={(q) => {
+          setQuery(q);
+          onChange(q);
+        }}
+        onRunQuery={onRunQuery}
+      />
+    );
+  }
+  render(<Host />);
+  const last = (): CpiQuery => {
+    expect(onChange).toHaveBeenCalled();
+    return onChange.mock.calls[onChange.mock.calls.length - 1][0];
+  };
+  return { user: userEvent.setup({ delay: null }), onChange, onRunQuery, last };
+}
+
+describe('QueryEditor', () => {
+  it('offers exactly the implemented query types', async () => {
+    const { user } = setup({ refId: 'A', queryType: 'artifacts' });
+    const picker = screen.getByRole('combobox', { name: /Query type/ });
+    expect(picker).toHaveValue('Deployed artifacts');
+    await user.click(picker);
+    const options = await screen.findAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual(
+      IMPLEMENTED_QUERY_TYPES.map((t) => expect.stringContaining(t.label))
+    );
+  });
+
+  it('picks an artifact status from the list', async () => {
+    const { user, last, onRunQuery } = setup({ refId: 'A', queryType: 'artifacts' });
+    await user.click(screen.getByRole('combobox', { name: /Status/ }));
+    await user.click(await screen.findByRole('option', { name: /^ERROR/ }));
+    expect(last()).toEqual({ refId: 'A', queryType: 'artifacts', artifactStatus: 'ERROR' });
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+
+  it('shows a stored custom artifact type', () => {
+    setup({ refId: 'A', queryType: 'artifacts', artifactType: '$artifact_type' });
+    expect(screen.getByRole('combobox', { name: /Type/ })).toHaveValue('$artifact_type');
+  });
+
+  it('accepts a custom artifact type (e.g. a template variable)', async () => {
+    const { user, last } = setup({ refId: 'A', queryType: 'artifacts' });
+    await user.click(screen.getByRole('combobox', { name: /Type/ }));
+    await user.keyboard('$artifact_type');
+    await user.click(await screen.findByRole('option', { name: /\$artifact_type.*Use custom value/ }));
+    expect(last()).toEqual({ refId: 'A', queryType: 'artifacts', artifactType: '$artifact_type' });
+  });
+
+  it('clears the artifact status back to any', async () => {
+    const { user, last } = setup({ refId: 'A', queryType: 'artifacts', artifactStatus: 'ERROR' });
+    await user.click(screen.getByRole('combobox', { name: /Status/ }));
+    await user.click(await screen.findByRole('option', { name: /^Any status/ }));
+    expect(last()).toEqual({ refId: 'A', queryType: 'artifacts', artifactStatus: undefined });
+  });
+
+  it('sets the name filter and runs the query on blur', async () => {
+    const { user, last, onRunQuery } = setup({ refId: 'A', queryType: 'artifacts' });
+    await user.click(screen.getByRole('textbox', { name: /Name/ }));
+    await user.paste('Order');
+    expect(last().artifactName).toBe('Order');
+    expect(onRunQuery).not.toHaveBeenCalled();
+    await user.tab();
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+
+  it('switches the format to numeric', async () => {
+    const { user, last } = setup({ refId: 'A', queryType: 'artifacts', format: 'table' });
+    await user.click(screen.getByRole('radio', { name: 'Numeric' }));
+    expect(last().format).toBe('numeric');
+  });
+});
