@@ -1,10 +1,9 @@
 import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
+import { INTERPOLATED_OPTIONS } from './queries';
 import { CpiDataSourceOptions, CpiQuery, DEFAULT_QUERY } from './types';
-
-/** The string options of a query that may hold template variables ($tenant_flow, ${status:csv}, …). */
-const INTERPOLATED_OPTIONS = ['artifactType', 'artifactStatus', 'artifactName'] as const;
+import { CpiVariableSupport } from './variables';
 
 /**
  * Every query runs in the Go backend (also for alert rules, which have no browser); the frontend only
@@ -13,6 +12,9 @@ const INTERPOLATED_OPTIONS = ['artifactType', 'artifactStatus', 'artifactName'] 
 export class DataSource extends DataSourceWithBackend<CpiQuery, CpiDataSourceOptions> {
   constructor(instanceSettings: DataSourceInstanceSettings<CpiDataSourceOptions>) {
     super(instanceSettings);
+    this.variables = new CpiVariableSupport(this);
+    // Annotations use the query editor; the query types that mark events return time + text frames.
+    this.annotations = {};
   }
 
   getDefaultQuery(_: CoreApp): Partial<CpiQuery> {
@@ -26,13 +28,13 @@ export class DataSource extends DataSourceWithBackend<CpiQuery, CpiDataSourceOpt
 
   applyTemplateVariables(query: CpiQuery, scopedVars: ScopedVars): CpiQuery {
     const templateSrv = getTemplateSrv();
-    const out: CpiQuery = { ...query };
+    const out: Record<string, unknown> = { ...query };
     for (const key of INTERPOLATED_OPTIONS) {
       const value = query[key];
       if (typeof value === 'string' && value !== '') {
         out[key] = templateSrv.replace(value, scopedVars);
       }
     }
-    return out;
+    return out as unknown as CpiQuery;
   }
 }

@@ -1,13 +1,18 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
+import type { ArtifactsOptions } from './queries/artifacts';
+import type { CalmOptions } from './queries/calm';
+import type { MessagesOptions } from './queries/messages';
+import type { SecurityOptions } from './queries/security';
+
 /*
  * Query and settings model of the SAP Cloud Integration data source.
  * Every name here is shared with the Go backend (pkg/settings, pkg/plugin): rename on both sides or not at all.
  * The settings keys are documented in docs/architecture.md ("Data source settings").
  */
 
-/** Every query type of the design. The editor offers only IMPLEMENTED_QUERY_TYPES. */
+/** Every query type of the design. The editor offers only IMPLEMENTED_QUERY_TYPES (src/queries). */
 export type QueryType =
   | 'messages'
   | 'messageCounts'
@@ -26,54 +31,16 @@ export type QueryType =
 /** Result shape: `table` = one row per item, `numeric` = one value per item (what alert rules need). */
 export type ResultFormat = 'table' | 'numeric';
 
-export interface CpiQuery extends DataQuery {
+export interface CpiQuery extends DataQuery, ArtifactsOptions, MessagesOptions, SecurityOptions, CalmOptions {
   queryType: QueryType;
-
-  // artifacts
-  /** Runtime artifact type, e.g. INTEGRATION_FLOW, VALUE_MAPPING, SCRIPT_COLLECTION, MESSAGE_MAPPING; empty = all. */
-  artifactType?: string;
-  /** Runtime status: STARTED, ERROR, STARTING, STOPPING; empty = all. */
-  artifactStatus?: string;
-  /** Case-insensitive substring of the artifact name or id; empty = all. */
-  artifactName?: string;
-  /** `numeric` = one status value per artifact, for alert rules. */
+  /** `numeric` = one value per item with labels, for alert rules; `table` = rows for panels. */
   format?: ResultFormat;
 }
-
-export interface QueryTypeInfo {
-  value: QueryType;
-  label: string;
-  description: string;
-}
-
-/** The query types the backend answers today; the query editor offers exactly these. */
-export const IMPLEMENTED_QUERY_TYPES: QueryTypeInfo[] = [
-  {
-    value: 'artifacts',
-    label: 'Deployed artifacts',
-    description: 'Runtime artifacts (iFlows, value mappings, …) with status, version, deployer and error text',
-  },
-];
 
 export const DEFAULT_QUERY: Partial<CpiQuery> = {
   queryType: 'artifacts',
   format: 'table',
 };
-
-/** Known runtime artifact types (IntegrationRuntimeArtifacts.Type); the editor also accepts others. */
-export const ARTIFACT_TYPES = [
-  'INTEGRATION_FLOW',
-  'VALUE_MAPPING',
-  'MESSAGE_MAPPING',
-  'SCRIPT_COLLECTION',
-  'REST_API',
-  'SOAP_API',
-  'ODATA_SERVICE',
-  'INTEGRATION_ADAPTER',
-];
-
-/** Runtime artifact states (IntegrationRuntimeArtifacts.Status). */
-export const ARTIFACT_STATUSES = ['STARTED', 'ERROR', 'STARTING', 'STOPPING'];
 
 export type AuthType = 'oauth2ClientCredentials' | 'oauth2Certificate' | 'basic' | 'clientCertificate';
 

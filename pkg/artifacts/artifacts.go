@@ -49,9 +49,10 @@ type Result struct {
 	Notices   []data.Notice
 }
 
-// Fetch lists the deployed artifacts matching q. The API's $filter allows only "or" and no nesting, so
-// one field (status, else type) is filtered on the server and the rest locally.
-func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+// List returns the deployed artifacts matching q, errors first, without error texts. The API's $filter
+// allows only "or" and no nesting, so one field (status, else type) is filtered on the server and the rest
+// locally.
+func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
 	var res Result
 	for field, value := range map[string]string{"artifact type": q.ArtifactType, "artifact status": q.ArtifactStatus, "artifact name": q.ArtifactName} {
 		if err := odata.CheckValue(field, value); err != nil {
@@ -86,6 +87,15 @@ func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, erro
 		}
 		return res.Artifacts[i].Name < res.Artifacts[j].Name
 	})
+	return res, nil
+}
+
+// Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).
+func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+	res, err := List(ctx, c, q)
+	if err != nil {
+		return res, err
+	}
 	fetched := 0
 	for i := range res.Artifacts {
 		a := &res.Artifacts[i]

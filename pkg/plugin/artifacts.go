@@ -2,7 +2,9 @@ package plugin
 
 import (
 	"context"
-	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -30,5 +32,18 @@ func queryArtifacts(ctx context.Context, d *Datasource, q backend.DataQuery) bac
 	return backend.DataResponse{Frames: []*data.Frame{artifacts.TableFrame(res, d.settings.TenantLabel)}}
 }
 
-// registerArtifactResources adds the artifacts look-ups for the editors (none yet).
-func registerArtifactResources(_ *http.ServeMux, _ *Datasource) {}
+var artifactVariables = map[string]variableProvider{
+	// The ids of the deployed artifacts; filter = part of the name or id, as in the query.
+	"artifacts": func(ctx context.Context, d *Datasource, params url.Values) ([]VariableValue, error) {
+		res, err := artifacts.List(ctx, d.client, models.ArtifactsQuery{ArtifactName: params.Get("filter")})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]VariableValue, len(res.Artifacts))
+		for i, a := range res.Artifacts {
+			out[i] = VariableValue{Text: a.Name, Value: a.ID}
+		}
+		slices.SortFunc(out, func(a, b VariableValue) int { return strings.Compare(a.Text, b.Text) })
+		return out, nil
+	},
+}

@@ -1,13 +1,11 @@
 package plugin
 
 import (
-	"net/http"
-
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
 // messageHandlers: the messages query types (filled as they are implemented).
 var messageHandlers = map[models.QueryType]queryHandler{}
 
-// registerMessageResources adds the messages look-ups for the editors (none yet).
-func registerMessageResources(_ *http.ServeMux, _ *Datasource) {}
+// messageVariables: the messages template-variable kinds (filled as they are implemented).
+var messageVariables = map[string]variableProvider{}

@@ -10,13 +10,10 @@ import (
 
 var _ backend.CallResourceHandler = (*Datasource)(nil)
 
-// resourceRoutes register the editors' look-ups (pickers, variables), one function per family, each in
-// the family's own file, so they reuse the instance's client and cache.
+// resourceRoutes register the editors' look-ups (pickers and template variables share variables/{kind}),
+// so they reuse the instance's client and cache.
 var resourceRoutes = []func(mux *http.ServeMux, d *Datasource){
-	registerArtifactResources,
-	registerMessageResources,
-	registerSecurityResources,
-	registerCalmResources,
+	registerVariableResources,
 }
 
 func newResourceHandler(d *Datasource) backend.CallResourceHandler {

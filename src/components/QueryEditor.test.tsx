@@ -3,7 +3,8 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { DataSource } from '../datasource';
-import { CpiQuery, IMPLEMENTED_QUERY_TYPES } from '../types';
+import { IMPLEMENTED_QUERY_TYPES } from '../queries';
+import { CpiQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 
 jest.setTimeout(30000);

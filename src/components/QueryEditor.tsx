@@ -1,18 +1,11 @@
-import React, { ChangeEvent } from 'react';
+import React from 'react';
 import { QueryEditorProps } from '@grafana/data';
-import { Combobox, ComboboxOption, InlineField, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import { Combobox, ComboboxOption, InlineField, Stack } from '@grafana/ui';
 
 import { DataSource } from '../datasource';
-import {
-  ARTIFACT_STATUSES,
-  ARTIFACT_TYPES,
-  CpiDataSourceOptions,
-  CpiQuery,
-  DEFAULT_QUERY,
-  IMPLEMENTED_QUERY_TYPES,
-  QueryType,
-  ResultFormat,
-} from '../types';
+import { IMPLEMENTED_QUERY_TYPES, QUERY_EDITORS } from '../queries';
+import { CpiDataSourceOptions, CpiQuery, DEFAULT_QUERY, QueryType } from '../types';
+import { LABEL_WIDTH } from './common';
 
 export type QueryEditorComponentProps = QueryEditorProps<DataSource, CpiQuery, CpiDataSourceOptions>;
 
@@ -22,48 +15,14 @@ const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = IMPLEMENTED_QUERY_T
   description: t.description,
 }));
 
-const ANY = '';
-const ARTIFACT_TYPE_OPTIONS: Array<ComboboxOption<string>> = [
-  { value: ANY, label: 'Any type' },
-  ...ARTIFACT_TYPES.map((t) => ({ value: t, label: t })),
-];
-const ARTIFACT_STATUS_OPTIONS: Array<ComboboxOption<string>> = [
-  { value: ANY, label: 'Any status' },
-  ...ARTIFACT_STATUSES.map((s) => ({ value: s, label: s })),
-];
-
-const FORMAT_OPTIONS: Array<{ value: ResultFormat; label: string; description: string }> = [
-  { value: 'table', label: 'Table', description: 'One row per artifact with status, version, deployer and error' },
-  {
-    value: 'numeric',
-    label: 'Numeric',
-    description: 'One status value per artifact (for alert rules: 1 = started, 0 = not started)',
-  },
-];
-
-/** Options for a custom value, so a template variable or an unlisted value shows as selected. */
-function withCurrent(options: Array<ComboboxOption<string>>, value: string | undefined): Array<ComboboxOption<string>> {
-  if (!value || options.some((o) => o.value === value)) {
-    return options;
-  }
-  return [...options, { value, label: value }];
-}
-
-const LABEL_WIDTH = 14;
-
 /**
- * Query editor. Only query types the backend implements are offered (types.ts IMPLEMENTED_QUERY_TYPES);
- * free-text options take template variables, which the data source interpolates before sending.
+ * Query editor: a picker over the query types the backend implements (src/queries) and that type's own
+ * editor. Free-text options take template variables, which the data source interpolates before sending.
  */
-export function QueryEditor({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
+export function QueryEditor(props: QueryEditorComponentProps) {
+  const { query, onChange, onRunQuery } = props;
   const queryType = query.queryType ?? DEFAULT_QUERY.queryType;
-
-  const update = (patch: Partial<CpiQuery>, run = true) => {
-    onChange({ ...query, ...patch });
-    if (run) {
-      onRunQuery();
-    }
-  };
+  const TypeEditor = queryType ? QUERY_EDITORS[queryType] : undefined;
 
   return (
     <Stack direction="column" gap={0.5}>
@@ -74,71 +33,13 @@ export function QueryEditor({ query, onChange, onRunQuery }: QueryEditorComponen
           width={40}
           options={QUERY_TYPE_OPTIONS}
           value={queryType}
-          onChange={(o) => update({ queryType: o.value })}
+          onChange={(o) => {
+            onChange({ ...query, queryType: o.value });
+            onRunQuery();
+          }}
         />
       </InlineField>
-
-      {queryType === 'artifacts' && (
-        <Stack direction="row" wrap="wrap" gap={0.5}>
-          <InlineField
-            label="Type"
-            labelWidth={LABEL_WIDTH}
-            tooltip="Runtime artifact type; type to enter another one or a $variable"
-          >
-            <Combobox<string>
-              id="query-artifact-type"
-              data-testid="query-artifact-type"
-              width={26}
-              createCustomValue
-              options={withCurrent(ARTIFACT_TYPE_OPTIONS, query.artifactType)}
-              value={query.artifactType ?? ANY}
-              onChange={(o) => update({ artifactType: o?.value || undefined })}
-            />
-          </InlineField>
-          <InlineField
-            label="Status"
-            labelWidth={LABEL_WIDTH}
-            tooltip="Runtime status; type to enter another one or a $variable"
-          >
-            <Combobox<string>
-              id="query-artifact-status"
-              data-testid="query-artifact-status"
-              width={20}
-              createCustomValue
-              options={withCurrent(ARTIFACT_STATUS_OPTIONS, query.artifactStatus)}
-              value={query.artifactStatus ?? ANY}
-              onChange={(o) => update({ artifactStatus: o?.value || undefined })}
-            />
-          </InlineField>
-          <InlineField
-            label="Name"
-            labelWidth={LABEL_WIDTH}
-            tooltip="Part of the artifact name or id (case-insensitive); $variables allowed"
-          >
-            <Input
-              id="query-artifact-name"
-              data-testid="query-artifact-name"
-              width={30}
-              value={query.artifactName ?? ''}
-              placeholder="any"
-              onChange={(e: ChangeEvent<HTMLInputElement>) => update({ artifactName: e.currentTarget.value }, false)}
-              onBlur={onRunQuery}
-            />
-          </InlineField>
-          <InlineField
-            label="Format"
-            labelWidth={LABEL_WIDTH}
-            tooltip="Numeric gives one value per artifact, what alert rules need"
-          >
-            <RadioButtonGroup<ResultFormat>
-              data-testid="query-format"
-              options={FORMAT_OPTIONS}
-              value={query.format ?? 'table'}
-              onChange={(format) => update({ format })}
-            />
-          </InlineField>
-        </Stack>
-      )}
+      {TypeEditor && <TypeEditor {...props} query={{ ...query, queryType: queryType as QueryType }} />}
     </Stack>
   );
 }

@@ -1,0 +1,96 @@
+import React, { ChangeEvent } from 'react';
+import { Combobox, ComboboxOption, InlineField, Input, Stack } from '@grafana/ui';
+
+import { FormatPicker, LABEL_WIDTH, withCurrent } from '../common';
+import type { QueryEditorComponentProps } from '../QueryEditor';
+
+/** Known runtime artifact types (IntegrationRuntimeArtifacts.Type); the editor also accepts others. */
+export const ARTIFACT_TYPES = [
+  'INTEGRATION_FLOW',
+  'VALUE_MAPPING',
+  'MESSAGE_MAPPING',
+  'SCRIPT_COLLECTION',
+  'REST_API',
+  'SOAP_API',
+  'ODATA_SERVICE',
+  'INTEGRATION_ADAPTER',
+];
+
+/** Runtime artifact states (IntegrationRuntimeArtifacts.Status). */
+export const ARTIFACT_STATUSES = ['STARTED', 'ERROR', 'STARTING', 'STOPPING'];
+
+const ANY = '';
+const ARTIFACT_TYPE_OPTIONS: Array<ComboboxOption<string>> = [
+  { value: ANY, label: 'Any type' },
+  ...ARTIFACT_TYPES.map((t) => ({ value: t, label: t })),
+];
+const ARTIFACT_STATUS_OPTIONS: Array<ComboboxOption<string>> = [
+  { value: ANY, label: 'Any status' },
+  ...ARTIFACT_STATUSES.map((s) => ({ value: s, label: s })),
+];
+
+/** Options of the `artifacts` query: filters by type, status and name, and the result format. */
+export function ArtifactsEditor({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
+  const update = (patch: Partial<typeof query>, run = true) => {
+    onChange({ ...query, ...patch });
+    if (run) {
+      onRunQuery();
+    }
+  };
+
+  return (
+    <Stack direction="row" wrap="wrap" gap={0.5}>
+      <InlineField
+        label="Type"
+        labelWidth={LABEL_WIDTH}
+        tooltip="Runtime artifact type; type to enter another one or a $variable"
+      >
+        <Combobox<string>
+          id="query-artifact-type"
+          data-testid="query-artifact-type"
+          width={26}
+          createCustomValue
+          options={withCurrent(ARTIFACT_TYPE_OPTIONS, query.artifactType)}
+          value={query.artifactType ?? ANY}
+          onChange={(o) => update({ artifactType: o?.value || undefined })}
+        />
+      </InlineField>
+      <InlineField
+        label="Status"
+        labelWidth={LABEL_WIDTH}
+        tooltip="Runtime status; type to enter another one or a $variable"
+      >
+        <Combobox<string>
+          id="query-artifact-status"
+          data-testid="query-artifact-status"
+          width={20}
+          createCustomValue
+          options={withCurrent(ARTIFACT_STATUS_OPTIONS, query.artifactStatus)}
+          value={query.artifactStatus ?? ANY}
+          onChange={(o) => update({ artifactStatus: o?.value || undefined })}
+        />
+      </InlineField>
+      <InlineField
+        label="Name"
+        labelWidth={LABEL_WIDTH}
+        tooltip="Part of the artifact name or id (case-insensitive); $variables allowed"
+      >
+        <Input
+          id="query-artifact-name"
+          data-testid="query-artifact-name"
+          width={30}
+          value={query.artifactName ?? ''}
+          placeholder="any"
+          onChange={(e: ChangeEvent<HTMLInputElement>) => update({ artifactName: e.currentTarget.value }, false)}
+          onBlur={onRunQuery}
+        />
+      </InlineField>
+      <FormatPicker
+        value={query.format}
+        onChange={(format) => update({ format })}
+        tableDescription="One row per artifact with status, version, deployer and error"
+        numericDescription="One status value per artifact (for alert rules: 1 = started, 0 = not started)"
+      />
+    </Stack>
+  );
+}
