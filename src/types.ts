@@ -4,7 +4,8 @@ import { DataQuery } from '@grafana/schema';
 import type { ArtifactsOptions } from './queries/artifacts';
 import type { CalmOptions } from './queries/calm';
 import type { MessagesOptions } from './queries/messages';
-import type { SecurityOptions } from './queries/security';
+import type { LogsOptions } from './queries/logs';
+import type { RuntimeOptions } from './queries/runtime';
 
 /*
  * Query and settings model of the SAP Cloud Integration data source.
@@ -31,7 +32,8 @@ export type QueryType =
 /** Result shape: `table` = one row per item, `numeric` = one value per item (what alert rules need). */
 export type ResultFormat = 'table' | 'numeric';
 
-export interface CpiQuery extends DataQuery, ArtifactsOptions, MessagesOptions, SecurityOptions, CalmOptions {
+export interface CpiQuery
+  extends DataQuery, ArtifactsOptions, MessagesOptions, RuntimeOptions, LogsOptions, CalmOptions {
   queryType: QueryType;
   /** `numeric` = one value per item with labels, for alert rules; `table` = rows for panels. */
   format?: ResultFormat;

@@ -66,6 +66,7 @@ type Client struct {
 }
 
 type options struct {
+	serviceRoot  string
 	version      string
 	sleep        func(context.Context, time.Duration) error
 	now          func() time.Time
@@ -82,6 +83,10 @@ type limit struct {
 
 // Option customises a Client.
 type Option func(*options)
+
+// WithServiceRoot points the client at another API root than the CPI service root (<API URL>/api/v1),
+// for secondary APIs such as Cloud ALM or the audit log service, which use the same auth and limits.
+func WithServiceRoot(root string) Option { return func(o *options) { o.serviceRoot = root } }
 
 // WithVersion sets the plugin version in the User-Agent (grafana-sapcpi-datasource/<version>).
 func WithVersion(v string) Option { return func(o *options) { o.version = v } }
@@ -137,7 +142,11 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		return withSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
 	}
 
-	root, err := url.Parse(s.ServiceRoot())
+	rootURL := s.ServiceRoot()
+	if o.serviceRoot != "" {
+		rootURL = strings.TrimSuffix(o.serviceRoot, "/")
+	}
+	root, err := url.Parse(rootURL)
 	if err != nil || (root.Scheme != "https" && root.Scheme != "http") || root.Host == "" {
 		return nil, configErr("The API URL %q is not an http(s) URL.", s.APIBaseURL)
 	}

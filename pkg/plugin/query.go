@@ -17,8 +17,8 @@ import (
 type queryHandler func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse
 
 // handlers lists the implemented query types, one map per family, each in the family's own file
-// (artifacts.go, messages.go, security.go, calm.go); the editor offers the same list (src/types.ts).
-var handlers = mergeHandlers(artifactHandlers, messageHandlers, securityHandlers, calmHandlers)
+// (artifacts.go, messages.go, runtime.go, logs.go, calm.go); the editor offers the same list (src/types.ts).
+var handlers = mergeHandlers(artifactHandlers, messageHandlers, runtimeHandlers, logHandlers, calmHandlers)
 
 func mergeHandlers(families ...map[models.QueryType]queryHandler) map[models.QueryType]queryHandler {
 	out := map[models.QueryType]queryHandler{}

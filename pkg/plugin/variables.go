@@ -21,7 +21,7 @@ type variableProvider func(ctx context.Context, d *Datasource, params url.Values
 
 // variableProviders: one map per family, each in the family's own file; the editor lists the same kinds
 // (src/queries/<family>.ts variableKinds).
-var variableProviders = mergeProviders(artifactVariables, messageVariables, securityVariables, calmVariables)
+var variableProviders = mergeProviders(artifactVariables, messageVariables, runtimeVariables, logVariables, calmVariables)
 
 func mergeProviders(families ...map[string]variableProvider) map[string]variableProvider {
 	out := map[string]variableProvider{}

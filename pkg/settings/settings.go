@@ -78,7 +78,33 @@ type Settings struct {
 	Timeout           time.Duration
 	MaxConcurrent     int
 
+	// Optional secondary connections, each with its own service key; an empty APIURL means not configured.
+	CloudALM Connection // SAP Cloud ALM analytics API (query type calmMetrics)
+	AuditLog Connection // BTP Audit Log Retrieval API (query type auditLogs)
+
 	Secrets Secrets `json:"-"`
+}
+
+// Connection is a secondary API reached with OAuth2 client credentials; its secret is in Secrets.
+type Connection struct {
+	APIURL   string
+	TokenURL string
+	ClientID string
+}
+
+// Configured reports whether the connection has an API URL.
+func (c Connection) Configured() bool { return c.APIURL != "" }
+
+// ForConnection derives the settings a client for a secondary connection needs: that connection's URLs,
+// client and secret, with this data source's TLS, timeout, concurrency and tenant label.
+func (s Settings) ForConnection(c Connection, clientSecret string) Settings {
+	out := s
+	out.APIBaseURL, out.TokenURL, out.ClientID = c.APIURL, c.TokenURL, c.ClientID
+	out.AuthType = AuthOAuth2ClientCredentials
+	out.BasicUser = ""
+	out.CloudALM, out.AuditLog = Connection{}, Connection{}
+	out.Secrets = Secrets{ClientSecret: clientSecret, TLSCACert: s.Secrets.TLSCACert}
+	return out
 }
 
 // Secrets come only from decrypted secureJsonData and must never be logged, framed or echoed.
@@ -88,6 +114,9 @@ type Secrets struct {
 	ClientCertificate string // PEM, possibly a chain
 	ClientKey         string // PEM private key
 	TLSCACert         string // PEM, custom CA for API and token hosts
+
+	CloudALMClientSecret string // secureJsonData.calmClientSecret
+	AuditLogClientSecret string // secureJsonData.auditLogClientSecret
 }
 
 // ServiceRoot returns the OData service root, APIBaseURL + "/api/v1".
@@ -102,8 +131,9 @@ func (s Secrets) String() string {
 		}
 		return "set"
 	}
-	return fmt.Sprintf("{ClientSecret:%s BasicPassword:%s ClientCertificate:%s ClientKey:%s TLSCACert:%s}",
-		set(s.ClientSecret), set(s.BasicPassword), set(s.ClientCertificate), set(s.ClientKey), set(s.TLSCACert))
+	return fmt.Sprintf("{ClientSecret:%s BasicPassword:%s ClientCertificate:%s ClientKey:%s TLSCACert:%s CloudALMClientSecret:%s AuditLogClientSecret:%s}",
+		set(s.ClientSecret), set(s.BasicPassword), set(s.ClientCertificate), set(s.ClientKey), set(s.TLSCACert),
+		set(s.CloudALMClientSecret), set(s.AuditLogClientSecret))
 }
 
 // GoString covers %#v the same way.
@@ -120,6 +150,12 @@ type rawJSONData struct {
 	TokenURL              string     `json:"tokenUrl"`
 	ClientID              string     `json:"clientId"`
 	BasicUser             string     `json:"basicUser"`
+	CalmAPIURL            string     `json:"calmApiUrl"`
+	CalmTokenURL          string     `json:"calmTokenUrl"`
+	CalmClientID          string     `json:"calmClientId"`
+	AuditLogURL           string     `json:"auditLogUrl"`
+	AuditLogTokenURL      string     `json:"auditLogTokenUrl"`
+	AuditLogClientID      string     `json:"auditLogClientId"`
 	TLSSkipVerify         flexBool   `json:"-"`
 	TLSAuthWithCACert     flexBool   `json:"-"`
 	TimeoutSeconds        flexNumber `json:"-"`
@@ -240,13 +276,25 @@ func Load(s backend.DataSourceInstanceSettings) (Settings, error) {
 		BasicUser:         strings.TrimSpace(jd.BasicUser),
 		TLSSkipVerify:     bool(jd.TLSSkipVerify),
 		TLSAuthWithCACert: bool(jd.TLSAuthWithCACert),
+		CloudALM: Connection{
+			APIURL:   strings.TrimSuffix(strings.TrimSpace(jd.CalmAPIURL), "/"),
+			TokenURL: strings.TrimSpace(jd.CalmTokenURL),
+			ClientID: strings.TrimSpace(jd.CalmClientID),
+		},
+		AuditLog: Connection{
+			APIURL:   strings.TrimSuffix(strings.TrimSpace(jd.AuditLogURL), "/"),
+			TokenURL: strings.TrimSpace(jd.AuditLogTokenURL),
+			ClientID: strings.TrimSpace(jd.AuditLogClientID),
+		},
 		Secrets: Secrets{
 			// Secrets are kept byte for byte; only PEM text gets literal "\n" sequences repaired.
-			ClientSecret:      secure["clientSecret"],
-			BasicPassword:     secure["basicPassword"],
-			ClientCertificate: unescapeNewlines(secure["clientCertificate"]),
-			ClientKey:         unescapeNewlines(secure["clientKey"]),
-			TLSCACert:         unescapeNewlines(secure["tlsCACert"]),
+			ClientSecret:         secure["clientSecret"],
+			BasicPassword:        secure["basicPassword"],
+			ClientCertificate:    unescapeNewlines(secure["clientCertificate"]),
+			ClientKey:            unescapeNewlines(secure["clientKey"]),
+			TLSCACert:            unescapeNewlines(secure["tlsCACert"]),
+			CloudALMClientSecret: secure["calmClientSecret"],
+			AuditLogClientSecret: secure["auditLogClientSecret"],
 		},
 	}
 	// The generic top-level data source URL is a fallback for provisioning files that set `url:`.

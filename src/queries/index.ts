@@ -3,11 +3,12 @@ import { calmFamily } from './calm';
 import type { CpiQuery, QueryType } from '../types';
 import type { QueryFamily, QueryTypeInfo, VariableKind } from './family';
 import { messagesFamily } from './messages';
-import { securityFamily } from './security';
+import { logsFamily } from './logs';
+import { runtimeFamily } from './runtime';
 
 export type { QueryFamily, QueryTypeInfo, VariableKind } from './family';
 
-const FAMILIES: QueryFamily[] = [messagesFamily, artifactsFamily, securityFamily, calmFamily];
+const FAMILIES: QueryFamily[] = [messagesFamily, artifactsFamily, runtimeFamily, logsFamily, calmFamily];
 
 /** The query types the backend answers today; the query editor offers exactly these. */
 export const IMPLEMENTED_QUERY_TYPES: QueryTypeInfo[] = FAMILIES.flatMap((f) => f.queryTypes);
