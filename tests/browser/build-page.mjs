@@ -1,4 +1,6 @@
-// Bundles tests/browser/page (the real ConfigEditor + @grafana/ui) into tests/browser/.build with esbuild.
+// Bundles tests/browser/page (the real editors + @grafana/ui) with esbuild into a directory: the tests use a
+// per-process temporary one (tests/browser/lib.mjs), `node tests/browser/build-page.mjs` uses tests/browser/.build
+// for looking at the page by hand.
 import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +13,8 @@ const HTML = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
-    <title>SAP Cloud Integration – data source settings</title>
+    <link rel="icon" href="data:," />
+    <title>SAP Cloud Integration – editor test page</title>
     <link rel="stylesheet" href="page.css" onerror="this.remove()" />
   </head>
   <body>
@@ -21,12 +24,13 @@ const HTML = `<!doctype html>
 </html>
 `;
 
-export async function buildPage() {
-  await rm(BUILD_DIR, { recursive: true, force: true });
-  await mkdir(BUILD_DIR, { recursive: true });
+/** Builds the page into outDir (emptied first: pass a directory this process owns). */
+export async function buildPage(outDir = BUILD_DIR) {
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
   const result = await build({
     entryPoints: { page: path.join(here, 'page', 'index.tsx') },
-    outdir: BUILD_DIR,
+    outdir: outDir,
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -40,7 +44,7 @@ export async function buildPage() {
     assetNames: 'assets/[name]-[hash]',
     metafile: true,
   });
-  await writeFile(path.join(BUILD_DIR, 'index.html'), HTML);
+  await writeFile(path.join(outDir, 'index.html'), HTML);
   return result;
 }
 

@@ -1,65 +1,53 @@
 /*
- * Test page for the browser test: mounts the REAL ConfigEditor with the real @grafana/ui, themed the way
- * Grafana themes plugin pages. Not part of the plugin bundle (dist/); built by config-editor.test.mjs.
+ * Test page for the browser tests: mounts a REAL editor with the real @grafana/ui, themed the way Grafana
+ * themes plugin pages. Not part of the plugin bundle (dist/); built by tests/browser/lib.mjs.
+ *   ?view=config (default)                     the data source settings (config.tsx)
+ *   ?view=query&query=<url-encoded JSON>       the query editor with canned resources (query.tsx)
+ *   &theme=light                               light theme instead of dark
  */
-import React, { useState } from 'react';
+import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { createTheme } from '@grafana/data';
 import { GlobalStyles, ThemeContext } from '@grafana/ui';
 
-import { ConfigEditor } from '../../../src/components/ConfigEditor';
-import { CpiSettings } from '../../../src/components/config/options';
+import { ConfigView } from './config';
+import { QueryView } from './query';
 
-declare global {
-  interface Window {
-    /** The last options object the editor reported, for the test to inspect (what Grafana would save). */
-    sapcpiOptions?: CpiSettings;
-  }
-}
-
-const mode = new URLSearchParams(window.location.search).get('theme') === 'light' ? 'light' : 'dark';
+const search = new URLSearchParams(window.location.search);
+const mode = search.get('theme') === 'light' ? 'light' : 'dark';
 const theme = createTheme({ colors: { mode } });
-
-const initial: CpiSettings = {
-  id: 1,
-  uid: 'sapcpi-browser-test',
-  orgId: 1,
-  name: 'SAP Cloud Integration',
-  type: 'seed-sapcpi-datasource',
-  typeName: 'SAP Cloud Integration',
-  typeLogoUrl: '',
-  access: 'proxy',
-  url: '',
-  user: '',
-  // Required by the DataSourceSettings type, though deprecated.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  database: '',
-  basicAuth: false,
-  basicAuthUser: '',
-  isDefault: false,
-  withCredentials: false,
-  readOnly: false,
-  jsonData: {},
-  secureJsonFields: {},
-  secureJsonData: {},
-};
+const view = search.get('view') ?? 'config';
 
 function Host() {
-  const [options, setOptions] = useState(initial);
-  return (
-    <ThemeContext.Provider value={theme}>
-      <GlobalStyles />
-      <main style={{ maxWidth: 960, padding: theme.spacing(3, 4) }}>
-        <ConfigEditor
-          options={options}
-          onOptionsChange={(next) => {
-            window.sapcpiOptions = next;
-            setOptions(next);
+  if (view === 'query') {
+    return (
+      <main style={{ width: 1100, padding: theme.spacing(2) }}>
+        <div
+          style={{
+            background: theme.colors.background.primary,
+            border: `1px solid ${theme.colors.border.weak}`,
+            borderRadius: theme.shape.radius.default,
           }}
-        />
+        >
+          <QueryView />
+        </div>
       </main>
-    </ThemeContext.Provider>
+    );
+  }
+  return (
+    <main data-testid="sapcpi-config-view" style={{ maxWidth: 960, padding: theme.spacing(3, 4) }}>
+      <ConfigView />
+    </main>
   );
 }
 
-createRoot(document.getElementById('root')!).render(<Host />);
+createRoot(document.getElementById('root')!).render(
+  <ThemeContext.Provider value={theme}>
+    <GlobalStyles />
+    {view === 'query' || view === 'config' ? (
+      <Host />
+    ) : (
+      <p data-testid="sapcpi-unknown-view">unknown view {view}: use config or query</p>
+    )}
+  </ThemeContext.Provider>
+);
