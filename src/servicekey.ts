@@ -286,3 +286,233 @@ export function parseServiceKey(text: string): ServiceKeyResult {
     'The service key has neither "clientsecret" nor "certificate": create a service key of type ClientId/Secret or Certificate and paste the whole key.'
   );
 }
+
+/*
+ * Service keys of the optional secondary connections (SAP Cloud ALM API, Audit Log Retrieval API). Same rules
+ * and messages as pkg/settings/connections.go; both pass tests/vectors/calm-service-keys.json and
+ * tests/vectors/auditlog-service-keys.json.
+ */
+
+/** What a secondary connection's key fills; clientSecret goes to secureJsonData. */
+export interface ConnectionKeyFields {
+  apiUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export type ConnectionKeyResult = { ok: true; fields: ConnectionKeyFields } | { ok: false; error: string };
+
+const CALM_SERVICE_SUFFIX = '/calm-analytics/v1';
+const CALM_API_EXAMPLE = 'https://<tenant>.<region>.alm.cloud.sap/api (endpoints.Api of the Cloud ALM service key)';
+const AUDIT_LOG_EXAMPLE =
+  'https://auditlog-management.cfapps.<region>.hana.ondemand.com (url of the audit log service key)';
+const AUDIT_LOG_SUFFIXES = ['/auditlog/v2/auditlogrecords', '/auditlog/v2'];
+const CALM_KEY_WHAT = 'SAP Cloud ALM API (plan standard)';
+const AUDIT_LOG_KEY_WHAT = 'Audit Log Management (auditlog-management, plan default)';
+
+function cutSuffix(url: URL, suffixes: string[]): string {
+  let p = cleanPath(url.pathname);
+  for (const suffix of suffixes) {
+    if (p.toLowerCase().endsWith(suffix)) {
+      p = p.slice(0, -suffix.length);
+      break;
+    }
+  }
+  return `${url.protocol}//${url.host}${p}`;
+}
+
+/**
+ * endpoints.Api of a Cloud ALM key ("https://host/api"); the analytics root copied from SAP's Grafana plugin
+ * docs ("…/api/calm-analytics/v1") is cut back to it. Invalid input is returned trimmed (the backend explains).
+ */
+export function normalizeCalmApiUrl(raw: string): string {
+  const checked = checkHttpUrl(raw, 'Cloud ALM API URL', CALM_API_EXAMPLE);
+  return checked.ok ? cutSuffix(checked.url, [CALM_SERVICE_SUFFIX]) : raw.trim();
+}
+
+/** The url of an audit log key: a pasted Cloud Foundry request path is cut back to the host; Neo paths stay. */
+export function normalizeAuditLogUrl(raw: string): string {
+  const checked = checkHttpUrl(raw, 'Audit log URL', AUDIT_LOG_EXAMPLE);
+  return checked.ok ? cutSuffix(checked.url, AUDIT_LOG_SUFFIXES) : raw.trim();
+}
+
+function connFail(error: string): ConnectionKeyResult {
+  return { ok: false, error };
+}
+
+/** Parses the pasted text into the key's object, unwrapping {"credentials": {…}} (CF CLI v8 output). */
+function keyDocument(text: string, what: string): { doc: Record<string, unknown> } | { error: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') {
+    return {
+      error: `Paste the service key JSON: the whole {…} shown under Service Keys of your ${what} instance in the BTP cockpit.`,
+    };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(trimmed);
+  } catch (e) {
+    const pos = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+    const where = pos ? ` (problem at character ${Number(pos[1]) + 1})` : '';
+    return {
+      error: `The service key is not valid JSON${where}: paste the whole key exactly as shown in the BTP cockpit, including the outer braces { }.`,
+    };
+  }
+  if (!isObject(doc)) {
+    return {
+      error: `The service key must be a JSON object: paste the whole key of your ${what} instance as shown in the BTP cockpit.`,
+    };
+  }
+  return { doc: isObject(doc.credentials) ? doc.credentials : doc };
+}
+
+function stringField(
+  m: Record<string, unknown> | undefined,
+  name: string,
+  path: string
+): { value: string } | { error: string } {
+  const raw = m?.[name];
+  if (raw === undefined || raw === null) {
+    return { value: '' };
+  }
+  if (typeof raw !== 'string') {
+    return {
+      error: `The service key field "${path}" must be text (a JSON string): paste the key exactly as shown in the BTP cockpit.`,
+    };
+  }
+  return { value: raw.trim() === '' ? '' : raw };
+}
+
+function isCpiKey(top: Record<string, unknown>): boolean {
+  return isObject(top.oauth) || 'tokenurl' in top;
+}
+
+function uaaCredentials(top: Record<string, unknown>, name: string, what: string): ConnectionKeyResult {
+  const uaa = top.uaa;
+  if (!isObject(uaa)) {
+    return connFail(
+      `The service key has no "uaa" section (the OAuth client): paste the whole key of your ${what} instance.`
+    );
+  }
+  const f: Record<'url' | 'clientid' | 'clientsecret', string> = { url: '', clientid: '', clientsecret: '' };
+  for (const field of ['url', 'clientid', 'clientsecret'] as const) {
+    const r = stringField(uaa, field, `uaa.${field}`);
+    if ('error' in r) {
+      return connFail(r.error);
+    }
+    f[field] = r.value;
+  }
+  if (f.clientsecret === '' && 'certificate' in uaa) {
+    return connFail(
+      `This ${name} key authenticates with an X.509 certificate (it has uaa.certificate, no uaa.clientsecret): create a service key with a client secret (credential type binding-secret) and paste that.`
+    );
+  }
+  if (f.url === '') {
+    return connFail(
+      `The service key has no "uaa.url" (the OAuth server): paste the whole key of your ${what} instance.`
+    );
+  }
+  const token = checkHttpUrl(f.url, 'Token URL', TOKEN_URL_EXAMPLE);
+  if (!token.ok) {
+    return connFail(`The service key field "uaa.url" is unusable: ${token.error}`);
+  }
+  if (f.clientid === '') {
+    return connFail(`The service key has no "uaa.clientid": paste the whole key of your ${what} instance.`);
+  }
+  if (f.clientsecret === '') {
+    return connFail(`The service key has no "uaa.clientsecret": paste the whole key of your ${what} instance.`);
+  }
+  return {
+    ok: true,
+    fields: { apiUrl: '', tokenUrl: normalizeTokenUrl(f.url), clientId: f.clientid, clientSecret: f.clientsecret },
+  };
+}
+
+/**
+ * Parses a key of the SAP Cloud ALM API service: endpoints.Api → API URL, uaa.url + /oauth/token → token URL,
+ * uaa.clientid / uaa.clientsecret → the client.
+ */
+export function parseCalmServiceKey(text: string): ConnectionKeyResult {
+  const parsed = keyDocument(text, CALM_KEY_WHAT);
+  if ('error' in parsed) {
+    return connFail(parsed.error);
+  }
+  const top = parsed.doc;
+  if (isCpiKey(top)) {
+    return connFail(
+      'This is a Process Integration Runtime key (it has tokenurl/oauth): paste it into the service key field at the top. Here paste the key of your SAP Cloud ALM API instance (it has endpoints.Api and uaa).'
+    );
+  }
+  const endpoints = isObject(top.endpoints) ? top.endpoints : undefined;
+  let api = '';
+  for (const name of ['Api', 'api', 'API']) {
+    const r = stringField(endpoints, name, `endpoints.${name}`);
+    if ('error' in r) {
+      return connFail(r.error);
+    }
+    if (r.value !== '') {
+      api = r.value;
+      break;
+    }
+  }
+  if (api === '') {
+    if ('url' in top) {
+      return connFail(
+        'The service key has no "endpoints.Api": it is not a Cloud ALM API key. A key with "url" and "uaa" is probably the audit log key: paste it under Audit log. Here paste the key of your SAP Cloud ALM API instance (plan standard).'
+      );
+    }
+    return connFail(
+      'The service key has no "endpoints.Api" (the Cloud ALM API URL): paste the whole key of your SAP Cloud ALM API instance (plan standard).'
+    );
+  }
+  const checked = checkHttpUrl(api, 'Cloud ALM API URL', CALM_API_EXAMPLE);
+  if (!checked.ok) {
+    return connFail(`The service key field "endpoints.Api" is unusable: ${checked.error}`);
+  }
+  const creds = uaaCredentials(top, 'Cloud ALM', CALM_KEY_WHAT);
+  if (!creds.ok) {
+    return creds;
+  }
+  return { ok: true, fields: { ...creds.fields, apiUrl: cutSuffix(checked.url, [CALM_SERVICE_SUFFIX]) } };
+}
+
+/**
+ * Parses a key of the audit log retrieval service (auditlog-management, plan default): url → API URL,
+ * uaa.url + /oauth/token → token URL, uaa.clientid / uaa.clientsecret → the client.
+ */
+export function parseAuditLogServiceKey(text: string): ConnectionKeyResult {
+  const parsed = keyDocument(text, AUDIT_LOG_KEY_WHAT);
+  if ('error' in parsed) {
+    return connFail(parsed.error);
+  }
+  const top = parsed.doc;
+  if (isCpiKey(top)) {
+    return connFail(
+      'This is a Process Integration Runtime key (it has tokenurl/oauth): paste it into the service key field at the top. Here paste the key of your Audit Log Management instance (auditlog-management, plan default; it has url and uaa).'
+    );
+  }
+  const url = stringField(top, 'url', 'url');
+  if ('error' in url) {
+    return connFail(url.error);
+  }
+  if (url.value === '') {
+    if ('endpoints' in top) {
+      return connFail(
+        'This is a Cloud ALM key (it has endpoints.Api): paste it under SAP Cloud ALM. Here paste the key of your Audit Log Management instance (auditlog-management, plan default).'
+      );
+    }
+    return connFail(
+      'The service key has no "url" (the audit log API URL): paste the whole key of your Audit Log Management instance (auditlog-management, plan default).'
+    );
+  }
+  const checked = checkHttpUrl(url.value, 'Audit log URL', AUDIT_LOG_EXAMPLE);
+  if (!checked.ok) {
+    return connFail(`The service key field "url" is unusable: ${checked.error}`);
+  }
+  const creds = uaaCredentials(top, 'Audit log', AUDIT_LOG_KEY_WHAT);
+  if (!creds.ok) {
+    return creds;
+  }
+  return { ok: true, fields: { ...creds.fields, apiUrl: cutSuffix(checked.url, AUDIT_LOG_SUFFIXES) } };
+}

@@ -35,8 +35,17 @@ const (
 )
 
 // Check makes two real calls: the number of deployed artifacts (authentication, host, role) and one
-// message processing log (the data almost every panel needs).
-func Check(ctx context.Context, s settings.Settings, c *cpi.Client) Result {
+// message processing log (the data almost every panel needs). Each configured secondary connection
+// (Cloud ALM, audit log) gets one cheap call of its own and is reported separately (connections.go).
+func Check(ctx context.Context, s settings.Settings, c *cpi.Client, secondary ...Connection) Result {
+	res := checkTenant(ctx, s, c)
+	if len(secondary) == 0 {
+		return res
+	}
+	return withSecondary(ctx, s, res, secondary)
+}
+
+func checkTenant(ctx context.Context, s settings.Settings, c *cpi.Client) Result {
 	var res Result
 	if c == nil {
 		res.Message = "The data source has no HTTP client: check the settings."

@@ -5,12 +5,15 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
+	"github.com/seed/sapcpi-datasource/pkg/auditlog"
+	"github.com/seed/sapcpi-datasource/pkg/calm"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/health"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
@@ -36,6 +39,15 @@ type Datasource struct {
 	configErr error
 	client    *cpi.Client
 	resources backend.CallResourceHandler
+
+	// Optional secondary connections, each with its own service key: nil when not configured or when
+	// the connection's settings are unusable (then calmErr / auditLogErr says why). Their problems never
+	// fail the tenant's own queries.
+	calm        *cpi.Client // SAP Cloud ALM analytics API, root {endpoints.Api}/calm-analytics/v1
+	calmErr     error
+	calmState   *calm.Registry // required filters learned per instance (pkg/calm)
+	auditLog    *cpi.Client    // Audit Log Retrieval API, root = the configured URL as is
+	auditLogErr error
 }
 
 // NewDatasource is the instance factory: settings are parsed and the HTTP client is built once here.
@@ -56,14 +68,34 @@ func NewDatasource(_ context.Context, instance backend.DataSourceInstanceSetting
 		return ds, nil
 	}
 	ds.client = client
+	ds.calm, ds.calmErr = secondaryClient(s, s.CloudALM, s.Secrets.CloudALMClientSecret, s.ValidateCloudALM(),
+		settings.CloudALMAnalyticsRoot(s.CloudALM.APIURL))
+	ds.calmState = calm.NewRegistry()
+	if ds.auditLogErr = s.ValidateAuditLog(); ds.auditLogErr == nil && s.AuditLog.Configured() {
+		// auditlog.NewClient adds the audit log API's own root handling and rate limit (4 requests/s).
+		ds.auditLog, ds.auditLogErr = auditlog.NewClient(s, cpi.WithVersion(Version))
+	}
 	ds.resources = newResourceHandler(ds)
 	return ds, nil
 }
 
+// secondaryClient builds the client of an optional connection: nil, nil when it is not configured.
+func secondaryClient(s settings.Settings, c settings.Connection, secret string, invalid error, root string) (*cpi.Client, error) {
+	if invalid != nil {
+		return nil, invalid
+	}
+	if !c.Configured() {
+		return nil, nil
+	}
+	return cpi.New(s.ForConnection(c, secret), cpi.WithVersion(Version), cpi.WithServiceRoot(root))
+}
+
 // Dispose releases idle connections when Grafana replaces the instance after a settings change.
 func (d *Datasource) Dispose() {
-	if d.client != nil {
-		d.client.Close()
+	for _, c := range []*cpi.Client{d.client, d.calm, d.auditLog} {
+		if c != nil {
+			c.Close()
+		}
 	}
 }
 
@@ -72,7 +104,7 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	if d.configErr != nil {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.configErr.Error()}, nil
 	}
-	res := health.Check(ctx, d.settings, d.client)
+	res := health.Check(ctx, d.settings, d.client, d.secondaryChecks()...)
 	status := backend.HealthStatusOk
 	if !res.OK {
 		status = backend.HealthStatusError
@@ -88,4 +120,38 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// secondaryChecks lists the configured secondary connections for the health check.
+func (d *Datasource) secondaryChecks() []health.Connection {
+	var out []health.Connection
+	if d.calm != nil || d.calmErr != nil {
+		out = append(out, health.Connection{Kind: health.CloudALM, Client: d.calm, ConfigErr: d.calmErr})
+	}
+	if d.auditLog != nil || d.auditLogErr != nil {
+		out = append(out, health.Connection{Kind: health.AuditLog, Client: d.auditLog, ConfigErr: d.auditLogErr})
+	}
+	return out
+}
+
+// auditLogClient is the audit log connection's client, or an error saying how to configure it.
+func (d *Datasource) auditLogClient() (*cpi.Client, error) {
+	switch {
+	case d.auditLogErr != nil:
+		return nil, fmt.Errorf("the audit log connection is not configured correctly: %w", d.auditLogErr)
+	case d.auditLog == nil:
+		return nil, errors.New("the audit log connection is not configured: open the data source settings, section \"Audit log (optional)\", and paste the service key of an Audit Log Management instance (auditlog-management, plan default)")
+	}
+	return d.auditLog, nil
+}
+
+// calmClient is the Cloud ALM connection's client, or an error saying how to configure it.
+func (d *Datasource) calmClient() (*cpi.Client, error) {
+	switch {
+	case d.calmErr != nil:
+		return nil, fmt.Errorf("the SAP Cloud ALM connection is not configured correctly: %w", d.calmErr)
+	case d.calm == nil:
+		return nil, errors.New("SAP Cloud ALM is not configured for this data source: open the data source settings, section \"SAP Cloud ALM (optional)\", and paste the service key of your SAP Cloud ALM API instance")
+	}
+	return d.calm, nil
 }

@@ -13,7 +13,7 @@ var _ backend.CallResourceHandler = (*Datasource)(nil)
 // resourceRoutes register the editors' look-ups (pickers and template variables share variables/{kind}),
 // so they reuse the instance's client and cache.
 var resourceRoutes = []func(mux *http.ServeMux, d *Datasource){
-	registerVariableResources,
+	registerVariableResources, registerCalmResources,
 }
 
 func newResourceHandler(d *Datasource) backend.CallResourceHandler {

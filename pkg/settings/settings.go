@@ -297,6 +297,8 @@ func Load(s backend.DataSourceInstanceSettings) (Settings, error) {
 			AuditLogClientSecret: secure["auditLogClientSecret"],
 		},
 	}
+	out.CloudALM = normalizeConnection(out.CloudALM, cloudALMKind)
+	out.AuditLog = normalizeConnection(out.AuditLog, auditLogKind)
 	// The generic top-level data source URL is a fallback for provisioning files that set `url:`.
 	if out.APIBaseURL == "" {
 		out.APIBaseURL = strings.TrimSpace(s.URL)

@@ -5,6 +5,7 @@ import { CpiDataSourceOptions, CpiSecureJsonData } from '../types';
 import { AdvancedSection } from './config/AdvancedSection';
 import { AuthSection } from './config/AuthSection';
 import { ConnectionSection } from './config/ConnectionSection';
+import { AUDIT_LOG, CLOUD_ALM, SecondaryConnectionSection } from './config/SecondaryConnectionSection';
 import { SecretKey, withSecretReset } from './config/options';
 import { ServiceKeySection } from './config/ServiceKeySection';
 import { TlsSection } from './config/TlsSection';
@@ -43,6 +44,8 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       <AuthSection {...secretProps} />
       <TlsSection {...secretProps} />
       <AdvancedSection options={options} onOptionsChange={onOptionsChange} />
+      <SecondaryConnectionSection {...secretProps} kind={CLOUD_ALM} onSecretsFilled={onSecretsFilled} />
+      <SecondaryConnectionSection {...secretProps} kind={AUDIT_LOG} onSecretsFilled={onSecretsFilled} />
     </div>
   );
 }

@@ -2,10 +2,13 @@ import { DataSourceSettings } from '@grafana/data';
 
 import { CpiDataSourceOptions, CpiSecureJsonData } from '../../types';
 
-/** The settings object the config editor edits (jsonData + write-only secureJsonData). */
-export type CpiSettings = DataSourceSettings<CpiDataSourceOptions, CpiSecureJsonData>;
+export type ConfigJsonData = CpiDataSourceOptions;
+export type ConfigSecureJsonData = CpiSecureJsonData;
 
-export type SecretKey = keyof CpiSecureJsonData;
+/** The settings object the config editor edits (jsonData + write-only secureJsonData). */
+export type CpiSettings = DataSourceSettings<ConfigJsonData, ConfigSecureJsonData>;
+
+export type SecretKey = keyof ConfigSecureJsonData;
 
 export interface SectionProps {
   options: CpiSettings;
@@ -18,12 +21,12 @@ export interface SecretSectionProps extends SectionProps {
   onSecretReset: (key: SecretKey) => void;
 }
 
-export function withJsonData(options: CpiSettings, patch: Partial<CpiDataSourceOptions>): CpiSettings {
+export function withJsonData(options: CpiSettings, patch: Partial<ConfigJsonData>): CpiSettings {
   return { ...options, jsonData: { ...options.jsonData, ...patch } };
 }
 
 /** Secrets only ever go to secureJsonData: Grafana encrypts it and never sends it back to the browser. */
-export function withSecrets(options: CpiSettings, patch: Partial<CpiSecureJsonData>): CpiSettings {
+export function withSecrets(options: CpiSettings, patch: Partial<ConfigSecureJsonData>): CpiSettings {
   return { ...options, secureJsonData: { ...options.secureJsonData, ...patch } };
 }
 
