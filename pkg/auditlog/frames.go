@@ -1,0 +1,122 @@
+package auditlog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/frames"
+)
+
+// TableFrame lists the records, newest first.
+func TableFrame(r Result, tenant string) *data.Frame {
+	n := len(r.Records)
+	times := make([]time.Time, n)
+	cols := make([][]string, 8)
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	for i, rec := range r.Records {
+		times[i] = rec.Time
+		for j, v := range []string{rec.User, rec.Action, rec.ObjectType, rec.ObjectName, rec.SourceIP, rec.Outcome, rec.Category, rec.Message} {
+			cols[j][i] = v
+		}
+	}
+	frame := data.NewFrame("audit log",
+		data.NewField("Time", nil, times),
+		data.NewField("User", nil, cols[0]),
+		data.NewField("Action", nil, cols[1]),
+		data.NewField("Object type", nil, cols[2]),
+		data.NewField("Object name", nil, cols[3]),
+		data.NewField("Source IP", nil, cols[4]),
+		data.NewField("Outcome", nil, cols[5]),
+		data.NewField("Category", nil, cols[6]),
+		data.NewField("Message", nil, cols[7]),
+		frames.TenantColumn(tenant, n),
+	)
+	frame.Meta = frames.Meta(r.Requests, r.Notices...)
+	frame.Meta.Type = data.FrameTypeTable
+	frame.Meta.PreferredVisualization = data.VisTypeTable
+	return frame
+}
+
+// LogsFrame is the data plane "log-lines" frame (timestamp, body, severity, id, labels) that Explore's
+// logs view and the logs panel read. The body is a readable line; the labels carry what one filters by.
+func LogsFrame(r Result, tenant string) *data.Frame {
+	n := len(r.Records)
+	ts := make([]time.Time, n)
+	bodies, severities, ids := make([]string, n), make([]string, n), make([]string, n)
+	labels := make([]json.RawMessage, n)
+	for i, rec := range r.Records {
+		ts[i] = rec.Time
+		bodies[i] = Line(rec)
+		severities[i] = "info"
+		if rec.Outcome == OutcomeFailure {
+			severities[i] = "error"
+		}
+		ids[i] = rec.ID
+		if ids[i] == "" {
+			// Grafana deduplicates lines by id; an event without one gets its position.
+			ids[i] = fmt.Sprintf("%d-%d", rec.Time.UnixNano(), i)
+		}
+		l := map[string]string{frames.TenantLabel: tenant}
+		for k, v := range map[string]string{"category": rec.Category, "user": rec.User, "action": rec.Action,
+			"objectType": rec.ObjectType, "outcome": rec.Outcome, "application": rec.Application} {
+			if v != "" {
+				l[k] = v
+			}
+		}
+		labels[i], _ = json.Marshal(l)
+	}
+	frame := data.NewFrame("audit log",
+		data.NewField("timestamp", nil, ts),
+		data.NewField("body", nil, bodies),
+		data.NewField("severity", nil, severities),
+		data.NewField("id", nil, ids),
+		data.NewField("labels", nil, labels),
+	)
+	frame.Meta = frames.Meta(r.Requests, r.Notices...)
+	frame.Meta.Type = data.FrameTypeLogLines
+	frame.Meta.TypeVersion = data.FrameTypeVersion{0, 0}
+	frame.Meta.PreferredVisualization = data.VisTypeLogs
+	return frame
+}
+
+// Line renders one record as a log line: "user action objectType 'name' from ip: message".
+func Line(r Record) string {
+	var b strings.Builder
+	add := func(s string) {
+		if s == "" {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	add(r.User)
+	add(r.Action)
+	add(r.ObjectType)
+	if r.ObjectName != "" {
+		add("'" + r.ObjectName + "'")
+	}
+	if r.SourceIP != "" {
+		add("from " + r.SourceIP)
+	}
+	if r.Outcome == OutcomeFailure {
+		add("(failed)")
+	}
+	if r.Message != "" && r.Message != r.Action {
+		if b.Len() > 0 {
+			b.WriteByte(':')
+		}
+		add(r.Message)
+	}
+	if b.Len() == 0 {
+		return r.Raw
+	}
+	return b.String()
+}

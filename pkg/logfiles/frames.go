@@ -1,0 +1,178 @@
+package logfiles
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/frames"
+)
+
+// ListFrame lists the log files, newest first.
+func ListFrame(r Result, tenant string) *data.Frame {
+	n := len(r.Files)
+	names, apps, types := make([]string, n), make([]string, n), make([]string, n)
+	sizes := make([]int64, n)
+	modified := make([]*time.Time, n)
+	for i, f := range r.Files {
+		names[i], apps[i], types[i], sizes[i] = f.Name, f.Application, f.LogFileType, int64(f.Size)
+		if !f.LastModified.IsZero() {
+			t := f.LastModified.Time
+			modified[i] = &t
+		}
+	}
+	size := data.NewField("Size", nil, sizes)
+	size.Config = &data.FieldConfig{Unit: "bytes"}
+	frame := data.NewFrame("log files",
+		data.NewField("Name", nil, names),
+		data.NewField("Application", nil, apps),
+		data.NewField("Type", nil, types),
+		size,
+		data.NewField("Last modified", nil, modified),
+		frames.TenantColumn(tenant, n),
+	)
+	return tableMeta(frame, r)
+}
+
+// LinesTableFrame is the parsed lines of the file: access log columns or trace log columns.
+func LinesTableFrame(r Result, tenant string) *data.Frame {
+	if r.File != nil && isTrace(r) {
+		return traceTable(r, tenant)
+	}
+	n := len(r.Access)
+	ts := make([]time.Time, n)
+	methods, paths, agents, ips, users := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	statuses, sizes := make([]*int64, n), make([]*int64, n)
+	durations := make([]*float64, n)
+	for i, a := range r.Access {
+		ts[i], methods[i], paths[i], agents[i], ips[i], users[i] = a.Time, a.Method, a.Path, a.UserAgent, a.ClientIP, a.User
+		statuses[i], sizes[i], durations[i] = a.Status, a.Bytes, a.DurationMS
+	}
+	duration := data.NewField("Duration", nil, durations)
+	duration.Config = &data.FieldConfig{Unit: "ms"}
+	size := data.NewField("Size", nil, sizes)
+	size.Config = &data.FieldConfig{Unit: "bytes"}
+	frame := data.NewFrame(frameName(r),
+		data.NewField("Time", nil, ts),
+		data.NewField("Method", nil, methods),
+		data.NewField("Path", nil, paths),
+		data.NewField("Status", nil, statuses),
+		duration,
+		size,
+		data.NewField("User agent", nil, agents),
+		data.NewField("Client IP", nil, ips),
+		data.NewField("User", nil, users),
+		frames.TenantColumn(tenant, n),
+	)
+	return tableMeta(frame, r)
+}
+
+func traceTable(r Result, tenant string) *data.Frame {
+	n := len(r.Trace)
+	ts := make([]time.Time, n)
+	levels, cats, msgs := make([]string, n), make([]string, n), make([]string, n)
+	for i, t := range r.Trace {
+		ts[i], levels[i], cats[i], msgs[i] = t.Time, t.Level, t.Category, t.Message
+	}
+	frame := data.NewFrame(frameName(r),
+		data.NewField("Time", nil, ts),
+		data.NewField("Level", nil, levels),
+		data.NewField("Category", nil, cats),
+		data.NewField("Message", nil, msgs),
+		frames.TenantColumn(tenant, n),
+	)
+	return tableMeta(frame, r)
+}
+
+// LogsFrame is the data plane "log-lines" frame of the file's lines: the raw line as body, a severity
+// from the HTTP status or the trace level, and labels to filter by.
+func LogsFrame(r Result, tenant string) *data.Frame {
+	file := ""
+	if r.File != nil {
+		file = r.File.Name
+	}
+	var ts []time.Time
+	var bodies, severities, ids []string
+	var labels []json.RawMessage
+	add := func(t time.Time, body, severity string, l map[string]string) {
+		ids = append(ids, fmt.Sprintf("%s:%d", file, len(ids)))
+		ts, bodies, severities = append(ts, t), append(bodies, body), append(severities, severity)
+		l[frames.TenantLabel] = tenant
+		if file != "" {
+			l["file"] = file
+		}
+		b, _ := json.Marshal(l)
+		labels = append(labels, b)
+	}
+	if r.File != nil && isTrace(r) {
+		for _, t := range r.Trace {
+			add(t.Time, t.Raw, traceSeverity(t.Level), map[string]string{"level": t.Level, "category": t.Category})
+		}
+	} else {
+		for _, a := range r.Access {
+			l := map[string]string{"method": a.Method}
+			sev := "info"
+			if a.Status != nil {
+				l["status"] = strconv.FormatInt(*a.Status, 10)
+				switch {
+				case *a.Status >= 500:
+					sev = "error"
+				case *a.Status >= 400:
+					sev = "warning"
+				}
+			}
+			add(a.Time, a.Raw, sev, l)
+		}
+	}
+	if ts == nil {
+		ts, bodies, severities, ids, labels = []time.Time{}, []string{}, []string{}, []string{}, []json.RawMessage{}
+	}
+	frame := data.NewFrame(frameName(r),
+		data.NewField("timestamp", nil, ts),
+		data.NewField("body", nil, bodies),
+		data.NewField("severity", nil, severities),
+		data.NewField("id", nil, ids),
+		data.NewField("labels", nil, labels),
+	)
+	frame.Meta = frames.Meta(r.Requests, r.Notices...)
+	frame.Meta.Type = data.FrameTypeLogLines
+	frame.Meta.TypeVersion = data.FrameTypeVersion{0, 0}
+	frame.Meta.PreferredVisualization = data.VisTypeLogs
+	return frame
+}
+
+func traceSeverity(level string) string {
+	switch strings.ToUpper(level) {
+	case "FATAL":
+		return "critical"
+	case "ERROR":
+		return "error"
+	case "WARNING", "WARN":
+		return "warning"
+	case "DEBUG", "PATH", "ALL":
+		return "debug"
+	}
+	return "info"
+}
+
+func isTrace(r Result) bool {
+	return len(r.Trace) > 0 || (r.File != nil && (r.File.LogFileType == "trace" || (r.File.LogFileType == "" && strings.Contains(r.File.Name, "trace"))))
+}
+
+func frameName(r Result) string {
+	if r.File != nil {
+		return r.File.Name
+	}
+	return "log file"
+}
+
+func tableMeta(frame *data.Frame, r Result) *data.Frame {
+	frame.Meta = frames.Meta(r.Requests, r.Notices...)
+	frame.Meta.Type = data.FrameTypeTable
+	frame.Meta.PreferredVisualization = data.VisTypeTable
+	return frame
+}

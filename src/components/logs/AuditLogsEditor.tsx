@@ -1,0 +1,96 @@
+import React, { ChangeEvent } from 'react';
+import { Combobox, ComboboxOption, InlineField, InlineSwitch, Input, Stack, Text } from '@grafana/ui';
+
+import { AUDIT_CATEGORIES, AuditCategory } from './options';
+import { LABEL_WIDTH, withCurrent } from '../common';
+import type { QueryEditorComponentProps } from '../QueryEditor';
+import { LogsFormatPicker, logsFormat, useLogsFormatNormalised, useUpdate } from './common';
+
+const ANY = '';
+
+const CATEGORY_TEXT: Record<AuditCategory, { label: string; description: string }> = {
+  'audit.security-events': { label: 'Security events', description: 'audit.security-events: logins, token requests' },
+  'audit.configuration': {
+    label: 'Configuration',
+    description: 'audit.configuration: artifacts, packages, security material, access policies',
+  },
+  'audit.data-access': { label: 'Data access', description: 'audit.data-access: payloads, attachments, store entries read' },
+  'audit.data-modification': {
+    label: 'Data modification',
+    description: 'audit.data-modification: store entries, variables, queue messages changed',
+  },
+};
+
+const CATEGORY_OPTIONS: Array<ComboboxOption<string>> = [
+  { value: ANY, label: 'Any category' },
+  ...AUDIT_CATEGORIES.map((c) => ({ value: c, ...CATEGORY_TEXT[c] })),
+];
+
+/**
+ * `auditLogs`: the subaccount's audit log in the time range, through the data source's Audit log connection
+ * (Cloud Foundry: the Audit Log Retrieval API; Neo: the Neo audit log API). Filters by category, user and, by
+ * default, to the events of Cloud Integration.
+ */
+export function AuditLogsEditor(props: QueryEditorComponentProps) {
+  const { query, onRunQuery } = props;
+  const update = useUpdate(props);
+  useLogsFormatNormalised(props);
+  const cpiOnly = query.cpiOnly ?? true;
+
+  return (
+    <Stack direction="column" gap={0.5}>
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        <InlineField
+          label="Category"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Audit log category; type another (e.g. a subcategory, several separated by commas) or a $variable"
+        >
+          <Combobox<string>
+            id="query-audit-category"
+            data-testid="query-audit-category"
+            width={26}
+            createCustomValue
+            options={withCurrent(CATEGORY_OPTIONS, query.category)}
+            value={query.category ?? ANY}
+            onChange={(o) => update({ category: o?.value || undefined })}
+          />
+        </InlineField>
+        <InlineField label="User" labelWidth={LABEL_WIDTH} tooltip="Part of the user name (case-insensitive); $variables allowed">
+          <Input
+            id="query-audit-user"
+            data-testid="query-audit-user"
+            width={26}
+            value={query.userContains ?? ''}
+            placeholder="any"
+            onChange={(e: ChangeEvent<HTMLInputElement>) => update({ userContains: e.currentTarget.value || undefined }, false)}
+            onBlur={onRunQuery}
+          />
+        </InlineField>
+        <InlineField
+          label="Cloud Integration only"
+          labelWidth={22}
+          tooltip="The subaccount's audit log holds the events of every service; keep only those Cloud Integration wrote (artifacts, packages, security material, stores, queues, payload reads, its OAuth clients)"
+        >
+          <InlineSwitch
+            id="query-audit-cpi-only"
+            data-testid="query-audit-cpi-only"
+            value={cpiOnly}
+            onChange={(e: React.FormEvent<HTMLInputElement>) =>
+              update({ cpiOnly: e.currentTarget.checked })
+            }
+          />
+        </InlineField>
+      </Stack>
+      <LogsFormatPicker
+        value={logsFormat(query)}
+        onChange={(format) => update({ format })}
+        tableDescription="One row per event: time, user, action, object, source IP, outcome, category, message"
+        logsDescription="Log lines with severity and labels, for Explore and the logs panel"
+      />
+      <Text variant="bodySmall" color="secondary">
+        Reads the audit log through the Audit log connection of the data source settings (Cloud Foundry: a service key
+        of auditlog-management, plan default; Neo: a platform API client with the scope Read Audit Logs).
+      </Text>
+    </Stack>
+  );
+}
