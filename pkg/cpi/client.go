@@ -5,6 +5,7 @@
 package cpi
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -46,6 +47,9 @@ type Response struct {
 	Header http.Header
 	Body   []byte
 	URL    string
+	// Cached: the answer came from the response cache or from an identical request in flight (cache.go),
+	// not from a request of its own. Body and Header are then shared and must not be modified.
+	Cached bool
 }
 
 // Client talks to one tenant. It is safe for concurrent use; build it once per data source instance.
@@ -62,6 +66,7 @@ type Client struct {
 	sem       chan struct{}
 	limiters  [numAreas]*rate.Limiter
 	desc      *describer
+	cache     *responseCache // cache.go
 	o         options
 }
 
@@ -74,6 +79,10 @@ type options struct {
 	maxRetryWait time.Duration
 	retryBase    time.Duration
 	limits       map[Area]limit
+	// response cache (cache.go)
+	cacheTTL      time.Duration
+	cacheMaxBytes int64
+	cacheSet      bool
 }
 
 type limit struct {
@@ -158,6 +167,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		sem:       make(chan struct{}, s.MaxConcurrent),
 		o:         o,
 	}
+	c.cache = newResponseCache(authIdentity(s, root.String()), o)
 	c.desc = &describer{
 		auth:        s.AuthType,
 		apiHost:     odata.HostPort(root.String()),
@@ -329,7 +339,7 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Respo
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, u)
+	return c.fetch(ctx, u.String(), func(ctx context.Context) (*Response, error) { return c.do(ctx, http.MethodGet, u, nil) })
 }
 
 // GetURL requests an absolute URL or one relative to the service root, such as an OData __next link.
@@ -346,7 +356,7 @@ func (c *Client) GetURL(ctx context.Context, rawURL string) (*Response, error) {
 	if !odata.SameOrigin(u, c.root) || u.User != nil {
 		return nil, withSource(c.hostNotAllowed(u))
 	}
-	return c.do(ctx, u)
+	return c.fetch(ctx, u.String(), func(ctx context.Context) (*Response, error) { return c.do(ctx, http.MethodGet, u, nil) })
 }
 
 func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
@@ -373,9 +383,10 @@ func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
 	return u, nil
 }
 
-// do runs one logical GET: rate limit, concurrency slot, auth, retries on 429/5xx gateway answers and
-// one token refresh on 401.
-func (c *Client) do(ctx context.Context, u *url.URL) (*Response, error) {
+// do runs one logical request: rate limit, concurrency slot, auth, retries on 429/5xx gateway answers and
+// one token refresh on 401. Only reading requests go through here (GET, and Cloud ALM's reading POSTs), so
+// repeating one is safe.
+func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte) (*Response, error) {
 	set := entitySet(u, c.root.String())
 	area := areaFor(set)
 	role, _ := ctx.Value(roleKey{}).(string)
@@ -388,11 +399,11 @@ func (c *Client) do(ctx context.Context, u *url.URL) (*Response, error) {
 		if err := c.limiters[area].Wait(ctx); err != nil {
 			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
 		}
-		resp, body, err := c.attempt(ctx, u) //nolint:bodyclose // attempt reads and closes the body
+		resp, respBody, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
 		if err != nil {
 			return nil, withSource(err)
 		}
-		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, URL: redactedURL(u)}
+		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u)}
 
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized && c.tokens != nil && !refreshed:
@@ -405,16 +416,16 @@ func (c *Client) do(ctx context.Context, u *url.URL) (*Response, error) {
 			wait := retryDelay(resp.Header, attempt, c.o.now(), c.o.retryBase, c.o.maxRetryWait)
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 				// Waiting would outlive the caller; report the throttling now.
-				return r, withSource(c.desc.statusError(u, resp, body, role, attempt))
+				return r, withSource(c.desc.statusError(u, resp, respBody, role, attempt))
 			}
 			if err := c.o.sleep(ctx, wait); err != nil {
 				return nil, withSource(c.fail(ctx, host, err))
 			}
 			continue
-		case resp.StatusCode >= 200 && resp.StatusCode < 300 && !looksLikeHTML(resp.Header, body):
+		case resp.StatusCode >= 200 && resp.StatusCode < 300 && !looksLikeHTML(resp.Header, respBody):
 			return r, nil
 		}
-		return r, withSource(c.desc.statusError(u, resp, body, role, attempt))
+		return r, withSource(c.desc.statusError(u, resp, respBody, role, attempt))
 	}
 }
 
@@ -438,8 +449,8 @@ func bearerOf(req *http.Request) string {
 }
 
 // attempt sends the request once, holding a concurrency slot only while the request is in flight (not
-// while waiting for a retry), and reads the capped body.
-func (c *Client) attempt(ctx context.Context, u *url.URL) (*http.Response, []byte, *Error) {
+// while waiting for a retry), and reads the capped body. A non-nil body is sent as JSON.
+func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []byte) (*http.Response, []byte, *Error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -447,11 +458,18 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) (*http.Response, []byt
 	}
 	defer func() { <-c.sem }()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	var reqBody io.Reader
+	if body != nil {
+		reqBody = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
 	if err != nil {
 		return nil, nil, c.desc.finish(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err, Message: "Cannot build the request."})
 	}
 	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("User-Agent", c.userAgent)
 	switch {
 	case c.tokens != nil:
@@ -472,9 +490,9 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) (*http.Response, []byt
 		return nil, nil, c.fail(ctx, c.desc.apiHost, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.o.maxBody+1))
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, c.o.maxBody+1))
 	// Grafana's own response limit (SDK middleware) may be lower than ours.
-	if int64(len(body)) > c.o.maxBody || errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
+	if int64(len(respBody)) > c.o.maxBody || errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
 		return nil, nil, c.desc.finish(&Error{Kind: KindResponseTooLarge, Host: c.desc.apiHost, Status: resp.StatusCode, Err: err,
 			Message: fmt.Sprintf("The response from %s is larger than the allowed %s: narrow the query (shorter time range, more filters, fewer fields).", c.desc.apiHost, sizeText(c.o.maxBody, err))})
 	}
@@ -483,7 +501,7 @@ func (c *Client) attempt(ctx context.Context, u *url.URL) (*http.Response, []byt
 	}
 	// resp.Request is the last request of a redirect chain; keep our own to know which token was used.
 	resp.Request = req
-	return resp, body, nil
+	return resp, respBody, nil
 }
 
 // fail classifies a transport error. When the caller's own deadline ran out (a Grafana query or health

@@ -31,6 +31,8 @@ type Format string
 const (
 	FormatTable   Format = "table"
 	FormatNumeric Format = "numeric"
+	// FormatTimeSeries: one series per group over the panel interval (message counts and durations).
+	FormatTimeSeries Format = "timeseries"
 )
 
 // ArtifactsQuery is the `artifacts` query: deployed runtime artifacts.

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBenchSmoke runs every scenario with tiny parameters so the command cannot rot: each scenario must
+// produce both rows, answer what the tenant says (✓), and the naive run must hit its (tiny) budget in
+// the error-groups scenario, exercising the extrapolation.
+func TestBenchSmoke(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.perDay, cfg.iflows, cfg.latency, cfg.listRows = 8_000, 10, time.Millisecond, 1500
+	cfg.naiveBudget = 300 * time.Millisecond
+	var out bytes.Buffer
+	rows, err := run(context.Background(), cfg, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 {
+		t.Fatalf("%d scenarios, want 5:\n%s", len(rows), out.String())
+	}
+	for _, r := range rows {
+		if r.ours.calls == 0 || r.estCalls == 0 || r.ours.peakHeap == 0 || r.ours.wall <= 0 {
+			t.Errorf("scenario %s: empty figures %+v", r.s.id, r)
+		}
+		if r.oursOut.total != r.plan.reference {
+			t.Errorf("scenario %s: the plugin answered %v, the tenant %v", r.s.id, r.oursOut.total, r.plan.reference)
+		}
+		if !r.stopped && r.naiveOut.total != r.plan.reference {
+			t.Errorf("scenario %s: the naive run answered %v, the tenant %v", r.s.id, r.naiveOut.total, r.plan.reference)
+		}
+	}
+	d := rows[3]
+	if d.s.id != "d" || !d.stopped || d.estCalls != d.plan.pages+d.plan.perRowCalls || d.estCalls <= int64(d.naiveCalls) {
+		t.Errorf("error groups: stopped %v, estimated calls %d (plan %+v, made %d)", d.stopped, d.estCalls, d.plan, d.naiveCalls)
+	}
+	text := out.String()
+	for _, want := range []string{"| scenario | approach | API calls |", "a) messageCounts by status", "e) alert", "naive ÷ plugin", "≥ "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}

@@ -1,0 +1,335 @@
+package messages
+
+// Reading message rows cheaply.
+//
+// 1. A probe: the first page of the whole window, with $inlinecount=allpages and $select of the fields
+//    needed. Small windows (an alert rule's 5 minutes) are answered by the probe alone: one request.
+// 2. Otherwise the window is cut into time slices of about sliceRows messages each (from the probe's
+//    count), and every slice is listed with cpi.ListEach: its first page counted, the rest fetched in
+//    parallel by $skip. Slicing keeps $skip small, which SAP recommends (narrow time windows) and which
+//    keeps a server-side offset scan cheap; a 24-hour window of a million messages costs about one request
+//    per 1000 rows plus one per slice.
+//
+// Aggregations consume the rows page by page (memory is bounded by the pages in flight); the messages list
+// reads slices newest first and stops at its row cap.
+
+import (
+	"context"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
+)
+
+const (
+	// sliceRows is the target number of messages per time slice (16 pages).
+	sliceRows = 16 * cpi.MaxPageSize
+	// parallelSlices bounds the slices listed at once; the client bounds the requests in flight anyway,
+	// this bounds the pages held in memory.
+	parallelSlices = 4
+)
+
+// artifactRef is the IntegrationArtifact complex property of a message.
+type artifactRef struct {
+	ID          string `json:"Id"`
+	Name        string `json:"Name"`
+	PackageID   string `json:"PackageId"`
+	PackageName string `json:"PackageName"`
+}
+
+// mplRow holds the MessageProcessingLog fields the message queries use; a $select fills only some.
+type mplRow struct {
+	MessageGuid            string      `json:"MessageGuid"`
+	CorrelationID          string      `json:"CorrelationId"`
+	ApplicationMessageID   string      `json:"ApplicationMessageId"`
+	ApplicationMessageType string      `json:"ApplicationMessageType"`
+	LogStart               odata.Time  `json:"LogStart"`
+	LogEnd                 odata.Time  `json:"LogEnd"`
+	Sender                 string      `json:"Sender"`
+	Receiver               string      `json:"Receiver"`
+	Status                 string      `json:"Status"`
+	CustomStatus           string      `json:"CustomStatus"`
+	AlternateWebLink       string      `json:"AlternateWebLink"`
+	IntegrationArtifact    artifactRef `json:"IntegrationArtifact"`
+}
+
+// scanSpec says which rows to read.
+type scanSpec struct {
+	filters   *filterSet
+	timeField string // LogEnd or LogStart
+	w         window
+	extra     []string // more $filter terms
+	fields    []string // $select; MessageGuid is always added (it keeps pages distinguishable)
+	desc      bool     // newest first
+	align     time.Duration
+	maxRows   int // 0 = all
+}
+
+func (s scanSpec) query(w window) url.Values {
+	q := s.filters.query(s.timeField, w, s.extra...)
+	fields := append([]string{"MessageGuid"}, s.fields...)
+	fields = append(fields, s.filters.localFields()...)
+	slices.Sort(fields)
+	q.Set("$select", strings.Join(slices.Compact(fields), ","))
+	order := s.timeField
+	if s.desc {
+		order += " desc"
+	}
+	q.Set("$orderby", order)
+	return q
+}
+
+// probeResult is the first page of the whole window and the window's total.
+type probeResult struct {
+	total int64
+	rows  []mplRow
+	col   *odata.Collection[mplRow] // the page as received (nil when the caller only knew the total)
+}
+
+// complete reports whether the probe holds every row wanted.
+func (p probeResult) complete(maxRows int) bool {
+	return int64(len(p.rows)) >= p.total || (maxRows > 0 && len(p.rows) >= maxRows)
+}
+
+// probe reads the first page of the window with its total. It asks what the listing's first page would
+// ask ($top = the cap, or none: the server cuts at 1000 and sends __next), so that a window that fits in
+// one slice continues from it without asking for the first page again.
+func (r *run) probe(ctx context.Context, s scanSpec) (probeResult, error) {
+	q := s.query(s.w)
+	if s.maxRows > 0 {
+		q.Set("$top", strconv.Itoa(s.maxRows))
+	}
+	q.Set("$inlinecount", "allpages")
+	col, resp, err := cpi.GetCollection[mplRow](r.reqCtx(ctx, s.w), r.c, mplPath, q)
+	r.record(resp)
+	if err != nil {
+		return probeResult{}, err
+	}
+	p := probeResult{rows: col.Results, total: int64(len(col.Results)), col: &col}
+	if col.Count != nil {
+		p.total = *col.Count
+	}
+	return p, nil
+}
+
+// scanResult tells what a scan read.
+type scanResult struct {
+	read   int  // rows read (before local filters)
+	capped bool // more rows matched than maxRows
+	slices int
+}
+
+// scan hands every row of the window to fn, page by page (never concurrently). p is the window's probe.
+// With maxRows > 0 the rows come in order (desc: newest first) and reading stops at the cap.
+func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows []mplRow) error) (scanResult, error) {
+	filter := func(rows []mplRow) []mplRow {
+		if len(s.filters.local) == 0 {
+			return rows
+		}
+		out := rows[:0:0]
+		for i := range rows {
+			if s.filters.keep(&rows[i]) {
+				out = append(out, rows[i])
+			}
+		}
+		return out
+	}
+	if p.complete(s.maxRows) {
+		rows := p.rows
+		if s.maxRows > 0 && len(rows) > s.maxRows {
+			rows = rows[:s.maxRows]
+		}
+		res := scanResult{read: len(rows), capped: s.maxRows > 0 && p.total > int64(s.maxRows)}
+		return res, fn(filter(rows))
+	}
+	want := p.total
+	if s.maxRows > 0 {
+		want = min(want, int64(s.maxRows))
+	}
+	k := int((p.total + sliceRows - 1) / sliceRows)
+	parts := splitWindow(s.w, k, s.align)
+	if len(parts) == 1 && p.col != nil {
+		// One slice: the probe is its first page; read the rest of it.
+		pages := map[int][]mplRow{}
+		res := scanResult{slices: 1, capped: s.maxRows > 0 && p.total > int64(s.maxRows)}
+		lr, err := cpi.ContinueEach(r.reqCtx(ctx, s.w), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(s.w), MaxRows: s.maxRows},
+			*p.col, func(page int, rows []mplRow) error {
+				res.read += len(rows)
+				if s.maxRows > 0 {
+					pages[page] = rows // delivered in order below
+					return nil
+				}
+				return fn(filter(rows))
+			})
+		r.recordList(lr)
+		if err != nil {
+			return res, err
+		}
+		for _, i := range slices.Sorted(maps.Keys(pages)) {
+			if err := fn(filter(pages[i])); err != nil {
+				return res, err
+			}
+		}
+		return res, nil
+	}
+	if s.maxRows > 0 {
+		return r.scanOrdered(ctx, s, parts, want, p.total, func(rows []mplRow) error { return fn(filter(rows)) })
+	}
+	res := scanResult{slices: len(parts)}
+	var mu sync.Mutex
+	err := forEachLimit(ctx, len(parts), parallelSlices, func(ctx context.Context, i int) error {
+		lr, err := cpi.ListEach(r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i])},
+			func(_ int, rows []mplRow) error {
+				mu.Lock()
+				defer mu.Unlock()
+				res.read += len(rows)
+				return fn(filter(rows))
+			})
+		r.recordList(lr)
+		return err
+	})
+	return res, err
+}
+
+// scanOrdered reads the slices in time order (newest first with desc), two at a time, delivering them
+// in order and stopping once want rows are read.
+func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want, total int64, fn func(rows []mplRow) error) (scanResult, error) {
+	if s.desc {
+		slices.Reverse(parts)
+	}
+	res := scanResult{slices: len(parts), capped: total > want}
+	type result struct {
+		rows []mplRow
+		lr   cpi.ListResult
+		err  error
+	}
+	// Deferred in this order so that the read-ahead is cancelled before it is waited for.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const ahead = 2
+	pending := make([]chan result, len(parts))
+	launch := func(i int, limit int64) {
+		pending[i] = make(chan result, 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rows, lr, err := cpi.List[mplRow](r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
+			pending[i] <- result{rows, lr, err}
+		}()
+	}
+	// Rows expected in a slice, from the window's total, to read ahead only when the slices already
+	// asked for are not expected to fill the cap.
+	span := s.w.to.Sub(s.w.from)
+	expect := func(j int) int64 {
+		return int64(float64(total) * float64(parts[j].to.Sub(parts[j].from)) / float64(span))
+	}
+	var read int64
+	next := 0
+	for i := range parts {
+		for next < len(parts) && next < i+ahead {
+			var pending int64
+			for j := i; j < next; j++ {
+				pending += expect(j)
+			}
+			if next > i && pending >= want-read {
+				break
+			}
+			launch(next, want-read)
+			next++
+		}
+		out := <-pending[i]
+		r.recordList(out.lr)
+		if out.err != nil {
+			return res, out.err
+		}
+		rows := out.rows
+		if int64(len(rows)) > want-read {
+			rows = rows[:want-read]
+		}
+		read += int64(len(rows))
+		res.read = int(read)
+		if err := fn(rows); err != nil {
+			return res, err
+		}
+		if read >= want {
+			cancel() // a slice read ahead is not needed
+			break
+		}
+	}
+	return res, nil
+}
+
+// splitWindow cuts w into about k slices whose inner boundaries are multiples of align (at least a
+// minute), so that slices of consecutive refreshes coincide and closed ones come from the cache.
+func splitWindow(w window, k int, align time.Duration) []window {
+	align = max(align, time.Minute)
+	if k <= 1 || w.to.Sub(w.from) <= align {
+		return []window{w}
+	}
+	step := w.to.Sub(w.from) / time.Duration(k)
+	step = max(align, (step+align-1)/align*align)
+	var out []window
+	from := w.from
+	for from.Before(w.to) {
+		to := from.Add(step).Truncate(align)
+		if !to.After(from) {
+			to = from.Add(align)
+		}
+		if !to.Before(w.to) || w.to.Sub(to) < align/2 {
+			to = w.to
+		}
+		out = append(out, window{from, to})
+		from = to
+	}
+	return out
+}
+
+// forEachLimit runs fn(i) for i in [0, n) with at most limit at once; the first error cancels the rest
+// and is returned once every call has ended.
+func forEachLimit(parent context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	sem := make(chan struct{}, max(limit, 1))
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(ctx, i); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if firstErr == nil {
+		return parent.Err() // cancelled from outside before every call ran
+	}
+	return firstErr
+}

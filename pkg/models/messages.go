@@ -1,0 +1,177 @@
+package models
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// The five message query types (issue 4). Option names are shared with src/queries/messages.ts.
+
+// MessageFilterValues is a multi-value filter: a JSON array of strings. A single string is accepted as a
+// one-element list (alert rules written by hand), null as empty.
+type MessageFilterValues []string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *MessageFilterValues) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*v = nil
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*v = MessageFilterValues{s}
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return fmt.Errorf("expected a list of strings, got %s", msgShortJSON(b))
+	}
+	*v = list
+	return nil
+}
+
+// MessageFilters are the filters every message query type shares. Several values of one list are ORed,
+// different fields ANDed.
+type MessageFilters struct {
+	IFlows    MessageFilterValues `json:"iflows,omitempty"`    // IntegrationArtifact/Id
+	Packages  MessageFilterValues `json:"packages,omitempty"`  // IntegrationArtifact/PackageId
+	Statuses  MessageFilterValues `json:"statuses,omitempty"`  // Status
+	Senders   MessageFilterValues `json:"senders,omitempty"`   // Sender
+	Receivers MessageFilterValues `json:"receivers,omitempty"` // Receiver
+
+	MessageID              string `json:"messageId,omitempty"`              // MessageGuid
+	CorrelationID          string `json:"correlationId,omitempty"`          // CorrelationId
+	ApplicationMessageID   string `json:"applicationMessageId,omitempty"`   // ApplicationMessageId
+	ApplicationMessageType string `json:"applicationMessageType,omitempty"` // ApplicationMessageType
+	CustomStatus           string `json:"customStatus,omitempty"`           // CustomStatus
+	CustomHeaderName       string `json:"customHeaderName,omitempty"`       // filterCustomHeaderProperties
+	CustomHeaderValue      string `json:"customHeaderValue,omitempty"`
+}
+
+// MessagesQuery is the `messages` query: message processing logs in the range.
+type MessagesQuery struct {
+	MessageFilters
+	MaxRows       *int   `json:"maxRows,omitempty"`       // default 10000
+	WithErrorText *bool  `json:"withErrorText,omitempty"` // default true
+	Format        Format `json:"format,omitempty"`        // table (default) | logs
+}
+
+// MessageCountsQuery is the `messageCounts` query.
+type MessageCountsQuery struct {
+	MessageFilters
+	GroupBy string `json:"groupBy,omitempty"` // status (default) | iflow | package | sender | receiver | iflowStatus
+	Format  Format `json:"format,omitempty"`  // timeseries (default) | numeric | table
+}
+
+// MessageDurationsQuery is the `messageDurations` query.
+type MessageDurationsQuery struct {
+	MessageFilters
+	GroupBy string `json:"groupBy,omitempty"` // iflow (default) | none
+	Format  Format `json:"format,omitempty"`  // timeseries (default) | table
+}
+
+// ErrorGroupsQuery is the `errorGroups` query.
+type ErrorGroupsQuery struct {
+	MessageFilters
+	IncludeRetry bool `json:"includeRetry,omitempty"` // also RETRY and ESCALATED
+	// MaxErrorTexts bounds the error texts read per query (default 500); texts already cached are free.
+	MaxErrorTexts *int   `json:"maxErrorTexts,omitempty"`
+	Format        Format `json:"format,omitempty"` // table (default) | numeric
+}
+
+// StuckMessagesQuery is the `stuckMessages` query.
+type StuckMessagesQuery struct {
+	MessageFilters
+	StuckMinutes *int   `json:"stuckMinutes,omitempty"` // default 60
+	Format       Format `json:"format,omitempty"`       // table (default) | numeric
+}
+
+// msgGrafanaQueryKeys are the keys Grafana itself puts into a query model (panels, Explore, alert rules).
+var msgGrafanaQueryKeys = []string{"refId", "queryType", "datasource", "datasourceId", "hide", "key",
+	"intervalMs", "maxDataPoints", "interval", "timeRange", "queryCaching", "legendFormat", "editorMode"}
+
+// msgOtherFamilyOptions are the options of the other query families (wave-2 contract). The editor keeps
+// them in the model when the query type is switched, so they are tolerated, not refused.
+var msgOtherFamilyOptions = []string{
+	"artifactType", "artifactStatus", "artifactName", // artifacts
+	"endpointName", "protocol", "keystoreName", "aliasContains", "withChain", "packageId", "drift", // runtime
+	"category", "userContains", "cpiOnly", "logFileType", "fileName", // logs
+	"provider", "dimensions", "measures", "filters", // calm
+}
+
+// msgFamilyOptions are the JSON names of every message query type's options, computed from the structs.
+var msgFamilyOptions = func() []string {
+	var out []string
+	for _, v := range []any{MessagesQuery{}, MessageCountsQuery{}, MessageDurationsQuery{}, ErrorGroupsQuery{}, StuckMessagesQuery{}} {
+		out = append(out, msgJSONNames(reflect.TypeOf(v))...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}()
+
+// ParseMessageQuery decodes a message query into v (a pointer to one of the structs above). An option no
+// query type knows (a typo, or an option from a newer plugin version) is refused with its name, so the
+// query fails clearly instead of silently ignoring a filter.
+func ParseMessageQuery(queryType QueryType, raw json.RawMessage, v any) error {
+	if err := Parse(queryType, raw, v); err != nil {
+		return err
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return fmt.Errorf("the %s query is not a JSON object: %w", queryType, err)
+	}
+	var unknown []string
+	for k := range keys {
+		if !slices.Contains(msgFamilyOptions, k) && !slices.Contains(msgGrafanaQueryKeys, k) && !slices.Contains(msgOtherFamilyOptions, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		own := msgJSONNames(reflect.TypeOf(v).Elem())
+		return fmt.Errorf("the %s query has unknown option(s) %s; its options are %s", queryType,
+			msgQuoteAll(unknown), strings.Join(own, ", "))
+	}
+	return nil
+}
+
+// msgJSONNames lists the JSON names of a struct's fields, including those of embedded structs.
+func msgJSONNames(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			out = append(out, msgJSONNames(f.Type)...)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func msgQuoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func msgShortJSON(b []byte) string {
+	if len(b) > 60 {
+		return string(b[:60]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,40 @@
+import React from 'react';
+import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
+
+import { LABEL_WIDTH } from '../common';
+import type { QueryEditorComponentProps } from '../QueryEditor';
+import { FormatField, formatPatch, useNormalised, useUpdate } from './fields';
+import { MessageFilters } from './MessageFilters';
+import { effectiveFormat } from './options';
+
+/** `errorGroups`: failed messages grouped by a normalised error signature. */
+export function ErrorGroupsEditor(props: QueryEditorComponentProps) {
+  const { query } = props;
+  const update = useUpdate(props);
+  useNormalised(props, (q) => formatPatch(q, 'errorGroups'));
+
+  return (
+    <Stack direction="column" gap={0}>
+      <MessageFilters {...props} />
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        <InlineField
+          label="Retries too"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Also group messages in RETRY and ESCALATED (failing now, may still succeed), not only FAILED"
+        >
+          <InlineSwitch
+            id="query-includeRetry"
+            data-testid="query-includeRetry"
+            value={query.includeRetry ?? false}
+            onChange={(e) => update({ includeRetry: e.currentTarget.checked })}
+          />
+        </InlineField>
+        <FormatField
+          type="errorGroups"
+          value={effectiveFormat(query, 'errorGroups')}
+          onChange={(format) => update({ format })}
+        />
+      </Stack>
+    </Stack>
+  );
+}

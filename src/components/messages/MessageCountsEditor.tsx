@@ -1,0 +1,55 @@
+import React from 'react';
+import { Combobox, InlineField, Stack } from '@grafana/ui';
+
+import { LABEL_WIDTH } from '../common';
+import type { QueryEditorComponentProps } from '../QueryEditor';
+import { FormatField, formatPatch, useNormalised, useUpdate } from './fields';
+import { MessageFilters } from './MessageFilters';
+import { COUNTS_GROUP_BY_OPTIONS, effectiveFormat, MessageCountsGroupBy } from './options';
+
+const DEFAULT_GROUP_BY: MessageCountsGroupBy = 'status';
+
+function validGroupBy(v: unknown): v is MessageCountsGroupBy {
+  return COUNTS_GROUP_BY_OPTIONS.some((o) => o.value === v);
+}
+
+/** `messageCounts`: message counts per status, iFlow, package, sender, receiver or iFlow × status. */
+export function MessageCountsEditor(props: QueryEditorComponentProps) {
+  const { query } = props;
+  const update = useUpdate(props);
+  useNormalised(props, (q) => {
+    const patch = {
+      ...formatPatch(q, 'messageCounts'),
+      ...(validGroupBy(q.groupBy) ? {} : { groupBy: DEFAULT_GROUP_BY }),
+    };
+    return Object.keys(patch).length > 0 ? patch : undefined;
+  });
+  const groupBy = validGroupBy(query.groupBy) ? query.groupBy : DEFAULT_GROUP_BY;
+
+  return (
+    <Stack direction="column" gap={0}>
+      <MessageFilters {...props} />
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        <InlineField
+          label="Group by"
+          labelWidth={LABEL_WIDTH}
+          tooltip="One series per group; every known status and deployed iFlow is present, 0 when silent"
+        >
+          <Combobox<MessageCountsGroupBy>
+            id="query-groupBy"
+            data-testid="query-groupBy"
+            width={20}
+            options={COUNTS_GROUP_BY_OPTIONS}
+            value={groupBy}
+            onChange={(o) => update({ groupBy: o.value })}
+          />
+        </InlineField>
+        <FormatField
+          type="messageCounts"
+          value={effectiveFormat(query, 'messageCounts')}
+          onChange={(format) => update({ format })}
+        />
+      </Stack>
+    </Stack>
+  );
+}

@@ -1,0 +1,54 @@
+import React from 'react';
+import { CoreApp } from '@grafana/data';
+import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
+
+import { LABEL_WIDTH } from '../common';
+import type { QueryEditorComponentProps } from '../QueryEditor';
+import { FormatField, formatPatch, NumberField, useNormalised, useUpdate } from './fields';
+import { MessageFilters } from './MessageFilters';
+import { DEFAULT_MAX_ROWS, effectiveFormat } from './options';
+
+/** Upper bound of the row cap offered in the editor; the backend pages in parallel up to it. */
+export const MAX_ROWS_LIMIT = 1000000;
+
+/** `messages`: message processing logs in the range, as a table or (Explore) as logs. */
+export function MessagesEditor(props: QueryEditorComponentProps) {
+  const { query, app } = props;
+  const update = useUpdate(props);
+  useNormalised(props, (q) => formatPatch(q, 'messages', app));
+
+  return (
+    <Stack direction="column" gap={0}>
+      <MessageFilters {...props} />
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        <NumberField
+          id="maxRows"
+          label="Max rows"
+          tooltip={`At most this many messages (newest first); a notice says when the cap was hit. Default ${DEFAULT_MAX_ROWS}.`}
+          value={query.maxRows}
+          defaultValue={DEFAULT_MAX_ROWS}
+          min={1}
+          max={MAX_ROWS_LIMIT}
+          onCommit={(maxRows) => update({ maxRows })}
+        />
+        <InlineField
+          label="Error text"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Fetch the error text of failed messages (at most 100 per query, cached by message id)"
+        >
+          <InlineSwitch
+            id="query-withErrorText"
+            data-testid="query-withErrorText"
+            value={query.withErrorText ?? true}
+            onChange={(e) => update({ withErrorText: e.currentTarget.checked })}
+          />
+        </InlineField>
+        <FormatField
+          type="messages"
+          value={effectiveFormat(query, 'messages', app === CoreApp.Explore)}
+          onChange={(format) => update({ format })}
+        />
+      </Stack>
+    </Stack>
+  );
+}

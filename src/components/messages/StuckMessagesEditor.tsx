@@ -1,0 +1,42 @@
+import React from 'react';
+import { Stack } from '@grafana/ui';
+
+import type { QueryEditorComponentProps } from '../QueryEditor';
+import { FormatField, formatPatch, NumberField, useNormalised, useUpdate } from './fields';
+import { MessageFilters } from './MessageFilters';
+import { DEFAULT_STUCK_MINUTES, effectiveFormat } from './options';
+
+/** Longest "stuck for" threshold offered: the tenant keeps message logs for 30 days by default. */
+export const MAX_STUCK_MINUTES = 30 * 24 * 60;
+
+/** `stuckMessages`: messages in PROCESSING or RETRY whose LogStart is older than N minutes. */
+export function StuckMessagesEditor(props: QueryEditorComponentProps) {
+  const { query } = props;
+  const update = useUpdate(props);
+  useNormalised(props, (q) => formatPatch(q, 'stuckMessages'));
+
+  return (
+    <Stack direction="column" gap={0}>
+      <MessageFilters {...props} />
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        <NumberField
+          id="stuckMinutes"
+          label="Stuck for"
+          tooltip={`Messages still in PROCESSING or RETRY that started more than this many minutes ago. Default ${DEFAULT_STUCK_MINUTES}.`}
+          value={query.stuckMinutes}
+          defaultValue={DEFAULT_STUCK_MINUTES}
+          min={1}
+          max={MAX_STUCK_MINUTES}
+          width={14}
+          suffix="min"
+          onCommit={(stuckMinutes) => update({ stuckMinutes })}
+        />
+        <FormatField
+          type="stuckMessages"
+          value={effectiveFormat(query, 'stuckMessages')}
+          onChange={(format) => update({ format })}
+        />
+      </Stack>
+    </Stack>
+  );
+}

@@ -1,0 +1,151 @@
+import React, { ChangeEvent, useEffect, useState } from 'react';
+import { CoreApp } from '@grafana/data';
+import { InlineField, Input, RadioButtonGroup } from '@grafana/ui';
+
+import type { CpiQuery, ResultFormat } from '../../types';
+import { LABEL_WIDTH } from '../common';
+import type { QueryEditorComponentProps } from '../QueryEditor';
+import { effectiveFormat, MESSAGE_FORMATS, MessageQueryType } from './options';
+
+/** Applies a change and, unless told otherwise, runs the query. */
+export function useUpdate({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
+  return (patch: Partial<CpiQuery>, run = true) => {
+    onChange({ ...query, ...patch });
+    if (run) {
+      onRunQuery();
+    }
+  };
+}
+
+/**
+ * Writes the defaults into the query when an option is missing or not valid for this query type (e.g. a
+ * `timeseries` format left over from messageCounts after switching to errorGroups), so the backend never has
+ * to guess. `fix` returns the patch, or undefined when the query is fine.
+ */
+export function useNormalised(
+  { query, onChange }: QueryEditorComponentProps,
+  fix: (q: CpiQuery) => Partial<CpiQuery> | undefined
+) {
+  const patch = fix(query);
+  const key = patch ? JSON.stringify(patch) : '';
+  useEffect(() => {
+    if (patch) {
+      onChange({ ...query, ...patch });
+    }
+    // Only when the needed patch changes: `query` and `onChange` change identity on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+}
+
+/** The format patch a message query type needs, if any. */
+export function formatPatch(query: CpiQuery, type: MessageQueryType, app?: CoreApp): Partial<CpiQuery> | undefined {
+  const format = effectiveFormat(query, type, app === CoreApp.Explore);
+  return query.format === format ? undefined : { format };
+}
+
+interface FormatFieldProps {
+  type: MessageQueryType;
+  value: ResultFormat;
+  onChange: (format: ResultFormat) => void;
+}
+
+/** The formats one message query type offers (options.ts MESSAGE_FORMATS). */
+export function FormatField({ type, value, onChange }: FormatFieldProps) {
+  return (
+    <InlineField
+      label="Format"
+      labelWidth={LABEL_WIDTH}
+      tooltip="Time series and numeric give one series per group with labels, what alert rules need"
+    >
+      <RadioButtonGroup<ResultFormat>
+        data-testid="query-format"
+        options={MESSAGE_FORMATS[type]}
+        value={value}
+        onChange={onChange}
+      />
+    </InlineField>
+  );
+}
+
+interface NumberFieldProps {
+  id: string;
+  label: string;
+  tooltip: string;
+  value: number | undefined;
+  defaultValue: number;
+  min: number;
+  max: number;
+  width?: number;
+  /** Unit shown inside the field, e.g. "min". */
+  suffix?: string;
+  /** Called with a valid whole number, or undefined (= the default) when the field is emptied. */
+  onCommit: (value: number | undefined) => void;
+}
+
+/**
+ * A whole-number option, committed when the field loses focus or on Enter; an invalid entry is marked and not
+ * stored, an empty field means the default (shown as placeholder).
+ */
+export function NumberField({
+  id,
+  label,
+  tooltip,
+  value,
+  defaultValue,
+  min,
+  max,
+  width = 12,
+  suffix,
+  onCommit,
+}: NumberFieldProps) {
+  const shown = value === undefined ? '' : String(value);
+  const [text, setText] = useState(shown);
+  // When the query changes from outside (e.g. undo), show its value: React's "adjust state on a prop change".
+  const [lastShown, setLastShown] = useState(shown);
+  if (shown !== lastShown) {
+    setLastShown(shown);
+    setText(shown);
+  }
+  const trimmed = text.trim();
+  const parsed = Number(trimmed);
+  const valid = trimmed === '' || (/^\d+$/.test(trimmed) && parsed >= min && parsed <= max);
+
+  const commit = () => {
+    if (!valid) {
+      return;
+    }
+    const next = trimmed === '' ? undefined : parsed;
+    if (next !== value) {
+      onCommit(next);
+    }
+  };
+
+  return (
+    <InlineField
+      label={label}
+      labelWidth={LABEL_WIDTH}
+      tooltip={tooltip}
+      invalid={!valid}
+      error={valid ? undefined : `A whole number from ${min} to ${max}`}
+    >
+      <Input
+        id={`query-${id}`}
+        data-testid={`query-${id}`}
+        type="number"
+        min={min}
+        max={max}
+        width={width}
+        value={text}
+        placeholder={String(defaultValue)}
+        suffix={suffix}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => setText(e.currentTarget.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            commit();
+          }
+        }}
+      />
+    </InlineField>
+  );
+}

@@ -1,0 +1,109 @@
+import React, { useState } from 'react';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+
+import { QueryEditor } from '../components/QueryEditor';
+import { fakeDataSource, giveElementsASize, noDashboard } from '../components/messages/testing';
+import type { CpiQuery } from '../types';
+import { IMPLEMENTED_QUERY_TYPES, INTERPOLATED_OPTIONS, QUERY_EDITORS, VARIABLE_KINDS } from './index';
+import { messagesFamily } from './messages';
+
+jest.setTimeout(30000);
+giveElementsASize();
+beforeEach(() => noDashboard());
+
+const TYPES = ['messages', 'messageCounts', 'messageDurations', 'errorGroups', 'stuckMessages'] as const;
+
+describe('messages family', () => {
+  it('registers the five message query types with an editor each', () => {
+    expect(messagesFamily.queryTypes.map((t) => [t.value, t.label])).toEqual([
+      ['messages', 'Messages'],
+      ['messageCounts', 'Message counts'],
+      ['messageDurations', 'Processing times'],
+      ['errorGroups', 'Error groups'],
+      ['stuckMessages', 'Stuck messages'],
+    ]);
+    for (const t of TYPES) {
+      expect(IMPLEMENTED_QUERY_TYPES.map((i) => i.value)).toContain(t);
+      expect(QUERY_EDITORS[t]).toBe(messagesFamily.editors[t]);
+      expect(QUERY_EDITORS[t]).toBeDefined();
+    }
+    for (const t of messagesFamily.queryTypes) {
+      expect(t.description.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('interpolates every filter, lists and free text alike', () => {
+    expect([...messagesFamily.interpolated].sort()).toEqual(
+      [
+        'iflows',
+        'packages',
+        'statuses',
+        'senders',
+        'receivers',
+        'messageId',
+        'correlationId',
+        'applicationMessageId',
+        'applicationMessageType',
+        'customStatus',
+        'customHeaderName',
+        'customHeaderValue',
+      ].sort()
+    );
+    for (const key of messagesFamily.interpolated) {
+      expect(INTERPOLATED_OPTIONS).toContain(key);
+    }
+  });
+
+  it('offers the five variable kinds of the backend', () => {
+    const kinds = messagesFamily.variableKinds.map((k) => k.value);
+    expect(kinds).toEqual(['iflows', 'packages', 'statuses', 'senders', 'receivers']);
+    for (const k of kinds) {
+      expect(VARIABLE_KINDS.map((v) => v.value)).toContain(k);
+    }
+  });
+
+  it('lets the query editor switch between the five types, each with its own options', async () => {
+    const user = userEvent.setup({ delay: null });
+    const seen: CpiQuery[] = [];
+    function Host() {
+      const [query, setQuery] = useState<CpiQuery>({ refId: 'A', queryType: 'messages' });
+      return (
+        <QueryEditor
+          datasource={fakeDataSource().datasource}
+          query={query}
+          onChange={(q) => {
+            seen.push(q);
+            setQuery(q);
+          }}
+          onRunQuery={() => undefined}
+        />
+      );
+    }
+    render(<Host />);
+    const typePicker = screen.getByRole('combobox', { name: /Query type/ });
+    expect(typePicker).toHaveValue('Messages');
+    expect(screen.getByRole('spinbutton', { name: /Max rows/ })).toBeInTheDocument();
+
+    await user.click(typePicker);
+    const offered = (await screen.findAllByRole('option')).map((o) => o.textContent ?? '');
+    for (const label of ['Messages', 'Message counts', 'Processing times', 'Error groups', 'Stuck messages']) {
+      expect(offered.some((o) => o.startsWith(label))).toBe(true);
+    }
+    await user.click(screen.getByRole('option', { name: /^Stuck messages/ }));
+    expect(await screen.findByRole('spinbutton', { name: /Stuck for/ })).toBeInTheDocument();
+    expect(screen.queryByRole('spinbutton', { name: /Max rows/ })).not.toBeInTheDocument();
+    expect(seen[seen.length - 1]).toEqual({ refId: 'A', queryType: 'stuckMessages', format: 'table' });
+
+    await user.click(typePicker);
+    await user.click(await screen.findByRole('option', { name: /^Message counts/ }));
+    expect(await screen.findByRole('combobox', { name: /Group by/ })).toHaveValue('Status');
+    // "table" (from stuck messages) is valid for counts and kept; the grouping gets its default.
+    expect(seen[seen.length - 1]).toEqual({
+      refId: 'A',
+      queryType: 'messageCounts',
+      format: 'table',
+      groupBy: 'status',
+    });
+  });
+});
