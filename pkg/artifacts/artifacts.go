@@ -96,6 +96,12 @@ func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, erro
 	if err != nil {
 		return res, err
 	}
+	addErrorTexts(ctx, c, &res)
+	return res, nil
+}
+
+// addErrorTexts reads the error text of each artifact in ERROR (bounded by maxErrorTexts).
+func addErrorTexts(ctx context.Context, c Getter, res *Result) {
 	fetched := 0
 	for i := range res.Artifacts {
 		a := &res.Artifacts[i]
@@ -118,7 +124,6 @@ func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, erro
 		}
 		a.ErrorText = text
 	}
-	return res, nil
 }
 
 func matches(a Artifact, q models.ArtifactsQuery) bool {

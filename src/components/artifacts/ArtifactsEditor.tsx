@@ -1,7 +1,8 @@
 import React, { ChangeEvent } from 'react';
-import { Combobox, ComboboxOption, InlineField, Input, Stack } from '@grafana/ui';
+import { Combobox, ComboboxOption, InlineField, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 
-import { FormatPicker, LABEL_WIDTH, withCurrent } from '../common';
+import type { ArtifactsFormat } from '../../queries/artifacts';
+import { LABEL_WIDTH, withCurrent } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
 
 /** Known runtime artifact types (IntegrationRuntimeArtifacts.Type); the editor also accepts others. */
@@ -20,6 +21,20 @@ export const ARTIFACT_TYPES = [
 export const ARTIFACT_STATUSES = ['STARTED', 'ERROR', 'STARTING', 'STOPPING'];
 
 const ANY = '';
+
+const FORMAT_OPTIONS: Array<{ value: ArtifactsFormat; label: string; description: string }> = [
+  { value: 'table', label: 'Table', description: 'One row per artifact with status, version, deployer and error' },
+  {
+    value: 'numeric',
+    label: 'Numeric',
+    description: 'One status value per artifact (for alert rules: 1 = started, 0 = not started)',
+  },
+  {
+    value: 'annotations',
+    label: 'Annotations',
+    description: 'Deployments within the time range as annotation events (time, title, text, tags)',
+  },
+];
 const ARTIFACT_TYPE_OPTIONS: Array<ComboboxOption<string>> = [
   { value: ANY, label: 'Any type' },
   ...ARTIFACT_TYPES.map((t) => ({ value: t, label: t })),
@@ -85,12 +100,18 @@ export function ArtifactsEditor({ query, onChange, onRunQuery }: QueryEditorComp
           onBlur={onRunQuery}
         />
       </InlineField>
-      <FormatPicker
-        value={query.format}
-        onChange={(format) => update({ format })}
-        tableDescription="One row per artifact with status, version, deployer and error"
-        numericDescription="One status value per artifact (for alert rules: 1 = started, 0 = not started)"
-      />
+      <InlineField
+        label="Format"
+        labelWidth={LABEL_WIDTH}
+        tooltip="Numeric gives one value per artifact for alert rules; Annotations marks deployments on time series"
+      >
+        <RadioButtonGroup<ArtifactsFormat>
+          data-testid="query-format"
+          options={FORMAT_OPTIONS}
+          value={(query.format as ArtifactsFormat | undefined) ?? 'table'}
+          onChange={(format) => update({ format })}
+        />
+      </InlineField>
     </Stack>
   );
 }

@@ -1,0 +1,105 @@
+// Package simtest serves a simulated tenant for the runtime packages' tests and masks its random
+// address in request logs, so golden files are stable.
+package simtest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/settings"
+	"github.com/seed/sapcpi-datasource/pkg/simulator"
+)
+
+// Now is the fixed clock of the golden tests.
+var Now = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
+// MaskedHost replaces the test server's address in golden request logs.
+const MaskedHost = "https://tenant.example"
+
+// Tenant is a simulated tenant behind an httptest server, with a record of the requests it received.
+type Tenant struct {
+	Sim    *simulator.Tenant
+	URL    string
+	Client *cpi.Client
+
+	mu       sync.Mutex
+	requests []Request
+}
+
+// Request is what the tenant saw of one API request and how it answered.
+type Request struct {
+	Path, RawQuery, Accept string
+	Status                 int
+}
+
+// New starts a tenant with cfg (Now defaults to the fixed clock, Seed to 7) and a client with all roles
+// unless cfg.Clients says otherwise (the client then uses cfg.Clients[0]).
+func New(t testing.TB, cfg simulator.Config, opts ...cpi.Option) *Tenant {
+	t.Helper()
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return Now }
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 7
+	}
+	id, secret := simulator.DefaultClientID, simulator.DefaultClientSecret
+	if len(cfg.Clients) > 0 {
+		id, secret = cfg.Clients[0].ID, cfg.Clients[0].Secret
+	}
+	tn := &Tenant{Sim: simulator.New(cfg)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		tn.Sim.ServeHTTP(rec, r)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			tn.mu.Lock()
+			tn.requests = append(tn.requests, Request{Path: r.URL.Path, RawQuery: r.URL.RawQuery, Accept: r.Header.Get("Accept"), Status: rec.status})
+			tn.mu.Unlock()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tn.URL = srv.URL
+	s := settings.Settings{
+		APIBaseURL: srv.URL, TenantLabel: "SIM", AuthType: settings.AuthOAuth2ClientCredentials,
+		TokenURL: srv.URL + "/oauth/token", ClientID: id,
+		Timeout: 5 * time.Second, MaxConcurrent: 4,
+		Secrets: settings.Secrets{ClientSecret: secret},
+	}
+	c, err := cpi.New(s, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	tn.Client = c
+	return tn
+}
+
+// Requests returns the API requests received so far.
+func (tn *Tenant) Requests() []Request {
+	tn.mu.Lock()
+	defer tn.mu.Unlock()
+	return append([]Request(nil), tn.requests...)
+}
+
+// Mask replaces the test server's address in request URLs.
+func (tn *Tenant) Mask(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = strings.Replace(u, tn.URL, MaskedHost, 1)
+	}
+	return out
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
