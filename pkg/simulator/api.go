@@ -181,7 +181,7 @@ func (t *Tenant) serveAPI(w http.ResponseWriter, r *http.Request) {
 		c.fail(http.StatusForbidden, "Forbidden", "User '"+p.name+"' is not authorized to access this resource; role '"+role+"' is required.")
 		return
 	}
-	if t.cfg.PerUserRateLimit && !t.allow(p.name, info.area, c.now) {
+	if t.cfg.PerUserRateLimit && !t.allow(p.name, info.area, t.wallClock()) {
 		c.fail(http.StatusTooManyRequests, "Too Many Requests", "Too many requests. Server's rate limit exceeded.")
 		return
 	}

@@ -216,7 +216,11 @@ func TestFaultHeader(t *testing.T) {
 }
 
 func TestPerUserRateLimit(t *testing.T) {
-	e := newEnv(t, Config{PerUserRateLimit: true}) // the clock is frozen: every request is in the same second
+	e := newEnv(t, Config{PerUserRateLimit: true})
+	// The wall clock the limit counts in stands still until the test moves it; the data's clock (Now)
+	// is pinned as in every test and must not freeze the limit.
+	wall := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	e.tenant.wallClock = func() time.Time { return wall }
 	for i := 0; i < 50; i++ {
 		if st, _, _ := e.get(artifacts); st != 200 {
 			t.Fatalf("request %d: %d", i, st)
@@ -229,6 +233,11 @@ func TestPerUserRateLimit(t *testing.T) {
 	// Limits are per API area: message logs (100/s) are still available.
 	if st, _, _ := e.get("/api/v1/MessageProcessingLogs/$count"); st != 200 {
 		t.Fatalf("other area: %d", st)
+	}
+	// A second later the runtime area answers again, although the data's Now has not moved.
+	wall = wall.Add(time.Second)
+	if st, _, _ := e.get(artifacts); st != 200 {
+		t.Fatalf("runtime request in the next second: %d", st)
 	}
 }
 

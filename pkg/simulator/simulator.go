@@ -63,6 +63,9 @@ type Tenant struct {
 	validAfter uint64 // tokens with seq <= validAfter were expired by a fault
 	faults     map[string]*faultState
 	rate       map[string]*rateWindow
+	// wallClock times the per-user rate limit: requests per real second, whatever Config.Now says the
+	// data's "now" is (tests pin Now; the limit must still move on).
+	wallClock func() time.Time
 }
 
 // New builds a tenant from cfg, filling defaults.
@@ -92,11 +95,12 @@ func New(cfg Config) *Tenant {
 		cfg.Now = time.Now
 	}
 	t := &Tenant{
-		cfg:    cfg,
-		now:    cfg.Now,
-		tokens: map[string]tokenInfo{},
-		faults: map[string]*faultState{},
-		rate:   map[string]*rateWindow{},
+		cfg:       cfg,
+		now:       cfg.Now,
+		tokens:    map[string]tokenInfo{},
+		faults:    map[string]*faultState{},
+		rate:      map[string]*rateWindow{},
+		wallClock: time.Now,
 	}
 	t.land = newLandscape(cfg.Seed, cfg.IFlows)
 	t.gen = newGenerator(cfg.Seed, cfg.MessagesPerDay, t.land)
