@@ -1,23 +1,77 @@
 import { DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import type { TemplateSrv } from '@grafana/runtime';
 
-import { DataSource } from './datasource';
+import { DataSource, expandTemplateValues, MAX_EXPANDED_VALUES } from './datasource';
 import { CpiDataSourceOptions, CpiQuery } from './types';
 
-// A template service that knows two variables, like Grafana's on a dashboard.
-const variables: Record<string, string> = { status: 'ERROR', flow: 'Order' };
-const replace = jest.fn((target: string | undefined, scopedVars?: ScopedVars) =>
-  (target ?? '').replace(/\$(\w+)/g, (m, name: string) => {
-    const scoped = scopedVars?.[name]?.value;
+/**
+ * A template service that behaves like Grafana's for what the data source uses: `$name`, `${name}`,
+ * `${name:format}` and `[[name]]`; scoped variables win over dashboard ones; a multi-value variable's value is an
+ * array, "All" (`$__all`) means every option unless the variable has a custom all value; a format function gets
+ * the raw value (string or array), a named format (`csv`, `pipe`) or the default (`{a,b}`) otherwise. Unknown
+ * variables stay as they are.
+ */
+interface Variable {
+  current: string | string[];
+  options?: string[];
+  allValue?: string;
+}
+const ALL = '$__all';
+const variables: Record<string, Variable> = {
+  status: { current: 'ERROR' },
+  flow: { current: 'Order' },
+  iflow: { current: ['Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba'] },
+  iflowAll: {
+    current: [ALL],
+    options: ['Heartbeat_Monitor', 'Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba'],
+  },
+  statusAll: { current: ALL, options: ['COMPLETED', 'FAILED'], allValue: '.*' },
+  region: { current: ['EU', 'US'] },
+  none: { current: [] },
+  package: { current: 'ZAribaProcurement' },
+};
+const VARIABLE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)(?::([^}]+))?}/g;
+
+function currentValue(v: Variable): string | string[] {
+  const isAll = v.current === ALL || (Array.isArray(v.current) && v.current.includes(ALL));
+  if (!isAll) {
+    return v.current;
+  }
+  return v.allValue ?? v.options ?? [];
+}
+
+function formatValue(value: string | string[], format: string | Function | undefined, name: string): string {
+  if (typeof format === 'function') {
+    return format(value, { name });
+  }
+  const list = Array.isArray(value) ? value : [value];
+  switch (format) {
+    case 'csv':
+      return list.join(',');
+    case 'pipe':
+      return list.join('|');
+    default:
+      return Array.isArray(value) ? (value.length === 1 ? value[0] : `{${value.join(',')}}`) : value;
+  }
+}
+
+const replace = jest.fn((target?: string, scopedVars?: ScopedVars, format?: string | Function): string =>
+  (target ?? '').replace(VARIABLE, (match, n1, n2, f2, n3, f3) => {
+    const name: string = n1 ?? n2 ?? n3;
+    const fmt: string | Function | undefined = f2 ?? f3 ?? format;
+    const scoped = scopedVars?.[name];
     if (scoped !== undefined) {
-      return String(scoped);
+      return formatValue(scoped.value, fmt, name);
     }
-    return variables[name] ?? m;
+    const v = variables[name];
+    return v ? formatValue(currentValue(v), fmt, name) : match;
   })
 );
+const templateSrv = { replace } as unknown as TemplateSrv;
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
-  getTemplateSrv: () => ({ replace }),
+  getTemplateSrv: () => templateSrv,
 }));
 
 function makeDataSource(): DataSource {
@@ -75,5 +129,147 @@ describe('DataSource', () => {
 
   it('defaults to an artifacts table', () => {
     expect(makeDataSource().getDefaultQuery('dashboard' as never)).toEqual({ queryType: 'artifacts', format: 'table' });
+  });
+});
+
+describe('DataSource: message filters with template variables', () => {
+  beforeEach(() => replace.mockClear());
+
+  it('expands multi-value and "All" variables in every list filter and interpolates the text filters', () => {
+    const query: CpiQuery = {
+      refId: 'A',
+      queryType: 'messageCounts',
+      iflows: ['$iflow', 'Heartbeat_Monitor'],
+      packages: ['$package'],
+      statuses: ['FAILED', 'RETRY'],
+      senders: ['${region}'],
+      receivers: ['[[iflowAll]]'],
+      customStatus: '$status',
+      customHeaderName: 'PurchaseOrder',
+      groupBy: 'iflow',
+      format: 'timeseries',
+      maxRows: 500,
+    };
+    const out = makeDataSource().applyTemplateVariables(query, {});
+    expect(out).toEqual({
+      refId: 'A',
+      queryType: 'messageCounts',
+      iflows: ['Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba', 'Heartbeat_Monitor'],
+      packages: ['ZAribaProcurement'],
+      statuses: ['FAILED', 'RETRY'],
+      senders: ['EU', 'US'],
+      receivers: ['Heartbeat_Monitor', 'Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba'],
+      customStatus: 'ERROR',
+      customHeaderName: 'PurchaseOrder',
+      groupBy: 'iflow',
+      format: 'timeseries',
+      maxRows: 500,
+    });
+    // The saved query keeps its variables.
+    expect(query.iflows).toEqual(['$iflow', 'Heartbeat_Monitor']);
+  });
+
+  it('removes duplicates, keeping the first position of each value', () => {
+    const out = makeDataSource().applyTemplateVariables(
+      {
+        refId: 'A',
+        queryType: 'messages',
+        iflows: ['PurchaseOrder_S4_to_Ariba', '$iflow', '$iflowAll', 'PurchaseOrder_S4_to_Ariba'],
+      },
+      {}
+    );
+    expect(out.iflows).toEqual(['PurchaseOrder_S4_to_Ariba', 'Invoice_Ariba_to_S4', 'Heartbeat_Monitor']);
+  });
+
+  it('uses the scoped value of a repeated panel', () => {
+    const out = makeDataSource().applyTemplateVariables(
+      { refId: 'A', queryType: 'messages', iflows: ['$iflow'] },
+      { iflow: { text: 'Heartbeat Monitor', value: 'Heartbeat_Monitor' } }
+    );
+    expect(out.iflows).toEqual(['Heartbeat_Monitor']);
+  });
+
+  it('gives every combination when text and a multi-value variable share an element', () => {
+    const out = makeDataSource().applyTemplateVariables(
+      { refId: 'A', queryType: 'messages', iflows: ['Order_$region', 'X_$region_$flow'] },
+      {}
+    );
+    // "$region_" is not a variable (Grafana reads the longest name): that element is left as typed but for $flow.
+    expect(out.iflows).toEqual(['Order_EU', 'Order_US', 'X_$region_Order']);
+  });
+
+  it('drops a variable with nothing selected, keeps an unknown one and a custom "All" value as they are', () => {
+    const out = makeDataSource().applyTemplateVariables(
+      { refId: 'A', queryType: 'messages', iflows: ['$none'], statuses: ['$statusAll'], senders: ['$unknown', ''] },
+      {}
+    );
+    expect(out.iflows).toEqual([]);
+    expect(out.statuses).toEqual(['.*']);
+    expect(out.senders).toEqual(['$unknown']);
+  });
+
+  it('honours an explicit format in the element', () => {
+    const out = makeDataSource().applyTemplateVariables(
+      { refId: 'A', queryType: 'messages', iflows: ['${iflow:csv}'] },
+      {}
+    );
+    expect(out.iflows).toEqual(['Invoice_Ariba_to_S4,PurchaseOrder_S4_to_Ariba']);
+  });
+
+  it('keeps values with quotes and unicode intact (escaping is the backend’s job)', () => {
+    const hostile = ["' or '1' eq '1", 'Bestellung_Übermittlung', 'a,b{c}'];
+    const out = makeDataSource().applyTemplateVariables({ refId: 'A', queryType: 'messages', iflows: hostile }, {});
+    expect(out.iflows).toEqual(hostile);
+  });
+});
+
+describe('expandTemplateValues', () => {
+  it('caps a runaway expansion', () => {
+    const many = Array.from({ length: 150 }, (_, i) => `F${i}`);
+    const srv = {
+      replace: (target: string, _s: ScopedVars, format: Function) =>
+        target.replace(/\$(\w+)/g, () => format(many, { name: 'x' })),
+    } as unknown as TemplateSrv;
+    // 150 × 150 combinations, more than the cap.
+    const out = expandTemplateValues(srv, ['$a-$b', 'Z'], {});
+    expect(out).toHaveLength(MAX_EXPANDED_VALUES);
+    expect(out[0]).toBe('F0-F0');
+    expect(new Set(out).size).toBe(out.length);
+  });
+
+  it('ignores elements that are not strings', () => {
+    expect(expandTemplateValues(templateSrv, ['$flow', 3, null, undefined, {}], {})).toEqual(['Order']);
+  });
+});
+
+describe('DataSource: Cloud ALM options nested in objects', () => {
+  it('interpolates filter keys, expands filter values and replaces measure names', () => {
+    const query: CpiQuery = {
+      refId: 'A',
+      queryType: 'calmMetrics',
+      provider: 'CPI_MESSAGES',
+      dimensions: ['IntegrationArtifactName'],
+      filters: [
+        { key: 'IntegrationArtifactName', values: ['$iflow', 'Heartbeat_Monitor'] },
+        { key: 'StatusGroup', values: ['$status'] },
+      ],
+      measures: [{ name: 'Count', method: 'SUM' }],
+      format: 'timeseries',
+    };
+    const out = makeDataSource().applyTemplateVariables(query, {});
+    expect(out.filters).toEqual([
+      {
+        key: 'IntegrationArtifactName',
+        values: ['Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba', 'Heartbeat_Monitor'],
+      },
+      { key: 'StatusGroup', values: ['ERROR'] },
+    ]);
+    expect(out.measures).toEqual([{ name: 'Count', method: 'SUM' }]);
+    expect(query.filters?.[0].values).toEqual(['$iflow', 'Heartbeat_Monitor']);
+  });
+
+  it('adds no Cloud ALM keys to other query types', () => {
+    const out = makeDataSource().applyTemplateVariables({ refId: 'A', queryType: 'artifacts' }, {});
+    expect(Object.keys(out)).toEqual(['refId', 'queryType']);
   });
 });

@@ -29,8 +29,19 @@ export type QueryType =
   | 'logFiles'
   | 'calmMetrics';
 
-/** Result shape: `table` = one row per item, `numeric` = one value per item (what alert rules need). */
-export type ResultFormat = 'table' | 'numeric';
+/**
+ * Result shape. `table` = rows for panels, `numeric` = one value per item with labels (alert rules), `timeseries`,
+ * `logs` (Explore), `annotations` (events: artifact deployments), and Cloud ALM's `tableRaw` / `tableLastSlice`.
+ * Each query type accepts its own subset (Go: pkg/models Format).
+ */
+export type ResultFormat =
+  | 'table'
+  | 'numeric'
+  | 'timeseries'
+  | 'logs'
+  | 'annotations'
+  | 'tableRaw'
+  | 'tableLastSlice';
 
 export interface CpiQuery
   extends DataQuery, ArtifactsOptions, MessagesOptions, RuntimeOptions, LogsOptions, CalmOptions {
@@ -64,6 +75,13 @@ export interface CpiDataSourceOptions extends DataSourceJsonData {
   tlsAuthWithCACert?: boolean;
   timeoutSeconds?: number;
   maxConcurrentRequests?: number;
+  // Optional secondary connections (pkg/settings: an empty URL means not configured).
+  calmApiUrl?: string;
+  calmTokenUrl?: string;
+  calmClientId?: string;
+  auditLogUrl?: string;
+  auditLogTokenUrl?: string;
+  auditLogClientId?: string;
 }
 
 /** secureJsonData: encrypted by Grafana, write-only from the browser (it only sees secureJsonFields.<key>). */
@@ -74,4 +92,6 @@ export interface CpiSecureJsonData {
   clientKey?: string;
   tlsCACert?: string;
   serviceKey?: string;
+  calmClientSecret?: string;
+  auditLogClientSecret?: string;
 }

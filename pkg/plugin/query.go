@@ -38,6 +38,9 @@ const maxParallelQueries = 4
 
 // QueryData answers each query on its own: one failing query never fails the others.
 func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	// The handlers see every query of the request, so calmMetrics queries sharing a time range go to Cloud
+	// ALM in one POST.
+	ctx = withRequestQueries(ctx, req.Queries)
 	return concurrent.QueryData(ctx, req, func(ctx context.Context, q concurrent.Query) backend.DataResponse {
 		return d.query(ctx, q.DataQuery)
 	}, maxParallelQueries)

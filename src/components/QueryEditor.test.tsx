@@ -12,7 +12,8 @@ jest.setTimeout(30000);
 // Combobox renders its options through a virtualiser (@tanstack/react-virtual) that reads the menu's
 // clientHeight and each row's offsetHeight; jsdom lays nothing out (every size is 0), so no option would be
 // rendered. Give every element a size for these tests and restore jsdom's getters afterwards.
-const SIZES = { clientHeight: 300, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
+// The menu is tall enough for every query type (13 rows of 32 px), so the virtualiser renders them all.
+const SIZES = { clientHeight: 1000, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
 const realDescriptors = Object.keys(SIZES).map(
   (k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const
 );

@@ -29,4 +29,13 @@ export interface QueryFamily {
   interpolated: Array<keyof CpiQuery>;
   /** Variable kinds for the template-variable editor. */
   variableKinds: VariableKind[];
+  /**
+   * Replaces template variables in options the generic interpolation cannot reach (values nested in objects).
+   * `replace` interpolates one string; `expand` turns a list into plain values, multi-value variables expanded.
+   */
+  interpolate?: (
+    query: CpiQuery,
+    replace: (text: string) => string,
+    expand: (values: string[]) => string[]
+  ) => CpiQuery;
 }

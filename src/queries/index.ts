@@ -19,6 +19,10 @@ export const INTERPOLATED_OPTIONS: Array<keyof CpiQuery> = FAMILIES.flatMap((f) 
 
 export const VARIABLE_KINDS: VariableKind[] = FAMILIES.flatMap((f) => f.variableKinds);
 
+export const INTERPOLATORS: Array<NonNullable<QueryFamily['interpolate']>> = FAMILIES.flatMap((f) =>
+  f.interpolate ? [f.interpolate] : []
+);
+
 export function isImplemented(queryType: QueryType | undefined): boolean {
   return IMPLEMENTED_QUERY_TYPES.some((t) => t.value === queryType);
 }
