@@ -1,7 +1,6 @@
 package auditlog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -46,43 +45,25 @@ func TableFrame(r Result, tenant string) *data.Frame {
 // LogsFrame is the data plane "log-lines" frame (timestamp, body, severity, id, labels) that Explore's
 // logs view and the logs panel read. The body is a readable line; the labels carry what one filters by.
 func LogsFrame(r Result, tenant string) *data.Frame {
-	n := len(r.Records)
-	ts := make([]time.Time, n)
-	bodies, severities, ids := make([]string, n), make([]string, n), make([]string, n)
-	labels := make([]json.RawMessage, n)
+	lines := make([]frames.LogLine, len(r.Records))
 	for i, rec := range r.Records {
-		ts[i] = rec.Time
-		bodies[i] = Line(rec)
-		severities[i] = "info"
+		line := frames.LogLine{Time: rec.Time, Body: Line(rec), Severity: "info", ID: rec.ID, Labels: map[string]string{}}
 		if rec.Outcome == OutcomeFailure {
-			severities[i] = "error"
+			line.Severity = "error"
 		}
-		ids[i] = rec.ID
-		if ids[i] == "" {
-			// Grafana deduplicates lines by id; an event without one gets its position.
-			ids[i] = fmt.Sprintf("%d-%d", rec.Time.UnixNano(), i)
+		if line.ID == "" {
+			// An event without an id gets its position.
+			line.ID = fmt.Sprintf("%d-%d", rec.Time.UnixNano(), i)
 		}
-		l := map[string]string{frames.TenantLabel: tenant}
 		for k, v := range map[string]string{"category": rec.Category, "user": rec.User, "action": rec.Action,
 			"objectType": rec.ObjectType, "outcome": rec.Outcome, "application": rec.Application} {
 			if v != "" {
-				l[k] = v
+				line.Labels[k] = v
 			}
 		}
-		labels[i], _ = json.Marshal(l)
+		lines[i] = line
 	}
-	frame := data.NewFrame("audit log",
-		data.NewField("timestamp", nil, ts),
-		data.NewField("body", nil, bodies),
-		data.NewField("severity", nil, severities),
-		data.NewField("id", nil, ids),
-		data.NewField("labels", nil, labels),
-	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.Type = data.FrameTypeLogLines
-	frame.Meta.TypeVersion = data.FrameTypeVersion{0, 0}
-	frame.Meta.PreferredVisualization = data.VisTypeLogs
-	return frame
+	return frames.LogsFrame("audit log", tenant, lines, frames.Meta(r.Requests, r.Notices...), nil)
 }
 
 // Line renders one record as a log line: "user action objectType 'name' from ip: message".

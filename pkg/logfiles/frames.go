@@ -1,7 +1,6 @@
 package logfiles
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -95,18 +94,12 @@ func LogsFrame(r Result, tenant string) *data.Frame {
 	if r.File != nil {
 		file = r.File.Name
 	}
-	var ts []time.Time
-	var bodies, severities, ids []string
-	var labels []json.RawMessage
+	lines := []frames.LogLine{}
 	add := func(t time.Time, body, severity string, l map[string]string) {
-		ids = append(ids, fmt.Sprintf("%s:%d", file, len(ids)))
-		ts, bodies, severities = append(ts, t), append(bodies, body), append(severities, severity)
-		l[frames.TenantLabel] = tenant
 		if file != "" {
 			l["file"] = file
 		}
-		b, _ := json.Marshal(l)
-		labels = append(labels, b)
+		lines = append(lines, frames.LogLine{Time: t, Body: body, Severity: severity, ID: fmt.Sprintf("%s:%d", file, len(lines)), Labels: l})
 	}
 	if r.File != nil && isTrace(r) {
 		for _, t := range r.Trace {
@@ -128,21 +121,7 @@ func LogsFrame(r Result, tenant string) *data.Frame {
 			add(a.Time, a.Raw, sev, l)
 		}
 	}
-	if ts == nil {
-		ts, bodies, severities, ids, labels = []time.Time{}, []string{}, []string{}, []string{}, []json.RawMessage{}
-	}
-	frame := data.NewFrame(frameName(r),
-		data.NewField("timestamp", nil, ts),
-		data.NewField("body", nil, bodies),
-		data.NewField("severity", nil, severities),
-		data.NewField("id", nil, ids),
-		data.NewField("labels", nil, labels),
-	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.Type = data.FrameTypeLogLines
-	frame.Meta.TypeVersion = data.FrameTypeVersion{0, 0}
-	frame.Meta.PreferredVisualization = data.VisTypeLogs
-	return frame
+	return frames.LogsFrame(frameName(r), tenant, lines, frames.Meta(r.Requests, r.Notices...), nil)
 }
 
 func traceSeverity(level string) string {

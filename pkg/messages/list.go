@@ -6,7 +6,6 @@ package messages
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -199,35 +198,15 @@ func severity(status string) string {
 	return "info"
 }
 
-// logsFrame is a data plane "log-lines" frame (timestamp, body, severity, id, labels) for Explore.
+// logsFrame is the messages as log lines for Explore, with the monitor link on the id.
 func logsFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *data.Frame {
-	n := len(rows)
-	ts := make([]time.Time, n)
-	body, sev, ids, links := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	labels := make([]json.RawMessage, n)
+	lines := make([]frames.LogLine, len(rows))
+	links := make([]string, len(rows))
 	for i := range rows {
 		m := &rows[i]
-		ts[i] = m.LogEnd.Time
-		body[i] = summary(m, texts[m.MessageGuid])
-		sev[i] = severity(m.Status)
-		ids[i] = m.MessageGuid
+		lines[i] = frames.LogLine{Time: m.LogEnd.Time, Body: summary(m, texts[m.MessageGuid]), Severity: severity(m.Status),
+			ID: m.MessageGuid, Labels: map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status, "package": m.IntegrationArtifact.PackageID}}
 		links[i] = m.AlternateWebLink
-		l, _ := json.Marshal(map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status,
-			"package": m.IntegrationArtifact.PackageID, frames.TenantLabel: tenant})
-		labels[i] = l
 	}
-	idField := data.NewField("id", nil, ids)
-	idField.Config = &data.FieldConfig{Links: monitorLink()}
-	f := data.NewFrame("messages",
-		data.NewField("timestamp", nil, ts),
-		data.NewField("body", nil, body),
-		data.NewField("severity", nil, sev),
-		idField,
-		data.NewField("labels", nil, labels),
-		data.NewField("link", nil, links),
-	)
-	f.Meta = r.meta()
-	f.Meta.Type, f.Meta.TypeVersion = data.FrameTypeLogLines, data.FrameTypeVersion{0, 0}
-	f.Meta.PreferredVisualization = data.VisTypeLogs
-	return f
+	return frames.LogsFrame("messages", tenant, lines, r.meta(), &data.FieldConfig{Links: monitorLink()}, data.NewField("link", nil, links))
 }
