@@ -209,7 +209,7 @@ func contains(list []string, s string) bool {
 
 // ErrorGroups answers an errorGroups query.
 func ErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.ErrorGroupsQuery, tenant string) (data.Frames, error) {
-	format, err := formatOf(q.Format, models.FormatTable, models.FormatNumeric)
+	format, err := formatOf(q.Format, models.FormatTable, models.FormatNumeric, models.FormatAnnotations)
 	if err != nil {
 		return nil, err
 	}
@@ -224,6 +224,9 @@ func ErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.ErrorGro
 				values: []float64{float64(g.Count)}}
 		}
 		return seriesFrames(r, tenant, data.FrameTypeNumericMulti, list), nil
+	}
+	if format == models.FormatAnnotations {
+		return data.Frames{burstAnnotations(r, groups, tenant)}, nil
 	}
 	n := len(groups)
 	sigs, ids, flows, samples, links, texts := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -249,4 +252,32 @@ func ErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.ErrorGro
 		data.NewField("link", nil, links),
 		data.NewField("signature id", nil, ids),
 	)}, nil
+}
+
+// burstAnnotations turns each error group into a region event: a burst of identical failures from its
+// first to its last occurrence, titled by the signature, with the count and iFlows as text and the iFlows
+// as tags (Grafana splits a comma-separated string into tags).
+func burstAnnotations(r *run, groups []ErrorGroup, tenant string) *data.Frame {
+	n := len(groups)
+	start, end := make([]time.Time, n), make([]time.Time, n)
+	titles, texts, tags, ids := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, g := range groups {
+		start[i], end[i] = g.FirstSeen, g.LastSeen
+		titles[i] = firstLine(g.Signature, 120)
+		noun := "failed messages"
+		if g.Count == 1 {
+			noun = "failed message"
+		}
+		texts[i] = fmt.Sprintf("%d %s in %s. Latest: %s", g.Count, noun, strings.Join(g.IFlows, ", "), firstLine(g.SampleText, 300))
+		tags[i] = strings.Join(append([]string{"FAILED"}, g.IFlowIDs...), ",")
+		ids[i] = g.ID
+	}
+	return tableFrame(r, "failure bursts", tenant,
+		data.NewField("time", nil, start),
+		data.NewField("timeEnd", nil, end),
+		data.NewField("title", nil, titles),
+		data.NewField("text", nil, texts),
+		data.NewField("tags", nil, tags),
+		data.NewField("signature id", nil, ids),
+	)
 }

@@ -56,6 +56,9 @@ func TestGoldenFrames(t *testing.T) {
 		{"errorgroups_numeric", func(tn *tenant) (data.Frames, error) {
 			return ErrorGroups(ctx, tn.c, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{Format: models.FormatNumeric}, "SIM")
 		}},
+		{"errorgroups_annotations", func(tn *tenant) (data.Frames, error) {
+			return ErrorGroups(ctx, tn.c, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{Format: models.FormatAnnotations}, "SIM")
+		}},
 		{"stuck_table", func(tn *tenant) (data.Frames, error) {
 			return Stuck(ctx, tn.c, rangeOf(6*time.Hour, time.Minute), models.StuckMessagesQuery{StuckMinutes: intp(120)}, "SIM")
 		}},

@@ -33,6 +33,9 @@ const (
 	FormatNumeric Format = "numeric"
 	// FormatTimeSeries: one series per group over the panel interval (message counts and durations).
 	FormatTimeSeries Format = "timeseries"
+	// FormatAnnotations: events for annotation queries (fields time, timeEnd, title, text, tags): artifact
+	// deployments, and error groups as bursts of identical failures.
+	FormatAnnotations Format = "annotations"
 )
 
 // ArtifactsQuery is the `artifacts` query: deployed runtime artifacts.

@@ -3,10 +3,6 @@ package models
 // The runtime family (issue 5): endpoints, certificates, jms, inventory, plus the annotations format of
 // the artifacts query. JSON names are shared with src/queries/runtime.ts and src/queries/artifacts.ts.
 
-// FormatAnnotations asks the artifacts query for the deployments within the time range as annotation
-// events (fields time, title, text, tags).
-const FormatAnnotations Format = "annotations"
-
 // EndpointsQuery is the `endpoints` query: service endpoints of deployed iFlows, one row per entry point.
 type EndpointsQuery struct {
 	// EndpointName is a case-insensitive substring of the iFlow id, endpoint title or entry point name.

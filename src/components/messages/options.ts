@@ -96,6 +96,11 @@ export const MESSAGE_FORMATS: Record<
   errorGroups: [
     { value: 'table', label: 'Table', description: 'Signature, count, iFlows, first/last seen, sample message' },
     { value: 'numeric', label: 'Numeric', description: 'One count per error signature (alert rules)' },
+    {
+      value: 'annotations',
+      label: 'Annotations',
+      description: 'Each error group as an event from its first to its last failure (failure bursts)',
+    },
   ],
   stuckMessages: [
     { value: 'table', label: 'Table', description: 'One row per stuck message' },
