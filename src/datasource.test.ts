@@ -1,92 +1,25 @@
-import { DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { ScopedVars } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
-import { DataSource, expandTemplateValues, MAX_EXPANDED_VALUES } from './datasource';
-import { CpiDataSourceOptions, CpiQuery } from './types';
+import { expandTemplateValues, MAX_EXPANDED_VALUES } from './datasource';
+import { makeDataSource } from './test/datasource';
+import { ALL, setDashboardVariables } from './test/templateSrv';
+import { CpiQuery } from './types';
 
-/**
- * A template service that behaves like Grafana's for what the data source uses: `$name`, `${name}`,
- * `${name:format}` and `[[name]]`; scoped variables win over dashboard ones; a multi-value variable's value is an
- * array, "All" (`$__all`) means every option unless the variable has a custom all value; a format function gets
- * the raw value (string or array), a named format (`csv`, `pipe`) or the default (`{a,b}`) otherwise. Unknown
- * variables stay as they are.
- */
-interface Variable {
-  current: string | string[];
-  options?: string[];
-  allValue?: string;
-}
-const ALL = '$__all';
-const variables: Record<string, Variable> = {
-  status: { current: 'ERROR' },
-  flow: { current: 'Order' },
-  iflow: { current: ['Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba'] },
+// The dashboard of these tests, with a template service that behaves like Grafana's (src/test/templateSrv.ts).
+const { templateSrv, replace } = setDashboardVariables({
+  status: 'ERROR',
+  flow: 'Order',
+  iflow: ['Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba'],
   iflowAll: {
     current: [ALL],
     options: ['Heartbeat_Monitor', 'Invoice_Ariba_to_S4', 'PurchaseOrder_S4_to_Ariba'],
   },
   statusAll: { current: ALL, options: ['COMPLETED', 'FAILED'], allValue: '.*' },
-  region: { current: ['EU', 'US'] },
-  none: { current: [] },
-  package: { current: 'ZAribaProcurement' },
-};
-const VARIABLE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)(?::([^}]+))?}/g;
-
-function currentValue(v: Variable): string | string[] {
-  const isAll = v.current === ALL || (Array.isArray(v.current) && v.current.includes(ALL));
-  if (!isAll) {
-    return v.current;
-  }
-  return v.allValue ?? v.options ?? [];
-}
-
-function formatValue(value: string | string[], format: string | Function | undefined, name: string): string {
-  if (typeof format === 'function') {
-    return format(value, { name });
-  }
-  const list = Array.isArray(value) ? value : [value];
-  switch (format) {
-    case 'csv':
-      return list.join(',');
-    case 'pipe':
-      return list.join('|');
-    default:
-      return Array.isArray(value) ? (value.length === 1 ? value[0] : `{${value.join(',')}}`) : value;
-  }
-}
-
-const replace = jest.fn((target?: string, scopedVars?: ScopedVars, format?: string | Function): string =>
-  (target ?? '').replace(VARIABLE, (match, n1, n2, f2, n3, f3) => {
-    const name: string = n1 ?? n2 ?? n3;
-    const fmt: string | Function | undefined = f2 ?? f3 ?? format;
-    const scoped = scopedVars?.[name];
-    if (scoped !== undefined) {
-      return formatValue(scoped.value, fmt, name);
-    }
-    const v = variables[name];
-    return v ? formatValue(currentValue(v), fmt, name) : match;
-  })
-);
-const templateSrv = { replace } as unknown as TemplateSrv;
-
-jest.mock('@grafana/runtime', () => ({
-  ...jest.requireActual('@grafana/runtime'),
-  getTemplateSrv: () => templateSrv,
-}));
-
-function makeDataSource(): DataSource {
-  const settings = {
-    id: 1,
-    uid: 'sapcpi',
-    type: 'seed-sapcpi-datasource',
-    name: 'SAP CPI',
-    access: 'proxy',
-    jsonData: {},
-    meta: {},
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<CpiDataSourceOptions>;
-  return new DataSource(settings);
-}
+  region: ['EU', 'US'],
+  none: [],
+  package: 'ZAribaProcurement',
+});
 
 describe('DataSource', () => {
   beforeEach(() => replace.mockClear());

@@ -34,14 +34,7 @@ export type QueryType =
  * `logs` (Explore), `annotations` (events: artifact deployments), and Cloud ALM's `tableRaw` / `tableLastSlice`.
  * Each query type accepts its own subset (Go: pkg/models Format).
  */
-export type ResultFormat =
-  | 'table'
-  | 'numeric'
-  | 'timeseries'
-  | 'logs'
-  | 'annotations'
-  | 'tableRaw'
-  | 'tableLastSlice';
+export type ResultFormat = 'table' | 'numeric' | 'timeseries' | 'logs' | 'annotations' | 'tableRaw' | 'tableLastSlice';
 
 export interface CpiQuery
   extends DataQuery, ArtifactsOptions, MessagesOptions, RuntimeOptions, LogsOptions, CalmOptions {

@@ -1,32 +1,13 @@
-import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { DataQueryRequest, DataQueryResponse, ScopedVars } from '@grafana/data';
 import { firstValueFrom, Observable } from 'rxjs';
 
-import { DataSource } from './datasource';
 import { VARIABLE_KINDS } from './queries';
-import { CpiDataSourceOptions } from './types';
+import { makeDataSource } from './test/datasource';
+import { setDashboardVariables } from './test/templateSrv';
 import { CpiVariableQuery, CpiVariableSupport } from './variables';
 
-const replace = jest.fn((target: string | undefined, scopedVars?: ScopedVars) =>
-  (target ?? '').replace(/\$(\w+)/g, (m, name: string) => String(scopedVars?.[name]?.value ?? m))
-);
-
-jest.mock('@grafana/runtime', () => ({
-  ...jest.requireActual('@grafana/runtime'),
-  getTemplateSrv: () => ({ replace }),
-}));
-
-function makeDataSource(): DataSource {
-  return new DataSource({
-    id: 1,
-    uid: 'sapcpi',
-    type: 'seed-sapcpi-datasource',
-    name: 'SAP CPI',
-    access: 'proxy',
-    jsonData: {},
-    meta: {},
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<CpiDataSourceOptions>);
-}
+// A dashboard without variables of its own: the filter takes the scoped ones of each request.
+setDashboardVariables({});
 
 function request(target: CpiVariableQuery, scopedVars: ScopedVars = {}): DataQueryRequest<CpiVariableQuery> {
   return { targets: [target], scopedVars } as unknown as DataQueryRequest<CpiVariableQuery>;

@@ -1,9 +1,8 @@
-import React from 'react';
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { makeSettings, StatefulConfigEditor } from '../test/settings';
-import { CpiSettings } from './config/options';
+import { renderConfigEditor } from '../test/configEditor';
+import { makeSettings } from '../test/settings';
 
 const SECRET = 'pasted-secret-7c1e';
 const SERVICE_KEY = JSON.stringify({
@@ -27,17 +26,6 @@ const CERT_KEY = JSON.stringify({
 // Rendering the whole editor with the real @grafana/ui is slow on a busy CI machine.
 jest.setTimeout(30000);
 
-function setup(initial: CpiSettings = makeSettings()) {
-  const onChange = jest.fn<void, [CpiSettings]>();
-  const user = userEvent.setup({ delay: null });
-  render(<StatefulConfigEditor initial={initial} onChange={onChange} />);
-  const last = (): CpiSettings => {
-    expect(onChange).toHaveBeenCalled();
-    return onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  };
-  return { user, onChange, last };
-}
-
 async function pasteKey(user: ReturnType<typeof userEvent.setup>, key: string) {
   const area = screen.getByLabelText(/^Service key/);
   await user.click(area);
@@ -48,7 +36,7 @@ async function pasteKey(user: ReturnType<typeof userEvent.setup>, key: string) {
 
 describe('ConfigEditor: service key', () => {
   it('fills the fields and puts the secret in secureJsonData, not jsonData', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     await pasteKey(user, SERVICE_KEY);
 
     const options = last();
@@ -81,7 +69,7 @@ describe('ConfigEditor: service key', () => {
   });
 
   it('fills certificate and key for a Certificate key and switches the authentication', async () => {
-    const { user, last } = setup(makeSettings({ authType: 'basic', basicUser: 'ops' }));
+    const { user, last } = renderConfigEditor(makeSettings({ authType: 'basic', basicUser: 'ops' }));
     await pasteKey(user, CERT_KEY);
 
     const options = last();
@@ -98,7 +86,7 @@ describe('ConfigEditor: service key', () => {
   });
 
   it('shows the parser error for a bad key and changes nothing', async () => {
-    const { user, onChange } = setup();
+    const { user, onChange } = renderConfigEditor();
     await pasteKey(
       user,
       '{"oauth":{"clientid":"sb-rt","clientsecret":"x","url":"https://rt.it-cpi001-rt.cfapps.eu10.hana.ondemand.com","tokenurl":"https://rt.authentication.eu10.hana.ondemand.com/oauth/token"}}'
@@ -111,7 +99,7 @@ describe('ConfigEditor: service key', () => {
   });
 
   it('asks for a key when the box is empty', async () => {
-    const { user, onChange } = setup();
+    const { user, onChange } = renderConfigEditor();
     await user.click(screen.getByRole('button', { name: /Fill from service key/ }));
     expect(screen.getByTestId('config-service-key-error')).toHaveTextContent('Paste the service key JSON');
     expect(onChange).not.toHaveBeenCalled();
@@ -120,7 +108,7 @@ describe('ConfigEditor: service key', () => {
 
 describe('ConfigEditor: provisioned service key', () => {
   it('says a provisioned key is in use and can remove it', async () => {
-    const { user, last } = setup(makeSettings({}, { serviceKey: true }));
+    const { user, last } = renderConfigEditor(makeSettings({}, { serviceKey: true }));
     const notice = screen.getByTestId('config-provisioned-service-key');
     expect(notice).toHaveTextContent('A service key is provisioned');
     await user.click(within(notice).getByRole('button', { name: 'Remove' }));
@@ -130,7 +118,7 @@ describe('ConfigEditor: provisioned service key', () => {
   });
 
   it('shows no notice without one', () => {
-    setup();
+    renderConfigEditor();
     expect(screen.queryByTestId('config-provisioned-service-key')).not.toBeInTheDocument();
   });
 });
@@ -145,7 +133,7 @@ describe('ConfigEditor: secrets', () => {
   ] as const;
 
   it.each(cases)('reset of $key clears the secret and its configured flag', async ({ key, jsonData }) => {
-    const { user, last } = setup(makeSettings(jsonData, { [key]: true }));
+    const { user, last } = renderConfigEditor(makeSettings(jsonData, { [key]: true }));
     const field = within(screen.getByTestId(`secret-${key}`));
     expect(field.getByRole('textbox')).toHaveValue('configured');
 
@@ -160,7 +148,7 @@ describe('ConfigEditor: secrets', () => {
   });
 
   it('a typed secret goes to secureJsonData only', async () => {
-    const { user, last } = setup(makeSettings({ authType: 'basic' }));
+    const { user, last } = renderConfigEditor(makeSettings({ authType: 'basic' }));
     await user.type(screen.getByLabelText(/^User/), 'tech-user');
     await user.type(screen.getByLabelText(/^Password/), 'pw-123');
     const options = last();
@@ -172,7 +160,7 @@ describe('ConfigEditor: secrets', () => {
   });
 
   it('a secret filled from a key can be reset', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     await pasteKey(user, SERVICE_KEY);
     await user.click(within(screen.getByTestId('secret-clientSecret')).getByRole('button', { name: 'Reset' }));
     expect(last().secureJsonData?.clientSecret).toBe('');
@@ -182,7 +170,7 @@ describe('ConfigEditor: secrets', () => {
 
 describe('ConfigEditor: connection and TLS', () => {
   it('normalises the API URL on blur', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     await user.click(screen.getByLabelText(/^API URL/));
     await user.paste('https://acme.it-cpi001.cfapps.eu10.hana.ondemand.com/api/v1/');
     expect(last().jsonData.apiUrl).toBe('https://acme.it-cpi001.cfapps.eu10.hana.ondemand.com/api/v1/');
@@ -196,17 +184,17 @@ describe('ConfigEditor: connection and TLS', () => {
     ['https://acme.integrationsuite.cfapps.eu10.hana.ondemand.com', 'uiHost', /web UI/],
     ['http://127.0.0.1:8080', 'unencrypted', /Unencrypted/],
   ])('warns about %s', (apiUrl, warning, text) => {
-    setup(makeSettings({ apiUrl }));
+    renderConfigEditor(makeSettings({ apiUrl }));
     expect(screen.getByTestId(`config-api-url-warning-${warning}`)).toHaveTextContent(text);
   });
 
   it('shows no host warning for a proper API host', () => {
-    setup(makeSettings({ apiUrl: 'https://acme.it-cpi001.cfapps.eu10.hana.ondemand.com' }));
+    renderConfigEditor(makeSettings({ apiUrl: 'https://acme.it-cpi001.cfapps.eu10.hana.ondemand.com' }));
     expect(screen.queryByTestId(/config-api-url-warning/)).not.toBeInTheDocument();
   });
 
   it('shows a warning when TLS verification is skipped', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     expect(screen.queryByTestId('config-tls-skip-verify-warning')).not.toBeInTheDocument();
     await user.click(screen.getByLabelText(/^Skip TLS verification/));
     expect(last().jsonData.tlsSkipVerify).toBe(true);
@@ -214,7 +202,7 @@ describe('ConfigEditor: connection and TLS', () => {
   });
 
   it('shows the CA field only with "With CA cert"', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     expect(screen.queryByTestId('secret-tlsCACert')).not.toBeInTheDocument();
     await user.click(screen.getByLabelText(/^With CA cert/));
     expect(last().jsonData.tlsAuthWithCACert).toBe(true);
@@ -222,7 +210,7 @@ describe('ConfigEditor: connection and TLS', () => {
   });
 
   it('stores environment, tenant label and advanced numbers in jsonData', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     await user.click(screen.getByRole('radio', { name: 'Neo' }));
     expect(last().jsonData.environment).toBe('neo');
     await user.click(screen.getByLabelText(/^Tenant label/));
@@ -238,7 +226,7 @@ describe('ConfigEditor: connection and TLS', () => {
   });
 
   it('shows the fields of each authentication type', async () => {
-    const { user } = setup();
+    const { user } = renderConfigEditor();
     expect(screen.getByLabelText(/^Client secret/)).toBeInTheDocument();
     await user.click(screen.getByRole('radio', { name: 'Basic' }));
     expect(screen.getByLabelText(/^User/)).toBeInTheDocument();

@@ -1,60 +1,17 @@
-import React, { useState } from 'react';
-import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { screen } from '@testing-library/react';
 
-import { DataSource } from '../datasource';
 import { IMPLEMENTED_QUERY_TYPES } from '../queries';
+import { renderEditor, giveElementsASize } from '../test/editors';
 import { CpiQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 
 jest.setTimeout(30000);
 
-// Combobox renders its options through a virtualiser (@tanstack/react-virtual) that reads the menu's
-// clientHeight and each row's offsetHeight; jsdom lays nothing out (every size is 0), so no option would be
-// rendered. Give every element a size for these tests and restore jsdom's getters afterwards.
 // The menu is tall enough for every query type (13 rows of 32 px), so the virtualiser renders them all.
-const SIZES = { clientHeight: 1000, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
-const realDescriptors = Object.keys(SIZES).map(
-  (k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const
-);
-beforeAll(() => {
-  for (const [k, v] of Object.entries(SIZES)) {
-    Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get: () => v });
-  }
-});
-afterAll(() => {
-  for (const [k, d] of realDescriptors) {
-    if (d) {
-      Object.defineProperty(HTMLElement.prototype, k, d);
-    }
-  }
-});
+giveElementsASize({ clientHeight: 1000 });
 
-function setup(initial: CpiQuery) {
-  const onChange = jest.fn<void, [CpiQuery]>();
-  const onRunQuery = jest.fn();
-  function Host() {
-    const [query, setQuery] = useState(initial);
-    return (
-      <QueryEditor
-        // The editor does not call the data source; it only needs a value of the right type.
-        datasource={{} as DataSource}
-        query={query}
-        onChange={(q) => {
-          setQuery(q);
-          onChange(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Host />);
-  const last = (): CpiQuery => {
-    expect(onChange).toHaveBeenCalled();
-    return onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  };
-  return { user: userEvent.setup({ delay: null }), onChange, onRunQuery, last };
-}
+// The editor does not call the data source: the default one answers nothing.
+const setup = (initial: CpiQuery) => renderEditor(QueryEditor, initial);
 
 describe('QueryEditor', () => {
   it('offers exactly the implemented query types', async () => {

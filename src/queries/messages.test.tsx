@@ -1,10 +1,9 @@
-import React, { useState } from 'react';
-import { render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { screen } from '@testing-library/react';
 
 import { QueryEditor } from '../components/QueryEditor';
-import { fakeDataSource, giveElementsASize, noDashboard } from '../components/messages/testing';
-import type { CpiQuery } from '../types';
+import { renderEditor } from '../components/messages/testing';
+import { giveElementsASize } from '../test/editors';
+import { noDashboard } from '../test/templateSrv';
 import { IMPLEMENTED_QUERY_TYPES, INTERPOLATED_OPTIONS, QUERY_EDITORS, VARIABLE_KINDS } from './index';
 import { messagesFamily } from './messages';
 
@@ -64,23 +63,7 @@ describe('messages family', () => {
   });
 
   it('lets the query editor switch between the five types, each with its own options', async () => {
-    const user = userEvent.setup({ delay: null });
-    const seen: CpiQuery[] = [];
-    function Host() {
-      const [query, setQuery] = useState<CpiQuery>({ refId: 'A', queryType: 'messages' });
-      return (
-        <QueryEditor
-          datasource={fakeDataSource().datasource}
-          query={query}
-          onChange={(q) => {
-            seen.push(q);
-            setQuery(q);
-          }}
-          onRunQuery={() => undefined}
-        />
-      );
-    }
-    render(<Host />);
+    const { user, last } = renderEditor(QueryEditor, { refId: 'A', queryType: 'messages' });
     const typePicker = screen.getByRole('combobox', { name: /Query type/ });
     expect(typePicker).toHaveValue('Messages');
     expect(screen.getByRole('spinbutton', { name: /Max rows/ })).toBeInTheDocument();
@@ -93,13 +76,13 @@ describe('messages family', () => {
     await user.click(screen.getByRole('option', { name: /^Stuck messages/ }));
     expect(await screen.findByRole('spinbutton', { name: /Stuck for/ })).toBeInTheDocument();
     expect(screen.queryByRole('spinbutton', { name: /Max rows/ })).not.toBeInTheDocument();
-    expect(seen[seen.length - 1]).toEqual({ refId: 'A', queryType: 'stuckMessages', format: 'table' });
+    expect(last()).toEqual({ refId: 'A', queryType: 'stuckMessages', format: 'table' });
 
     await user.click(typePicker);
     await user.click(await screen.findByRole('option', { name: /^Message counts/ }));
     expect(await screen.findByRole('combobox', { name: /Group by/ })).toHaveValue('Status');
     // "table" (from stuck messages) is valid for counts and kept; the grouping gets its default.
-    expect(seen[seen.length - 1]).toEqual({
+    expect(last()).toEqual({
       refId: 'A',
       queryType: 'messageCounts',
       format: 'table',

@@ -80,20 +80,29 @@ describe('messages query editors in Chromium', { timeout: 300_000 }, () => {
     await session?.close();
   });
 
-  it('messages: narrows the iFlows by package, shows names, sets more filters', async () => {
+  /** A new page with the REAL QueryEditor on `query`, the tenant's answers and the dashboard's variables. */
+  async function openEditor(query) {
     const page = await session.newPage();
-    const editor = await mountQueryEditor(page, {
-      query: {
-        refId: 'A',
-        queryType: 'messages',
-        packages: ['ZAribaProcurement'],
-        statuses: ['FAILED', 'RETRY'],
-        maxRows: 5000,
-        format: 'table',
-      },
-      resources: TENANT,
-      variables: VARIABLES,
-    });
+    const editor = await mountQueryEditor(page, { query, resources: TENANT, variables: VARIABLES });
+    return { page, editor };
+  }
+
+  /** Writes the screenshot docs/img/<name> of the page, then closes it. */
+  async function finish(page, name) {
+    await screenshot(page, name);
+    await page.close();
+  }
+
+  it('messages: narrows the iFlows by package, shows names, sets more filters', async () => {
+    const stored = {
+      refId: 'A',
+      queryType: 'messages',
+      packages: ['ZAribaProcurement'],
+      statuses: ['FAILED', 'RETRY'],
+      maxRows: 5000,
+      format: 'table',
+    };
+    const { page, editor } = await openEditor(stored);
     assert.equal(await editor.getByRole('combobox', { name: /Query type/ }).inputValue(), 'Messages');
     assert.equal(await lastQuery(page), undefined, 'a complete query is not changed by mounting it');
     assert.deepEqual(await resourceCalls(page), [], 'nothing is fetched before a menu opens');
@@ -110,30 +119,20 @@ describe('messages query editors in Chromium', { timeout: 300_000 }, () => {
     await editor.getByRole('textbox', { name: /^Header value/ }).fill('4500012345');
     await editor.getByRole('textbox', { name: /^Header value/ }).blur();
 
+    // The stored options are kept as they were, the new ones added.
     assert.deepEqual(await lastQuery(page), {
-      refId: 'A',
-      queryType: 'messages',
-      packages: ['ZAribaProcurement'],
-      statuses: ['FAILED', 'RETRY'],
-      maxRows: 5000,
-      format: 'table',
+      ...stored,
       iflows: ['PurchaseOrder_S4_to_Ariba', 'Invoice_Ariba_to_S4'],
       senders: ['S4HANA_PRD'],
       customHeaderName: 'PurchaseOrder',
       customHeaderValue: '4500012345',
     });
     assert.equal(await editor.getByRole('switch', { name: /Error text/ }).isChecked(), true);
-    await screenshot(page, 'query-messages.png');
-    await page.close();
+    await finish(page, 'query-messages.png');
   });
 
   it('messageCounts: a dashboard variable for the iFlows, statuses from the fixed list and the tenant', async () => {
-    const page = await session.newPage();
-    const editor = await mountQueryEditor(page, {
-      query: { refId: 'A', queryType: 'messageCounts', packages: ['ZLogisticsEDI'] },
-      resources: TENANT,
-      variables: VARIABLES,
-    });
+    const { page, editor } = await openEditor({ refId: 'A', queryType: 'messageCounts', packages: ['ZLogisticsEDI'] });
     // The missing grouping gets its default written; the page's query carries Grafana's default format (table),
     // which message counts accept.
     assert.deepEqual(await lastQuery(page), {
@@ -177,23 +176,17 @@ describe('messages query editors in Chromium', { timeout: 300_000 }, () => {
       ['variables/iflows', 'variables/statuses'],
       'one look-up per picker, kept while the editor is open'
     );
-    await screenshot(page, 'query-messageCounts.png');
-    await page.close();
+    await finish(page, 'query-messageCounts.png');
   });
 
   it('messageDurations: per iFlow as a table', async () => {
-    const page = await session.newPage();
-    const editor = await mountQueryEditor(page, {
-      query: {
-        refId: 'A',
-        queryType: 'messageDurations',
-        iflows: ['Invoice_Ariba_to_S4', 'Inbound_ORDERS_AS2'],
-        statuses: ['COMPLETED'],
-        groupBy: 'iflow',
-        format: 'timeseries',
-      },
-      resources: TENANT,
-      variables: VARIABLES,
+    const { page, editor } = await openEditor({
+      refId: 'A',
+      queryType: 'messageDurations',
+      iflows: ['Invoice_Ariba_to_S4', 'Inbound_ORDERS_AS2'],
+      statuses: ['COMPLETED'],
+      groupBy: 'iflow',
+      format: 'timeseries',
     });
     assert.equal(await editor.getByRole('combobox', { name: /Query type/ }).inputValue(), 'Processing times');
     await pick(page, editor, /^Receiver/, ['S4HANA_PRD']);
@@ -205,16 +198,15 @@ describe('messages query editors in Chromium', { timeout: 300_000 }, () => {
     // Show the iFlow names: the iFlow menu was opened once, so the picker knows them.
     await pick(page, editor, /^iFlow/, []);
     assert.deepEqual(await pills(editor, /^iFlow/), ['Invoice Ariba to S4', 'Inbound ORDERS AS2']);
-    await screenshot(page, 'query-messageDurations.png');
-    await page.close();
+    await finish(page, 'query-messageDurations.png');
   });
 
   it('errorGroups: retries included, numeric for alert rules', async () => {
-    const page = await session.newPage();
-    const editor = await mountQueryEditor(page, {
-      query: { refId: 'A', queryType: 'errorGroups', packages: ['$package'], format: 'table' },
-      resources: TENANT,
-      variables: VARIABLES,
+    const { page, editor } = await openEditor({
+      refId: 'A',
+      queryType: 'errorGroups',
+      packages: ['$package'],
+      format: 'table',
     });
     const retries = editor.getByRole('switch', { name: /Retries too/ });
     assert.equal(await retries.isChecked(), false);
@@ -233,22 +225,16 @@ describe('messages query editors in Chromium', { timeout: 300_000 }, () => {
     // With a package variable the test page's template service cannot expand, the iFlow list is not narrowed.
     await pick(page, editor, /^iFlow/, [/^Payment Files S4 to Bank/]);
     assert.deepEqual(await resourceCalls(page), [{ path: 'variables/iflows', params: {} }]);
-    await screenshot(page, 'query-errorGroups.png');
-    await page.close();
+    await finish(page, 'query-errorGroups.png');
   });
 
   it('stuckMessages: threshold in minutes, count per iFlow', async () => {
-    const page = await session.newPage();
-    const editor = await mountQueryEditor(page, {
-      query: {
-        refId: 'A',
-        queryType: 'stuckMessages',
-        format: 'table',
-        packages: ['ZAribaProcurement'],
-        statuses: ['RETRY'],
-      },
-      resources: TENANT,
-      variables: VARIABLES,
+    const { page, editor } = await openEditor({
+      refId: 'A',
+      queryType: 'stuckMessages',
+      format: 'table',
+      packages: ['ZAribaProcurement'],
+      statuses: ['RETRY'],
     });
     const minutes = editor.getByRole('spinbutton', { name: /Stuck for/ });
     assert.equal(await minutes.getAttribute('placeholder'), '60');
@@ -263,8 +249,7 @@ describe('messages query editors in Chromium', { timeout: 300_000 }, () => {
       statuses: ['RETRY'],
       stuckMinutes: 30,
     });
-    await screenshot(page, 'query-stuckMessages.png');
-    await page.close();
+    await finish(page, 'query-stuckMessages.png');
   });
 
   it('raised no page errors and loaded every resource', () => {

@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react';
 
-import { giveElementsASize, renderEditor } from '../runtime/testing';
+import { renderEditor, giveElementsASize } from '../../test/editors';
 import { ArtifactsEditor } from './ArtifactsEditor';
 
 giveElementsASize();

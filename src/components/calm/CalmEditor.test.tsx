@@ -1,33 +1,16 @@
-import React, { useState } from 'react';
-import { act, render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { act, screen, waitFor, within } from '@testing-library/react';
 
 import type { DataSource } from '../../datasource';
 import { calmFamily } from '../../queries/calm';
-import { CPI_MESSAGES_PRESET, interpolateCalm } from './options';
+import { fakeDataSource as fakeResources, renderEditor as renderWith, giveElementsASize } from '../../test/editors';
 import type { CpiQuery } from '../../types';
+import { CPI_MESSAGES_PRESET, interpolateCalm } from './options';
 import type { CalmFilterInfo, CalmMetadata } from './api';
 import { CalmEditor } from './CalmEditor';
 
 jest.setTimeout(30000);
 
-// Combobox renders options through a virtualiser that reads element sizes; jsdom lays nothing out.
-const sizes = { clientHeight: 300, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
-const realSizes = Object.keys(sizes).map(
-  (k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const
-);
-beforeAll(() => {
-  for (const [k, v] of Object.entries(sizes)) {
-    Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get: () => v });
-  }
-});
-afterAll(() => {
-  for (const [k, d] of realSizes) {
-    if (d) {
-      Object.defineProperty(HTMLElement.prototype, k, d);
-    }
-  }
-});
+giveElementsASize();
 
 const dim = (key: string, values: string[], extra: Partial<CalmFilterInfo> = {}): CalmFilterInfo => ({
   key,
@@ -63,16 +46,15 @@ const METADATA: Record<string, CalmMetadata> = {
   },
 };
 
+/** getResource lists the providers (variables/calmProviders); postResource answers calm/filters from METADATA. */
 function fakeDataSource() {
-  const getResource = jest.fn((path: string) =>
-    path === 'variables/calmProviders'
-      ? Promise.resolve([
-          { text: 'IM - Cloud Platform Integration', value: 'CPI_MESSAGES' },
-          { text: 'Exception Monitoring', value: 'EXM_DATAPROVIDER' },
-          { text: 'KPI History Totals', value: 'KPI_HISTORY_TOTALS' },
-        ])
-      : Promise.reject(new Error(`no answer for ${path}`))
-  );
+  const { getResource } = fakeResources({
+    'variables/calmProviders': [
+      { text: 'IM - Cloud Platform Integration', value: 'CPI_MESSAGES' },
+      { text: 'Exception Monitoring', value: 'EXM_DATAPROVIDER' },
+      { text: 'KPI History Totals', value: 'KPI_HISTORY_TOTALS' },
+    ],
+  });
   const postResource = jest.fn((path: string, body: { provider: string }) => {
     const meta = path === 'calm/filters' ? METADATA[body.provider] : undefined;
     return meta ? Promise.resolve(meta) : Promise.reject({ data: { error: `Unknown provider : ${body.provider}` } });
@@ -80,26 +62,9 @@ function fakeDataSource() {
   return { datasource: { getResource, postResource } as unknown as DataSource, getResource, postResource };
 }
 
-function renderEditor(initial: CpiQuery, fake = fakeDataSource()) {
-  const onChange = jest.fn<void, [CpiQuery]>();
-  const onRunQuery = jest.fn();
-  function Host() {
-    const [query, setQuery] = useState(initial);
-    return (
-      <CalmEditor
-        datasource={fake.datasource}
-        query={query}
-        onChange={(q) => {
-          setQuery(q);
-          onChange(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Host />);
-  const last = (): CpiQuery => onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  return { user: userEvent.setup({ delay: null }), onChange, onRunQuery, last, ...fake };
+function renderEditor(initial: CpiQuery) {
+  const fake = fakeDataSource();
+  return { ...renderWith(CalmEditor, initial, { datasource: fake.datasource }), ...fake };
 }
 
 const base: CpiQuery = { refId: 'A', queryType: 'calmMetrics' };

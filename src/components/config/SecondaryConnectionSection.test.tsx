@@ -1,9 +1,8 @@
-import React from 'react';
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
-import { makeSettings, StatefulConfigEditor } from '../../test/settings';
-import { CpiSettings } from './options';
+import { renderConfigEditor } from '../../test/configEditor';
+import { makeSettings } from '../../test/settings';
 
 // Rendering the whole editor with the real @grafana/ui is slow on a busy CI machine.
 jest.setTimeout(30000);
@@ -24,17 +23,6 @@ const AUDIT_KEY = JSON.stringify({
   uaa: { clientid: 'sb-audit', clientsecret: AUDIT_SECRET, url: 'https://acme.authentication.eu10.hana.ondemand.com/' },
 });
 
-function setup(initial: CpiSettings = makeSettings()) {
-  const onChange = jest.fn<void, [CpiSettings]>();
-  const user = userEvent.setup({ delay: null });
-  render(<StatefulConfigEditor initial={initial} onChange={onChange} />);
-  const last = (): CpiSettings => {
-    expect(onChange).toHaveBeenCalled();
-    return onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  };
-  return { user, onChange, last };
-}
-
 async function openSection(user: ReturnType<typeof userEvent.setup>, title: RegExp) {
   await user.click(screen.getByText(title));
 }
@@ -48,7 +36,7 @@ async function paste(user: ReturnType<typeof userEvent.setup>, label: RegExp, te
 
 describe('ConfigEditor: secondary connections', () => {
   it('shows both sections collapsed when nothing is configured, and no field that repeats a tenant label', () => {
-    setup();
+    renderConfigEditor();
     expect(screen.getByText('SAP Cloud ALM (optional)')).toBeInTheDocument();
     expect(screen.getByText('Audit log (optional)')).toBeInTheDocument();
     expect(screen.queryByTestId('config-calmApiUrl')).not.toBeInTheDocument();
@@ -58,13 +46,15 @@ describe('ConfigEditor: secondary connections', () => {
   });
 
   it('opens a configured section', () => {
-    setup(makeSettings({ calmApiUrl: 'https://acme.eu10.alm.cloud.sap/api' } as never, { auditLogClientSecret: true }));
+    renderConfigEditor(
+      makeSettings({ calmApiUrl: 'https://acme.eu10.alm.cloud.sap/api' } as never, { auditLogClientSecret: true })
+    );
     expect(screen.getByTestId('config-calmApiUrl')).toHaveValue('https://acme.eu10.alm.cloud.sap/api');
     expect(within(screen.getByTestId('secret-auditLogClientSecret')).getByRole('textbox')).toHaveValue('configured');
   });
 
   it('fills the Cloud ALM connection from its service key; the secret goes to secureJsonData only', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     await openSection(user, /SAP Cloud ALM \(optional\)/);
     await paste(user, /^Cloud ALM service key/, CALM_KEY, /Fill from Cloud ALM service key/);
 
@@ -98,7 +88,7 @@ describe('ConfigEditor: secondary connections', () => {
   });
 
   it('fills the audit log connection from its key', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     await openSection(user, /Audit log \(optional\)/);
     await paste(user, /^Audit log service key/, AUDIT_KEY, /Fill from Audit log service key/);
     expect(last().jsonData).toEqual({
@@ -111,7 +101,7 @@ describe('ConfigEditor: secondary connections', () => {
   });
 
   it('refuses a key of the wrong service without quoting it, and changes nothing', async () => {
-    const { user, onChange } = setup();
+    const { user, onChange } = renderConfigEditor();
     await openSection(user, /SAP Cloud ALM \(optional\)/);
     await paste(user, /^Cloud ALM service key/, AUDIT_KEY, /Fill from Cloud ALM service key/);
     const error = screen.getByTestId('config-calm-error');
@@ -127,7 +117,7 @@ describe('ConfigEditor: secondary connections', () => {
   });
 
   it('takes typed values, normalises the URLs on blur and keeps a typed secret editable', async () => {
-    const { user, last } = setup();
+    const { user, last } = renderConfigEditor();
     await openSection(user, /SAP Cloud ALM \(optional\)/);
     await user.click(screen.getByLabelText(/^Cloud ALM API URL/));
     await user.paste('https://acme.eu10.alm.cloud.sap/api/calm-analytics/v1/');

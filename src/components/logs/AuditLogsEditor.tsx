@@ -14,7 +14,10 @@ const CATEGORY_TEXT: Record<AuditCategory, { label: string; description: string 
     label: 'Configuration',
     description: 'audit.configuration: artifacts, packages, security material, access policies',
   },
-  'audit.data-access': { label: 'Data access', description: 'audit.data-access: payloads, attachments, store entries read' },
+  'audit.data-access': {
+    label: 'Data access',
+    description: 'audit.data-access: payloads, attachments, store entries read',
+  },
   'audit.data-modification': {
     label: 'Data modification',
     description: 'audit.data-modification: store entries, variables, queue messages changed',
@@ -55,14 +58,20 @@ export function AuditLogsEditor(props: QueryEditorComponentProps) {
             onChange={(o) => update({ category: o?.value || undefined })}
           />
         </InlineField>
-        <InlineField label="User" labelWidth={LABEL_WIDTH} tooltip="Part of the user name (case-insensitive); $variables allowed">
+        <InlineField
+          label="User"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Part of the user name (case-insensitive); $variables allowed"
+        >
           <Input
             id="query-audit-user"
             data-testid="query-audit-user"
             width={26}
             value={query.userContains ?? ''}
             placeholder="any"
-            onChange={(e: ChangeEvent<HTMLInputElement>) => update({ userContains: e.currentTarget.value || undefined }, false)}
+            onChange={(e: ChangeEvent<HTMLInputElement>) =>
+              update({ userContains: e.currentTarget.value || undefined }, false)
+            }
             onBlur={onRunQuery}
           />
         </InlineField>
@@ -75,9 +84,7 @@ export function AuditLogsEditor(props: QueryEditorComponentProps) {
             id="query-audit-cpi-only"
             data-testid="query-audit-cpi-only"
             value={cpiOnly}
-            onChange={(e: React.FormEvent<HTMLInputElement>) =>
-              update({ cpiOnly: e.currentTarget.checked })
-            }
+            onChange={(e: React.FormEvent<HTMLInputElement>) => update({ cpiOnly: e.currentTarget.checked })}
           />
         </InlineField>
       </Stack>

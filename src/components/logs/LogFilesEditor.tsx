@@ -59,7 +59,11 @@ export function LogFilesEditor(props: QueryEditorComponentProps) {
   }, [datasource, type]);
 
   const fileOptions: Array<ComboboxOption<string>> = [
-    { value: LIST, label: 'List the files', description: 'One row per log file: name, application, type, size, modified' },
+    {
+      value: LIST,
+      label: 'List the files',
+      description: 'One row per log file: name, application, type, size, modified',
+    },
     ...files,
   ];
 

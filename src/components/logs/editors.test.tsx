@@ -1,80 +1,28 @@
-import React, { ComponentType, useState } from 'react';
-import { render, screen, waitFor } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { screen, waitFor } from '@testing-library/react';
 
-import type { DataSource } from '../../datasource';
 import { IMPLEMENTED_QUERY_TYPES, INTERPOLATED_OPTIONS, QUERY_EDITORS, VARIABLE_KINDS } from '../../queries';
-import type { CpiQuery } from '../../types';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import { editorRenderer, fakeDataSource, giveElementsASize } from '../../test/editors';
 import { AuditLogsEditor } from './AuditLogsEditor';
 import { LogFilesEditor, resourceErrorText } from './LogFilesEditor';
 
 jest.setTimeout(30000);
-
-// Combobox renders its options through a virtualiser that reads element sizes; jsdom lays nothing out.
-const SIZES = { clientHeight: 300, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
-const realDescriptors = Object.keys(SIZES).map((k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const);
-beforeAll(() => {
-  for (const [k, v] of Object.entries(SIZES)) {
-    Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get: () => v });
-  }
-});
-afterAll(() => {
-  for (const [k, d] of realDescriptors) {
-    if (d) {
-      Object.defineProperty(HTMLElement.prototype, k, d);
-    }
-  }
-});
+giveElementsASize();
 
 const NEO_FILES: Record<string, unknown> = {
   'variables/logFiles': [
     { text: 'http_access_d5c7663_2026-11-21.log', value: 'http_access_d5c7663_2026-11-21.log' },
     { text: 'ljs_trace_d5c7663_2026-11-21.log', value: 'ljs_trace_d5c7663_2026-11-21.log' },
   ],
-  'variables/logFiles?filter=http': [{ text: 'http_access_d5c7663_2026-11-21.log', value: 'http_access_d5c7663_2026-11-21.log' }],
-  'variables/logFiles?filter=trace': [{ text: 'ljs_trace_d5c7663_2026-11-21.log', value: 'ljs_trace_d5c7663_2026-11-21.log' }],
+  'variables/logFiles?filter=http': [
+    { text: 'http_access_d5c7663_2026-11-21.log', value: 'http_access_d5c7663_2026-11-21.log' },
+  ],
+  'variables/logFiles?filter=trace': [
+    { text: 'ljs_trace_d5c7663_2026-11-21.log', value: 'ljs_trace_d5c7663_2026-11-21.log' },
+  ],
 };
 
-/** getResource answering from `answers` (key `path` or `path?filter=x`); `reject` answers every call with it. */
-function fakeDataSource(answers: Record<string, unknown> = NEO_FILES, reject?: unknown) {
-  const getResource = jest.fn((path: string, params?: Record<string, string>) => {
-    if (reject !== undefined) {
-      return Promise.reject(reject);
-    }
-    const key = params?.filter !== undefined ? `${path}?filter=${params.filter}` : path;
-    if (!(key in answers)) {
-      return Promise.reject(new Error(`no answer for ${key}`));
-    }
-    return Promise.resolve(answers[key]);
-  });
-  return { datasource: { getResource } as unknown as DataSource, getResource };
-}
-
-function setup(Editor: ComponentType<QueryEditorComponentProps>, initial: CpiQuery, datasource = fakeDataSource().datasource) {
-  const onChange = jest.fn<void, [CpiQuery]>();
-  const onRunQuery = jest.fn();
-  function Host() {
-    const [query, setQuery] = useState(initial);
-    return (
-      <Editor
-        datasource={datasource}
-        query={query}
-        onChange={(q) => {
-          setQuery(q);
-          onChange(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Host />);
-  const last = (): CpiQuery => {
-    expect(onChange).toHaveBeenCalled();
-    return onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  };
-  return { user: userEvent.setup({ delay: null }), onChange, onRunQuery, last };
-}
+/** The shared renderEditor, with a data source answering NEO_FILES unless one is given. */
+const setup = editorRenderer(NEO_FILES);
 
 describe('logs family', () => {
   it('registers both query types, their editors, interpolated options and the logFiles variable kind', () => {
@@ -143,8 +91,12 @@ describe('AuditLogsEditor', () => {
 
 describe('LogFilesEditor', () => {
   it('lists the tenant files of the chosen type and picks one', async () => {
-    const { datasource, getResource } = fakeDataSource();
-    const { user, last, onRunQuery } = setup(LogFilesEditor, { refId: 'A', queryType: 'logFiles', logFileType: 'http' }, datasource);
+    const { datasource, getResource } = fakeDataSource(NEO_FILES);
+    const { user, last, onRunQuery } = setup(
+      LogFilesEditor,
+      { refId: 'A', queryType: 'logFiles', logFileType: 'http' },
+      { datasource }
+    );
     expect(getResource).toHaveBeenCalledWith('variables/logFiles', { filter: 'http' });
     expect(screen.getByRole('combobox', { name: /File/ })).toHaveValue('List the files');
     await user.click(screen.getByRole('combobox', { name: /File/ }));
@@ -162,8 +114,8 @@ describe('LogFilesEditor', () => {
   });
 
   it('reloads the files when the type changes; Any lists both kinds', async () => {
-    const { datasource, getResource } = fakeDataSource();
-    const { user, last } = setup(LogFilesEditor, { refId: 'A', queryType: 'logFiles' }, datasource);
+    const { datasource, getResource } = fakeDataSource(NEO_FILES);
+    const { user, last } = setup(LogFilesEditor, { refId: 'A', queryType: 'logFiles' }, { datasource });
     expect(getResource).toHaveBeenLastCalledWith('variables/logFiles', undefined);
     expect(screen.getByRole('radio', { name: 'Any' })).toBeChecked();
     await user.click(screen.getByRole('radio', { name: 'Trace' }));
@@ -175,8 +127,8 @@ describe('LogFilesEditor', () => {
 
   it('shows why log files are not available (Cloud Foundry)', async () => {
     const neoOnly = 'Log files are available only for Cloud Integration tenants in the Neo environment';
-    const { datasource } = fakeDataSource({}, { status: 502, data: { error: neoOnly } });
-    setup(LogFilesEditor, { refId: 'A', queryType: 'logFiles' }, datasource);
+    const { datasource } = fakeDataSource({}, { reject: { status: 502, data: { error: neoOnly } } });
+    setup(LogFilesEditor, { refId: 'A', queryType: 'logFiles' }, { datasource });
     expect(await screen.findByTestId('query-logfile-error')).toHaveTextContent(neoOnly);
   });
 

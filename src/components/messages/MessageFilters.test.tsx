@@ -1,17 +1,10 @@
 import { screen, waitFor } from '@testing-library/react';
 
+import { fakeDataSource, giveElementsASize } from '../../test/editors';
+import { noDashboard, setDashboardVariables } from '../../test/templateSrv';
 import { MessagesEditor } from './MessagesEditor';
 import { MESSAGE_STATUSES } from './options';
-import {
-  fakeDataSource,
-  giveElementsASize,
-  noDashboard,
-  optionTexts,
-  picker,
-  pills,
-  renderEditor,
-  useDashboardVariables,
-} from './testing';
+import { optionTexts, picker, pills, renderEditor, TENANT } from './testing';
 
 jest.setTimeout(30000);
 giveElementsASize();
@@ -23,7 +16,7 @@ describe('message filters: tenant pickers', () => {
   beforeEach(() => noDashboard());
 
   it('lists the packages of the tenant and stores the chosen id, running the query', async () => {
-    const { datasource, getResource } = fakeDataSource();
+    const { datasource, getResource } = fakeDataSource(TENANT);
     const { user, last, onRunQuery } = renderEditor(MessagesEditor, base, { datasource });
     expect(getResource).not.toHaveBeenCalled(); // nothing is fetched before a menu opens
     await user.click(picker(/^Package/));
@@ -40,7 +33,7 @@ describe('message filters: tenant pickers', () => {
   });
 
   it('lists every iFlow without a package, and only those of the chosen packages with one', async () => {
-    const { datasource, getResource } = fakeDataSource();
+    const { datasource, getResource } = fakeDataSource(TENANT);
     const { user } = renderEditor(
       MessagesEditor,
       { ...base, packages: ['ZAribaProcurement', 'ZBankCommunication'] },
@@ -59,8 +52,8 @@ describe('message filters: tenant pickers', () => {
   });
 
   it('narrows the iFlows by the values of a package variable', async () => {
-    useDashboardVariables({ pkg: ['ZBankCommunication'], env: 'prd' });
-    const { datasource, getResource } = fakeDataSource();
+    setDashboardVariables({ pkg: ['ZBankCommunication'], env: 'prd' });
+    const { datasource, getResource } = fakeDataSource(TENANT);
     const { user } = renderEditor(MessagesEditor, { ...base, packages: ['$pkg'] }, { datasource });
     await user.click(picker(/^iFlow/));
     await screen.findByRole('option', { name: /Bank Statements to S4/ });
@@ -79,7 +72,7 @@ describe('message filters: tenant pickers', () => {
   });
 
   it('asks the tenant once per package choice while the editor is open', async () => {
-    const { datasource, getResource } = fakeDataSource();
+    const { datasource, getResource } = fakeDataSource(TENANT);
     const { user } = renderEditor(MessagesEditor, base, { datasource });
     await user.click(picker(/^iFlow/));
     await screen.findByRole('option', { name: /Invoice Ariba to S4/ });
@@ -96,7 +89,7 @@ describe('message filters: tenant pickers', () => {
   });
 
   it('offers the documented statuses and those the tenant reports, without duplicates', async () => {
-    const { datasource, getResource } = fakeDataSource();
+    const { datasource, getResource } = fakeDataSource(TENANT);
     const { user, last } = renderEditor(MessagesEditor, base, { datasource });
     await user.click(picker(/^Status/));
     const texts = await optionTexts();
@@ -115,7 +108,7 @@ describe('message filters: tenant pickers', () => {
   });
 
   it('uses the senders and receivers kinds', async () => {
-    const { datasource, getResource } = fakeDataSource();
+    const { datasource, getResource } = fakeDataSource(TENANT);
     const { user, last } = renderEditor(MessagesEditor, base, { datasource });
     await user.click(picker(/^Sender/));
     await user.click(await screen.findByRole('option', { name: /S4HANA_PRD/ }));
@@ -136,7 +129,7 @@ describe('message filters: tenant pickers', () => {
 });
 
 describe('message filters: template variables', () => {
-  beforeEach(() => useDashboardVariables({ iflow: ['Invoice_Ariba_to_S4'], status: 'FAILED' }));
+  beforeEach(() => setDashboardVariables({ iflow: ['Invoice_Ariba_to_S4'], status: 'FAILED' }));
 
   it('offers the dashboard variables after the tenant values', async () => {
     const { user, last } = renderEditor(MessagesEditor, base);

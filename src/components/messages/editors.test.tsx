@@ -1,13 +1,15 @@
 import { CoreApp } from '@grafana/data';
 import { screen } from '@testing-library/react';
 
+import { giveElementsASize } from '../../test/editors';
+import { noDashboard } from '../../test/templateSrv';
 import type { CpiQuery } from '../../types';
 import { ErrorGroupsEditor } from './ErrorGroupsEditor';
 import { MessageCountsEditor } from './MessageCountsEditor';
 import { MessageDurationsEditor } from './MessageDurationsEditor';
 import { MessagesEditor } from './MessagesEditor';
 import { StuckMessagesEditor } from './StuckMessagesEditor';
-import { giveElementsASize, noDashboard, picker, renderEditor } from './testing';
+import { picker, renderEditor } from './testing';
 
 jest.setTimeout(30000);
 giveElementsASize();
@@ -185,6 +187,12 @@ describe('ErrorGroupsEditor', () => {
     await user.click(screen.getByRole('radio', { name: 'Numeric' }));
     expect(last()).toEqual({ ...base, format: 'numeric', includeRetry: true, iflows: ['$iflow'] });
     expect(onRunQuery).toHaveBeenCalledTimes(2);
+  });
+
+  it('offers failure bursts as annotations', async () => {
+    const { user, last } = renderEditor(ErrorGroupsEditor, { ...base, format: 'table' });
+    await user.click(screen.getByRole('radio', { name: 'Annotations' }));
+    expect(last()).toEqual({ ...base, format: 'annotations' });
   });
 });
 

@@ -1,37 +1,11 @@
 /*
- * Test helpers of the message editors (not part of the bundle: only tests import this file).
+ * Test helpers of the message editors (only tests import this file): the tenant's answers and the pickers' parts.
+ * What every editor test needs is in src/test/editors.tsx.
  */
-import React, { ComponentType, useState } from 'react';
-import { CoreApp, ScopedVars, TypedVariableModel } from '@grafana/data';
-import { setTemplateSrv, TemplateSrv } from '@grafana/runtime';
-import { render, screen, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { screen, within } from '@testing-library/react';
 
-import type { DataSource } from '../../datasource';
-import type { CpiQuery } from '../../types';
+import { editorRenderer } from '../../test/editors';
 import type { VariableValue } from '../../variables';
-import type { QueryEditorComponentProps } from '../QueryEditor';
-
-/**
- * Combobox renders its options through a virtualiser that reads element sizes; jsdom lays nothing out (every
- * size is 0), so no option would render. Give every element a size while a test file runs.
- */
-export function giveElementsASize() {
-  const sizes = { clientHeight: 300, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
-  const real = Object.keys(sizes).map((k) => [k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k)] as const);
-  beforeAll(() => {
-    for (const [k, v] of Object.entries(sizes)) {
-      Object.defineProperty(HTMLElement.prototype, k, { configurable: true, get: () => v });
-    }
-  });
-  afterAll(() => {
-    for (const [k, d] of real) {
-      if (d) {
-        Object.defineProperty(HTMLElement.prototype, k, d);
-      }
-    }
-  });
-}
 
 /** Values of the simulated tenant (pkg/simulator/landscape.go), as GET variables/<kind> answers them. */
 export const TENANT: Record<string, VariableValue[]> = {
@@ -69,82 +43,8 @@ export const TENANT: Record<string, VariableValue[]> = {
   ],
 };
 
-/**
- * A data source whose getResource answers from `answers` (key `path` or `path?filter=x`); unknown keys reject,
- * as a backend answering 404 would.
- */
-export function fakeDataSource(answers: Record<string, unknown> = TENANT) {
-  const getResource = jest.fn((path: string, params?: Record<string, string>) => {
-    const key = params?.filter !== undefined ? `${path}?filter=${params.filter}` : path;
-    if (!(key in answers)) {
-      return Promise.reject(new Error(`no answer for ${key}`));
-    }
-    return Promise.resolve(answers[key]);
-  });
-  return { datasource: { getResource } as unknown as DataSource, getResource };
-}
-
-/**
- * A dashboard with template variables: getVariables lists them, replace formats multi-value ones through the
- * format function (as Grafana does).
- */
-export function useDashboardVariables(vars: Record<string, string | string[]>) {
-  const srv = {
-    getVariables: () => Object.keys(vars).map((name) => ({ name, type: 'custom' }) as unknown as TypedVariableModel),
-    replace: (target = '', _scoped?: ScopedVars, format?: string | Function) =>
-      target.replace(/\$(\w+)|\${(\w+)}/g, (m, a, b) => {
-        const v = vars[a ?? b];
-        if (v === undefined) {
-          return m;
-        }
-        return typeof format === 'function' ? format(v, { name: a ?? b }) : Array.isArray(v) ? v.join(',') : v;
-      }),
-    containsTemplate: (t?: string) => !!t && t.includes('$'),
-    updateTimeRange: () => undefined,
-  } as unknown as TemplateSrv;
-  setTemplateSrv(srv);
-}
-
-/** No dashboard: getTemplateSrv() throws as outside Grafana. */
-export function noDashboard() {
-  setTemplateSrv(undefined as unknown as TemplateSrv);
-}
-
-interface Options {
-  datasource?: DataSource;
-  app?: CoreApp;
-}
-
-/** Renders an editor in a host that keeps the query in state, like Grafana's query row. */
-export function renderEditor(
-  Editor: ComponentType<QueryEditorComponentProps>,
-  initial: CpiQuery,
-  { datasource = fakeDataSource().datasource, app }: Options = {}
-) {
-  const onChange = jest.fn<void, [CpiQuery]>();
-  const onRunQuery = jest.fn();
-  function Host() {
-    const [query, setQuery] = useState(initial);
-    return (
-      <Editor
-        datasource={datasource}
-        query={query}
-        app={app}
-        onChange={(q) => {
-          setQuery(q);
-          onChange(q);
-        }}
-        onRunQuery={onRunQuery}
-      />
-    );
-  }
-  render(<Host />);
-  const last = (): CpiQuery => {
-    expect(onChange).toHaveBeenCalled();
-    return onChange.mock.calls[onChange.mock.calls.length - 1][0];
-  };
-  return { user: userEvent.setup({ delay: null }), onChange, onRunQuery, last };
-}
+/** The shared renderEditor (src/test/editors.tsx), with a data source answering as TENANT unless one is given. */
+export const renderEditor = editorRenderer(TENANT);
 
 /** The input of the picker labelled `label` (InlineField label → input). */
 export function picker(label: RegExp) {

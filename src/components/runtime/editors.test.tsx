@@ -1,11 +1,13 @@
 import { screen, waitFor } from '@testing-library/react';
 
 import { runtimeFamily } from '../../queries/runtime';
+import { fakeDataSource, giveElementsASize } from '../../test/editors';
+import { setDashboardVariables } from '../../test/templateSrv';
 import { CertificatesEditor } from './CertificatesEditor';
 import { EndpointsEditor } from './EndpointsEditor';
 import { InventoryEditor } from './InventoryEditor';
 import { JmsEditor } from './JmsEditor';
-import { dashboardWith, fakeDataSource, giveElementsASize, renderEditor } from './testing';
+import { renderEditor, TENANT } from './testing';
 
 jest.setTimeout(30000);
 giveElementsASize();
@@ -54,12 +56,12 @@ describe('EndpointsEditor', () => {
 
 describe('CertificatesEditor', () => {
   it('offers the aliases of the chosen keystore and the dashboard variables', async () => {
-    dashboardWith(['alias']);
-    const { datasource, getResource } = fakeDataSource();
+    setDashboardVariables({ alias: 'bank_sftp_hostkey' });
+    const { datasource, getResource } = fakeDataSource(TENANT);
     const { user, last, onRunQuery } = renderEditor(
       CertificatesEditor,
       { refId: 'A', queryType: 'certificates' },
-      datasource
+      { datasource }
     );
     expect(getResource).not.toHaveBeenCalled(); // nothing is fetched before the menu opens
     await user.click(screen.getByRole('combobox', { name: /Alias/ }));
@@ -72,8 +74,8 @@ describe('CertificatesEditor', () => {
   });
 
   it('switches keystore, then asks for that keystore’s aliases', async () => {
-    const { datasource, getResource } = fakeDataSource();
-    const { user, last } = renderEditor(CertificatesEditor, { refId: 'A', queryType: 'certificates' }, datasource);
+    const { datasource, getResource } = fakeDataSource(TENANT);
+    const { user, last } = renderEditor(CertificatesEditor, { refId: 'A', queryType: 'certificates' }, { datasource });
     await user.click(screen.getByRole('combobox', { name: /Keystore/ }));
     await user.click(await screen.findByRole('option', { name: /^backup_admin_system/ }));
     expect(last().keystoreName).toBe('backup_admin_system');
@@ -107,7 +109,7 @@ describe('CertificatesEditor', () => {
     // Combobox reports the failed look-up on the console; the editor carries on with typed values.
     const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const { datasource } = fakeDataSource({});
-    const { user, last } = renderEditor(CertificatesEditor, { refId: 'A', queryType: 'certificates' }, datasource);
+    const { user, last } = renderEditor(CertificatesEditor, { refId: 'A', queryType: 'certificates' }, { datasource });
     await user.click(screen.getByRole('combobox', { name: /Alias/ }));
     await user.keyboard('bank');
     await user.click(await screen.findByRole('option', { name: /bank.*Use this value/ }));
@@ -132,9 +134,9 @@ describe('JmsEditor', () => {
 
 describe('InventoryEditor', () => {
   it('picks a design-time package by name and stores its id', async () => {
-    dashboardWith([]);
-    const { datasource, getResource } = fakeDataSource();
-    const { user, last } = renderEditor(InventoryEditor, { refId: 'A', queryType: 'inventory' }, datasource);
+    setDashboardVariables({});
+    const { datasource, getResource } = fakeDataSource(TENANT);
+    const { user, last } = renderEditor(InventoryEditor, { refId: 'A', queryType: 'inventory' }, { datasource });
     await user.click(screen.getByRole('combobox', { name: /Package/ }));
     await user.click(await screen.findByRole('option', { name: /Bank Communication/ }));
     expect(getResource).toHaveBeenCalledWith('variables/designPackages', {});

@@ -1,8 +1,8 @@
-/* The `?view=config` page: the REAL ConfigEditor, starting from empty settings. */
-import React, { useState } from 'react';
+/* The `?view=config` page: the REAL ConfigEditor, starting from empty settings (the jest tests' fixture). */
+import React from 'react';
 
-import { ConfigEditor } from '../../../src/components/ConfigEditor';
 import { CpiSettings } from '../../../src/components/config/options';
+import { makeSettings, StatefulConfigEditor } from '../../../src/test/settings';
 
 declare global {
   interface Window {
@@ -11,38 +11,14 @@ declare global {
   }
 }
 
-const initial: CpiSettings = {
-  id: 1,
-  uid: 'sapcpi-browser-test',
-  orgId: 1,
-  name: 'SAP Cloud Integration',
-  type: 'seed-sapcpi-datasource',
-  typeName: 'SAP Cloud Integration',
-  typeLogoUrl: '',
-  access: 'proxy',
-  url: '',
-  user: '',
-  // Required by the DataSourceSettings type, though deprecated.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  database: '',
-  basicAuth: false,
-  basicAuthUser: '',
-  isDefault: false,
-  withCredentials: false,
-  readOnly: false,
-  jsonData: {},
-  secureJsonFields: {},
-  secureJsonData: {},
-};
+const initial = makeSettings();
 
 export function ConfigView() {
-  const [options, setOptions] = useState(initial);
   return (
-    <ConfigEditor
-      options={options}
-      onOptionsChange={(next) => {
+    <StatefulConfigEditor
+      initial={initial}
+      onChange={(next) => {
         window.sapcpiOptions = next;
-        setOptions(next);
       }}
     />
   );
