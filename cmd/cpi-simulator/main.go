@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (docker: 0.0.0.0:8080)")
 	seed := fs.Int64("seed", 1, "seed of the generated data")
 	perDay := fs.Int("messages-per-day", 20000, "message volume on a weekday (up to millions; generated on demand)")
-	iflows := fs.Int("iflows", 40, "number of integration flows")
+	iflows := fs.Int("iflows", 40, "number of integration flows in packages (one more is deployed without a package)")
 	environment := fs.String("environment", "cloudFoundry", "cloudFoundry or neo (LogFiles exist on neo only)")
 	clientID := fs.String("client-id", envOr("SIM_CLIENT_ID", simulator.DefaultClientID), "OAuth client id (env SIM_CLIENT_ID)")
 	clientSecret := fs.String("client-secret", envOr("SIM_CLIENT_SECRET", simulator.DefaultClientSecret), "OAuth client secret (env SIM_CLIENT_SECRET; prefer the env variable)")

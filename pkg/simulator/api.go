@@ -134,6 +134,8 @@ var setInfos = map[string]setInfo{
 	"UserCredentials":                            {RoleMonitoringDataRead, "security"},
 	"IntegrationPackages":                        {RoleWorkspacePackagesRead, "design"},
 	"IntegrationDesigntimeArtifacts":             {RoleWorkspacePackagesRead, "design"},
+	"ValueMappingDesigntimeArtifacts":            {RoleWorkspacePackagesRead, "design"},
+	"ScriptCollectionDesigntimeArtifacts":        {RoleWorkspacePackagesRead, "design"},
 	"DataStores":                                 {RoleDataStoresAndQueuesRead, "store"},
 	"DataStoreEntries":                           {RoleDataStoresAndQueuesRead, "store"},
 	"Variables":                                  {RoleDataStoresAndQueuesRead, "store"},

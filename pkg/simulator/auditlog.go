@@ -55,10 +55,32 @@ type auditHandle struct {
 	Offset     int
 }
 
+// The audit log of a subaccount is shared: besides Cloud Integration's own events (cpi-api.md §7, SAP Help
+// "Auditing and Logging Information for Cloud Integration") it holds those of XSUAA (logins to the
+// cockpit, other OAuth clients such as the audit log service's own) and of BTP configuration changes made
+// in the cockpit (role collections, destinations), written in the audit log library's generic shape. About
+// a third of the security and configuration events are such foreign events, so a "Cloud Integration only"
+// filter has something to remove.
+
+// auditUsers are the people who log on to the cockpit (the CI/CD client never does).
+var auditUsers = []string{deployers[0], deployers[1], deployers[3]}
+
+// auditSource is the application that wrote a record (app_or_service_id differs per writer).
+type auditSource int
+
+const (
+	sourceCPI auditSource = iota
+	sourceXSUAA
+	sourceCockpit
+)
+
 func (t *Tenant) auditRecords(from, to time.Time, cats []string) []auditRecord {
 	s := uint64(t.cfg.Seed)
 	tenantID := uuidFrom(mix(s, 0xa10))
-	org, space, app, als := uuidFrom(mix(s, 0xa11)), uuidFrom(mix(s, 0xa12)), uuidFrom(mix(s, 0xa13)), uuidFrom(mix(s, 0xa14))
+	org, space, als := uuidFrom(mix(s, 0xa11)), uuidFrom(mix(s, 0xa12)), uuidFrom(mix(s, 0xa14))
+	apps := map[auditSource]string{sourceCPI: uuidFrom(mix(s, 0xa13)), sourceXSUAA: uuidFrom(mix(s, 0xa17)), sourceCockpit: uuidFrom(mix(s, 0xa18))}
+	cpiClient := "sb-" + uuidFrom(mix(s, 0xa16)) + "!b1234|it!b5678"
+	auditClient := "sb-" + uuidFrom(mix(s, 0xa19)) + "!b3034|auditlog-management!b3034"
 	var out []auditRecord
 	first := from.Truncate(auditBucket)
 	for b := first; b.Before(to); b = b.Add(auditBucket) {
@@ -77,49 +99,117 @@ func (t *Tenant) auditRecords(from, to time.Time, cats []string) []auditRecord {
 			}
 			f := t.land.flows[mix(rh, 2)%uint64(len(t.land.flows))]
 			user := pick(mix(rh, 3), deployers)
-			var data string
+			ip := fmt.Sprintf("10.%d.%d.%d", rh%255, (rh>>8)%255, (rh>>16)%255)
+			foreign := mix(rh, 12)%3 == 0
+			src := sourceCPI
+			var payload any
 			switch cat {
 			case "audit.security-events":
+				// XSUAA writes the authentication events, for Cloud Integration's OAuth clients as for any other.
+				src = sourceXSUAA
 				ok := mix(rh, 4)%10 != 0
-				ev, desc := "ClientAuthenticationSuccess", "Client authentication success"
-				if !ok {
-					ev, desc = "ClientAuthenticationFailure", "Bad credentials"
+				var text string
+				switch {
+				case foreign && mix(rh, 13)%2 == 0:
+					// Someone logs on to the BTP cockpit.
+					user = pick(mix(rh, 14), auditUsers)
+					ev, desc := "UserAuthenticationSuccess", "Authentication success"
+					if !ok {
+						ev, desc = "UserAuthenticationFailure", "Bad credentials"
+					}
+					text = fmt.Sprintf("%s ('%s'): principal=%s,%s,sap.default,,%s, origin=[remoteAddress=%s, sessionId=%s], identityZoneId=[%s]",
+						ev, desc, uuidFrom(mix(rh, 15)), user, user, ip, hexN(mix(rh, 16), 8), tenantID)
+				default:
+					// An OAuth client fetches a token: Cloud Integration's API client, or the audit log service's.
+					user = cpiClient
+					if foreign {
+						user = auditClient
+					}
+					ev, desc := "ClientAuthenticationSuccess", "Client authentication success"
+					if !ok {
+						ev, desc = "ClientAuthenticationFailure", "Bad credentials"
+					}
+					text = fmt.Sprintf("%s ('%s'): principal=%s, origin=[remoteAddress=%s, clientId=%s], identityZoneId=[%s]", ev, desc, user, ip, user, tenantID)
 				}
-				user = "sb-" + uuidFrom(mix(s, 0xa16)) + "!b1234|it!b5678"
-				payload, _ := json.Marshal(map[string]any{"level": "INFO", "origin": nil, "msgNo": 1, "msgId": uuidFrom(mix(rh, 5)),
-					"message": fmt.Sprintf("%s ('%s'): principal=%s, origin=[remoteAddress=10.%d.%d.%d]", ev, desc, user, rh%255, (rh>>8)%255, (rh>>16)%255),
-					"user":    nil, "version": "1.0"})
-				data = string(payload)
+				payload = map[string]any{"level": "INFO", "origin": nil, "msgNo": 1, "msgId": uuidFrom(mix(rh, 5)), "message": text, "user": nil, "version": "1.0"}
 			case "audit.configuration":
-				action := pick(mix(rh, 6), []string{"Creation_of_Artifact_Initiated", "Artifact_Deployed", "Package_Import_Started", "Package_Import_Completed"})
-				payload, _ := json.Marshal(map[string]any{"action": action, "objectType": "IntegrationFlow", "objectId": f.id,
-					"attributes": map[string]string{"version": f.version, "package": f.pkg}, "changedAttributes": map[string]string{}})
-				data = string(payload)
+				if foreign {
+					// A change in the BTP cockpit, in the audit log library's generic shape.
+					src = sourceCockpit
+					user = pick(mix(rh, 14), auditUsers)
+					if mix(rh, 13)%2 == 0 {
+						payload = genericEvent(rh, user, ts, "RoleCollection", pick(mix(rh, 17), []string{"PI_Administrator", "PI_Integration_Developer", "PI_Business_Expert"}),
+							map[string]any{"name": "users", "old": "", "new": pick(mix(rh, 18), auditUsers)})
+					} else {
+						dest := pick(mix(rh, 17), []string{"S4HANA_PRD", "Ariba_Network", "Salesforce"})
+						payload = genericEvent(rh, user, ts, "Destination", dest,
+							map[string]any{"name": "ProxyType", "old": "Internet", "new": pick(mix(rh, 18), []string{"Internet", "OnPremise"})})
+					}
+					break // the switch: a foreign event is complete
+				}
+				action := pick(mix(rh, 6), []string{"Creation_of_Artifact_Initiated", "Creation_of_Artifact_Completed", "Update_of_Artifact_Completed",
+					"Update_of_Configuration_Completed", "Deploy_of_Artifact_Initiated", "Deploy_of_Artifact_Completed", "Package_Import_Started", "Package_Import_Completed"})
+				objType, objID := "IntegrationFlow", f.id
+				if strings.HasPrefix(action, "Package_") {
+					objType, objID = "Package", f.pkg+".zip"
+				}
+				payload = cpiEvent(action, objType, objID, map[string]any{})
 			case "audit.data-access":
-				obj := pick(mix(rh, 7), []string{"Message Payload (Trace)", "MPL Attachment", "Data Store Entry"})
-				payload, _ := json.Marshal(map[string]any{"action": "Read", "objectType": obj, "objectId": f.id,
-					"attributes": map[string]string{"messageGuid": guid28(uint32(ts.Unix()), [16]byte{byte(rh), byte(rh >> 8), byte(rh >> 16), byte(rh >> 24), byte(rh >> 32), byte(rh >> 40), byte(rh >> 48), byte(rh >> 56), 1, 2, 3})}, "changedAttributes": map[string]string{}})
-				data = string(payload)
+				switch mix(rh, 7) % 3 {
+				case 0:
+					payload = cpiEvent("Read", "Message Payload (Trace)", fmt.Sprintf("mplId\\%s;traceId\\%s;stepId=EndEvent_2", auditGUID(rh, ts), hexN(mix(rh, 19), 8)),
+						map[string]any{"message": fmt.Sprintf("Reading Content for Message Payload (Trace) with Id %d", mix(rh, 20)%100000)})
+				case 1:
+					payload = cpiEvent("Read", "MPL Attachment", auditGUID(rh, ts), map[string]any{})
+				default:
+					st := pick(mix(rh, 21), storeDefs)
+					id := fmt.Sprintf("%d", 1000+mix(rh, 22)%9000)
+					payload = cpiEvent("Read", "Message", st.name+"/"+nz(st.flow, "GLOBAL")+"/"+id, map[string]any{"storeName": st.name, "id": id})
+				}
 			default:
-				action := pick(mix(rh, 8), []string{"Retry", "Delete", "Move"})
-				obj := pick(mix(rh, 9), []string{"JMS Message", "Data Store Entry", "Variable"})
-				payload, _ := json.Marshal(map[string]any{"action": action, "objectType": obj, "objectId": f.id,
-					"attributes": map[string]string{}, "changedAttributes": map[string]string{"status": "deleted"}})
-				data = string(payload)
+				q := pick(mix(rh, 9), queueDefs).name
+				switch mix(rh, 8) % 4 {
+				case 0:
+					payload = cpiEvent("Retry", "Message", "ID:"+hexN(mix(rh, 23), 12), map[string]any{"Queue": q})
+				case 1:
+					payload = cpiEvent("Delete", "Message", "ID:"+hexN(mix(rh, 23), 12), map[string]any{"Queue": q})
+				case 2:
+					payload = cpiEvent("Move", "Message Queue", q, map[string]any{})
+				default:
+					payload = cpiEvent("Delete", "Variable", "sap_global_store/"+f.id+"/LastSuccessfulRun",
+						map[string]any{"qualifier": f.id, "ids": "[LastSuccessfulRun]", "storeName": "sap_global_store", "id": "LastSuccessfulRun"})
+				}
 			}
+			raw, _ := json.Marshal(payload)
 			id := uuidFrom(mix(rh, 10))
 			stamp := ts.UTC().Format("2006-01-02T15:04:05.000Z")
 			out = append(out, auditRecord{
-				MessageUUID: id, Time: stamp, Tenant: tenantID, OrgID: org, SpaceID: space, AppOrServiceID: app, AlsServiceID: als,
+				MessageUUID: id, Time: stamp, Tenant: tenantID, OrgID: org, SpaceID: space, AppOrServiceID: apps[src], AlsServiceID: als,
 				User: user, Category: cat, FormatVersion: "",
-				Message: auditMessage{UUID: id, User: user, Time: stamp, IP: fmt.Sprintf("10.%d.%d.%d", rh%255, (rh>>8)%255, (rh>>16)%255),
-					Data: data, ID: uuidFrom(mix(rh, 11)), Category: cat, Tenant: tenantID},
+				Message: auditMessage{UUID: id, User: user, Time: stamp, IP: ip, Data: string(raw), ID: uuidFrom(mix(rh, 11)), Category: cat, Tenant: tenantID},
 			})
 		}
 		// Records are served in time order.
 		slices.SortStableFunc(out[bucketStart:], func(a, b auditRecord) int { return strings.Compare(a.Time, b.Time) })
 	}
 	return out
+}
+
+// cpiEvent is Cloud Integration's event shape (SAP Help "Auditing and Logging Information for Cloud
+// Integration"): {"action","objectType","objectId","attributes","changedAttributes"}.
+func cpiEvent(action, objType, objID string, attributes map[string]any) map[string]any {
+	return map[string]any{"action": action, "objectType": objType, "objectId": objID, "attributes": attributes, "changedAttributes": map[string]any{}}
+}
+
+// genericEvent is the audit log library's configuration-change shape, as other BTP services write it.
+func genericEvent(rh uint64, user string, ts time.Time, objType, name string, attr map[string]any) map[string]any {
+	return map[string]any{"uuid": uuidFrom(mix(rh, 24)), "user": user, "time": ts.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"object": map[string]any{"type": objType, "id": map[string]string{"name": name}}, "attributes": []any{attr}, "success": true}
+}
+
+// auditGUID is a message GUID of the record's time (what a payload or attachment read refers to).
+func auditGUID(rh uint64, ts time.Time) string {
+	return guid28(uint32(ts.Unix()), [16]byte{byte(rh), byte(rh >> 8), byte(rh >> 16), byte(rh >> 24), byte(rh >> 32), byte(rh >> 40), byte(rh >> 48), byte(rh >> 56), 1, 2, 3})
 }
 
 func (t *Tenant) writeAuditError(w http.ResponseWriter, status int, code, msg string) {

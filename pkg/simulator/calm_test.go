@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -292,6 +293,7 @@ func TestAuditLogPaging(t *testing.T) {
 	for _, msg := range conform("$", fix, any(all[0]), false) {
 		t.Error(msg)
 	}
+	checkAuditMix(t, all)
 	// Category filter and bad parameters.
 	st, _, b := e.get("/auditlog/v2/auditlogrecords" + q("time_from", from.Format("2006-01-02T15:04:05"), "category", "audit.configuration"))
 	var cfg []map[string]any
@@ -306,6 +308,69 @@ func TestAuditLogPaging(t *testing.T) {
 	for _, bad := range []string{q("time_from", "2026-03-01T00:00:00Z"), q("category", "audit.nope"), q("handle", "!!")} {
 		if st, _, _ := e.get("/auditlog/v2/auditlogrecords" + bad); st != 400 {
 			t.Fatalf("%s: %d", bad, st)
+		}
+	}
+}
+
+// documentedCPIActions are the actions SAP documents for Cloud Integration's audit events ("Auditing and
+// Logging Information for Cloud Integration").
+var documentedCPIActions = []string{
+	"Package_Import_Started", "Package_Import_Completed", "Creation_of_Artifact_Initiated", "Creation_of_Artifact_Completed",
+	"Update_of_Artifact_Completed", "Update_of_Configuration_Completed", "Deploy_of_Artifact_Initiated", "Deploy_of_Artifact_Completed",
+	"Read", "Delete", "Move", "Retry",
+}
+
+// checkAuditMix: the audit log holds Cloud Integration's events with SAP's action names and object types,
+// and events of other writers (XSUAA logins and clients, cockpit changes) under their own
+// app_or_service_id, in every category that has them.
+func checkAuditMix(t *testing.T, all []map[string]any) {
+	t.Helper()
+	cpiApps, otherApps := map[string]bool{}, map[string]bool{}
+	kinds := map[string]int{}
+	for _, r := range all {
+		msg := r["message"].(map[string]any)
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(msg["data"].(string)), &ev); err != nil {
+			t.Fatalf("data is not JSON: %v", msg["data"])
+		}
+		app := r["app_or_service_id"].(string)
+		text, _ := ev["message"].(string)
+		switch {
+		case ev["action"] != nil:
+			if !slices.Contains(documentedCPIActions, ev["action"].(string)) || ev["objectType"] == nil || ev["objectId"] == nil {
+				t.Fatalf("undocumented Cloud Integration event %v", ev)
+			}
+			if strings.HasPrefix(ev["action"].(string), "Package_") && (ev["objectType"] != "Package" || !strings.HasSuffix(ev["objectId"].(string), ".zip")) {
+				t.Fatalf("package import %v", ev)
+			}
+			cpiApps[app] = true
+			kinds["cpi "+r["category"].(string)]++
+		case strings.Contains(text, "|it!b"):
+			kinds["cpi client"]++
+		case strings.Contains(text, "|auditlog-management!b"):
+			kinds["audit log client"]++
+			otherApps[app] = true
+		case strings.HasPrefix(text, "UserAuthentication"):
+			kinds["cockpit login"]++
+			otherApps[app] = true
+		case ev["object"] != nil:
+			if r["category"] != "audit.configuration" || r["user"] == "" {
+				t.Fatalf("cockpit change %v", r)
+			}
+			kinds["cockpit change"]++
+			otherApps[app] = true
+		default:
+			t.Fatalf("unknown event %v", ev)
+		}
+	}
+	for _, k := range []string{"cpi audit.configuration", "cpi audit.data-access", "cpi audit.data-modification", "cpi client", "audit log client", "cockpit login", "cockpit change"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s event among %d records (%v)", k, len(all), kinds)
+		}
+	}
+	for app := range otherApps {
+		if cpiApps[app] {
+			t.Errorf("app_or_service_id %s writes Cloud Integration and other events", app)
 		}
 	}
 }

@@ -98,16 +98,38 @@ type iflow struct {
 type otherArtifact struct {
 	id, name, typ, version string
 	deployDaysAgo          int
+	pkg                    string // design-time package ("" = none)
 }
 
+// designOnly is an iFlow that exists in a package but is not deployed: a draft, or a scenario taken out
+// of service. Real tenants always have some; the inventory shows them as "not deployed".
+type designOnly struct {
+	id, pkg, version, sender, receiver string
+}
+
+var designOnlyFlows = []designOnly{
+	{"Credit_Memo_S4_to_Ariba", "ZAribaProcurement", "0.3.0", "S4HANA_PRD", "Ariba_Network"},
+	{"Intercompany_Reconciliation_S4", "ZFinanceS4HANA", "1.0.2", "", "S4HANA_PRD"},
+}
+
+// unpackagedFlow is deployed but in no package: its package was deleted after deployment, which leaves
+// the runtime artifact running. It has no traffic (its old sender was switched off), so it is also the
+// tenant's silent iFlow: zero-filled counts show 0 for it.
+var unpackagedFlow = flowTemplate{name: "Legacy_Vendor_Sync_ECC_to_S4", sender: "ECC_PRD", receiver: "S4HANA_PRD",
+	appMsgType: "CREMAS05", baseMs: 1800, receiverURL: "https://s4hana-prd.example.com/sap/bc/srt/idoc?sap-client=100",
+	adapter: "IDoc", senderAdapter: "Timer"}
+
 type landscape struct {
-	seed      int64
-	pkgs      []pkgInfo
-	flows     []*iflow
-	byID      map[string]*iflow
-	active    []*iflow  // flows that produce traffic
-	cumWeight []float64 // cumulative weights of active, normalised to 1
-	others    []otherArtifact
+	seed  int64
+	pkgs  []pkgInfo
+	flows []*iflow // the deployed iFlows of the scenario templates, all in packages
+	// unpackaged are deployed iFlows in no package (no design-time artifact, no traffic).
+	unpackaged []*iflow
+	designOnly []designOnly      // designed, not deployed
+	byID       map[string]*iflow // every deployed iFlow
+	active     []*iflow          // flows that produce traffic
+	cumWeight  []float64         // cumulative weights of active, normalised to 1
+	others     []otherArtifact
 }
 
 // Special flows, by index, so every tenant has the cases monitoring must show.
@@ -196,11 +218,18 @@ func newLandscape(seed int64, n int) *landscape {
 	}
 	l.cumWeight[len(l.cumWeight)-1] = 1
 	l.others = []otherArtifact{
-		{"VM_CompanyCode_Mapping", "Company Code Value Mapping", "VALUE_MAPPING", "1.0.3", 40},
-		{"VM_UnitOfMeasure", "Unit of Measure Value Mapping", "VALUE_MAPPING", "1.1.0", 75},
-		{"SC_Common_Groovy_Utils", "Common Groovy Utilities", "SCRIPT_COLLECTION", "1.0.9", 18},
-		{"API_Customer_OData_Facade", "Customer OData Facade", "ODATA_SERVICE", "1.0.1", 33},
+		{"VM_CompanyCode_Mapping", "Company Code Value Mapping", "VALUE_MAPPING", "1.0.3", 40, "ZFinanceS4HANA"},
+		{"VM_UnitOfMeasure", "Unit of Measure Value Mapping", "VALUE_MAPPING", "1.1.0", 75, "ZMasterData"},
+		{"SC_Common_Groovy_Utils", "Common Groovy Utilities", "SCRIPT_COLLECTION", "1.0.9", 18, "ZOperationsMonitoring"},
+		{"API_Customer_OData_Facade", "Customer OData Facade", "ODATA_SERVICE", "1.0.1", 33, ""},
 	}
+	l.designOnly = designOnlyFlows
+	// Appended after the templated flows (and kept out of flows and active) so the seed-derived values of
+	// every other flow, and so the message traffic, stay as they were.
+	u := &iflow{flowTemplate: unpackagedFlow, idx: n, id: unpackagedFlow.name, name: strings.ReplaceAll(unpackagedFlow.name, "_", " "),
+		version: "1.0.7", designVer: "", deployDaysAgo: 214, deployMinute: 611, deployedBy: deployers[0], status: "STARTED", logLevel: "INFO"}
+	l.unpackaged = []*iflow{u}
+	l.byID[u.id] = u
 	return l
 }
 

@@ -32,12 +32,18 @@ func (c *call) serveOther() {
 		"JmsBrokers":                     {rows: func(c *call) ([]*entity, bool) { return []*entity{c.t.jmsBroker(c.now)}, true }, keyOf: "Key", single: true},
 		"IntegrationPackages":            {rows: func(c *call) ([]*entity, bool) { return c.t.packages(c.now), true }, keyOf: "Id"},
 		"IntegrationDesigntimeArtifacts": {rows: func(c *call) ([]*entity, bool) { return c.t.designtimeArtifacts(c.now, ""), true }},
-		"DataStores":                     {rows: func(c *call) ([]*entity, bool) { return c.t.dataStores(c.now), true }},
-		"DataStoreEntries":               {rows: func(c *call) ([]*entity, bool) { return c.t.dataStoreEntries(c.now), true }},
-		"Variables":                      {rows: func(c *call) ([]*entity, bool) { return c.t.variables(c.now), true }},
-		"NumberRanges":                   {rows: func(c *call) ([]*entity, bool) { return c.t.numberRanges(c.now), true }, keyOf: "Name"},
-		"LogFiles":                       {rows: func(c *call) ([]*entity, bool) { return c.t.logFiles(c.now), true }},
-		"LogFileArchives":                {rows: func(c *call) ([]*entity, bool) { return logFileArchives(), true }},
+		"ValueMappingDesigntimeArtifacts": {rows: func(c *call) ([]*entity, bool) {
+			return c.t.otherDesigntimeArtifacts("", "VALUE_MAPPING"), true
+		}},
+		"ScriptCollectionDesigntimeArtifacts": {rows: func(c *call) ([]*entity, bool) {
+			return c.t.otherDesigntimeArtifacts("", "SCRIPT_COLLECTION"), true
+		}},
+		"DataStores":       {rows: func(c *call) ([]*entity, bool) { return c.t.dataStores(c.now), true }},
+		"DataStoreEntries": {rows: func(c *call) ([]*entity, bool) { return c.t.dataStoreEntries(c.now), true }},
+		"Variables":        {rows: func(c *call) ([]*entity, bool) { return c.t.variables(c.now), true }},
+		"NumberRanges":     {rows: func(c *call) ([]*entity, bool) { return c.t.numberRanges(c.now), true }, keyOf: "Name"},
+		"LogFiles":         {rows: func(c *call) ([]*entity, bool) { return c.t.logFiles(c.now), true }},
+		"LogFileArchives":  {rows: func(c *call) ([]*entity, bool) { return logFileArchives(), true }},
 	}
 	def, ok := defs[c.segs[0].name]
 	if !ok {
@@ -411,9 +417,9 @@ func (t *Tenant) packages(now time.Time) []*entity {
 				{"ModifiedDate", strconv.FormatInt(modified.UnixMilli(), 10)}, {"CreatedBy", by}, {"Products", p.products},
 				{"Keywords", "[]"}, {"Countries", "[]"}, {"Industries", "[]"}, {"LineOfBusiness", p.lob}},
 			navs: []navLink{{name: "IntegrationDesigntimeArtifacts", many: true, hidden: true, rows: t.designtimeArtifacts(now, p.id)},
-				{name: "ValueMappingDesigntimeArtifacts", many: true, hidden: true, rows: []*entity{}},
+				{name: "ValueMappingDesigntimeArtifacts", many: true, hidden: true, rows: t.otherDesigntimeArtifacts(p.id, "VALUE_MAPPING")},
 				{name: "MessageMappingDesigntimeArtifacts", many: true, hidden: true, rows: []*entity{}},
-				{name: "ScriptCollectionDesigntimeArtifacts", many: true, hidden: true, rows: []*entity{}},
+				{name: "ScriptCollectionDesigntimeArtifacts", many: true, hidden: true, rows: t.otherDesigntimeArtifacts(p.id, "SCRIPT_COLLECTION")},
 				{name: "CustomTags", many: true, hidden: true, rows: []*entity{}}},
 		})
 	}
@@ -421,19 +427,53 @@ func (t *Tenant) packages(now time.Time) []*entity {
 }
 
 // designtimeArtifacts lists the iFlows of one package (all when pkg is ""), in their design-time
-// version: one is newer than what is deployed.
+// version: one is newer than what is deployed, and the design-only iFlows (not deployed) follow each
+// package's deployed ones. The deployed iFlow in no package has no design-time artifact.
 func (t *Tenant) designtimeArtifacts(now time.Time, pkg string) []*entity {
 	rows := []*entity{}
+	add := func(id, version, pkgID, sender, receiver string) {
+		name := strings.ReplaceAll(id, "_", " ")
+		rows = append(rows, &entity{set: "IntegrationDesigntimeArtifacts", key: "Id=" + keyString(id) + ",Version=" + keyString(version),
+			typ: "com.sap.hci.api.IntegrationDesigntimeArtifact", media: "application/octet-stream",
+			props: []prop{{"Id", id}, {"Version", version}, {"PackageId", pkgID}, {"Name", name},
+				{"Description", name + ": " + nz(sender, "timer") + " → " + nz(receiver, "internal")},
+				{"Sender", sender}, {"Receiver", receiver}, {"ArtifactContent", nil}},
+			navs: []navLink{{name: "Configurations", many: true, rows: []*entity{}}, {name: "Resources", many: true, rows: []*entity{}}},
+		})
+	}
 	for _, f := range t.land.flows {
-		if pkg != "" && f.pkg != pkg {
+		if pkg == "" || f.pkg == pkg {
+			add(f.id, f.designVer, f.pkg, f.sender, f.receiver)
+		}
+	}
+	for _, d := range t.land.designOnly {
+		if pkg == "" || d.pkg == pkg {
+			add(d.id, d.version, d.pkg, d.sender, d.receiver)
+		}
+	}
+	return rows
+}
+
+// otherDesigntimeArtifacts lists the value mappings (typ VALUE_MAPPING) or script collections
+// (SCRIPT_COLLECTION) of one package (all when pkg is ""): the design-time side of the deployed ones,
+// in the deployed version.
+func (t *Tenant) otherDesigntimeArtifacts(pkg, typ string) []*entity {
+	set, etyp := "ValueMappingDesigntimeArtifacts", "com.sap.hci.api.ValueMappingDesigntimeArtifact"
+	nav := navLink{name: "ValMapSchema", many: true, rows: []*entity{}}
+	if typ == "SCRIPT_COLLECTION" {
+		set, etyp = "ScriptCollectionDesigntimeArtifacts", "com.sap.hci.api.ScriptCollectionDesigntimeArtifact"
+		nav = navLink{name: "Resources", many: true, rows: []*entity{}}
+	}
+	rows := []*entity{}
+	for _, o := range t.land.others {
+		if o.typ != typ || o.pkg == "" || (pkg != "" && o.pkg != pkg) {
 			continue
 		}
-		rows = append(rows, &entity{set: "IntegrationDesigntimeArtifacts", key: "Id=" + keyString(f.id) + ",Version=" + keyString(f.designVer),
-			typ: "com.sap.hci.api.IntegrationDesigntimeArtifact", media: "application/octet-stream",
-			props: []prop{{"Id", f.id}, {"Version", f.designVer}, {"PackageId", f.pkg}, {"Name", f.name},
-				{"Description", f.name + ": " + nz(f.sender, "timer") + " → " + nz(f.receiver, "internal")},
-				{"Sender", nz(f.sender, "")}, {"Receiver", nz(f.receiver, "")}, {"ArtifactContent", nil}},
-			navs: []navLink{{name: "Configurations", many: true, rows: []*entity{}}, {name: "Resources", many: true, rows: []*entity{}}},
+		rows = append(rows, &entity{set: set, key: "Id=" + keyString(o.id) + ",Version=" + keyString(o.version), typ: etyp,
+			media: "application/octet-stream",
+			props: []prop{{"Id", o.id}, {"Version", o.version}, {"PackageId", o.pkg}, {"Name", o.name},
+				{"Description", o.name}, {"ArtifactContent", nil}},
+			navs: []navLink{nav},
 		})
 	}
 	return rows

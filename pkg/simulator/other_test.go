@@ -67,6 +67,42 @@ func TestRuntimeArtifacts(t *testing.T) {
 	if drift != 1 {
 		t.Fatalf("%d artifacts with version drift", drift)
 	}
+	// The inventory's other states: designed but not deployed, deployed but in no package.
+	designed := map[string]bool{}
+	var notDeployed []string
+	for _, d := range design {
+		designed[d["Id"].(string)] = true
+		if _, ok := runtime[d["Id"].(string)]; !ok {
+			notDeployed = append(notDeployed, d["Id"].(string))
+		}
+	}
+	if strings.Join(notDeployed, ",") != "Credit_Memo_S4_to_Ariba,Intercompany_Reconciliation_S4" {
+		t.Fatalf("designed, not deployed: %v", notDeployed)
+	}
+	var unpackaged []map[string]any
+	iflows := 0
+	for _, r := range rows {
+		if r["Type"] != "INTEGRATION_FLOW" {
+			continue
+		}
+		iflows++
+		if !designed[r["Id"].(string)] {
+			unpackaged = append(unpackaged, r)
+		}
+	}
+	if iflows != 41 || len(unpackaged) != 1 || unpackaged[0]["Id"] != "Legacy_Vendor_Sync_ECC_to_S4" || unpackaged[0]["Status"] != "STARTED" {
+		t.Fatalf("%d deployed iFlows; deployed in no package: %v", iflows, unpackaged)
+	}
+	if st, _, _ := e.get("/api/v1/IntegrationRuntimeArtifacts('Legacy_Vendor_Sync_ECC_to_S4')/ErrorInformation/$value"); st != 204 {
+		t.Fatalf("error info of the unpackaged iFlow: %d", st)
+	}
+	// It is silent: no message in the whole retention, while another iFlow has many.
+	for id, wantSome := range map[string]bool{"Legacy_Vendor_Sync_ECC_to_S4": false, "Customer_Master_OData_API": true} {
+		_, _, b := e.get("/api/v1/MessageProcessingLogs/$count" + q("$filter", "IntegrationArtifact/Id eq '"+id+"'"))
+		if n, err := strconv.Atoi(string(b)); err != nil || (n > 0) != wantSome {
+			t.Fatalf("messages of %s: %s (%v)", id, b, err)
+		}
+	}
 }
 
 func TestServiceEndpointsExpand(t *testing.T) {
@@ -182,8 +218,39 @@ func TestPackagesAndDesignTime(t *testing.T) {
 		total += len(arts)
 	}
 	all := results(t, e.getJSON("/api/v1/IntegrationDesigntimeArtifacts"))
-	if total != len(all) || total != 40 {
-		t.Fatalf("%d artifacts in packages, %d in total", total, len(all))
+	if total != len(all) || total != 40+2 {
+		t.Fatalf("%d artifacts in packages, %d in total; want the 40 deployed iFlows and 2 not deployed", total, len(all))
+	}
+	// Value mappings and script collections are designed in their packages, in the deployed version.
+	deployed := map[string]string{}
+	for _, r := range results(t, e.getJSON("/api/v1/IntegrationRuntimeArtifacts")) {
+		deployed[r["Id"].(string)] = r["Version"].(string)
+	}
+	for set, want := range map[string]map[string]string{
+		"ValueMappingDesigntimeArtifacts":     {"VM_CompanyCode_Mapping": "ZFinanceS4HANA", "VM_UnitOfMeasure": "ZMasterData"},
+		"ScriptCollectionDesigntimeArtifacts": {"SC_Common_Groovy_Utils": "ZOperationsMonitoring"},
+	} {
+		rows := results(t, e.getJSON("/api/v1/"+set))
+		if len(rows) != len(want) {
+			t.Fatalf("%s: %d rows, want %d", set, len(rows), len(want))
+		}
+		for _, r := range rows {
+			id, pkg := r["Id"].(string), r["PackageId"].(string)
+			if want[id] != pkg || deployed[id] != r["Version"] {
+				t.Fatalf("%s: %v", set, r)
+			}
+			nav := results(t, e.getJSON("/api/v1/IntegrationPackages('"+pkg+"')/"+set))
+			if len(nav) != 1 || nav[0]["Id"] != id {
+				t.Fatalf("%s of package %s: %v", set, pkg, nav)
+			}
+			one := e.getJSON("/api/v1/" + set + "(Id='" + id + "',Version='" + r["Version"].(string) + "')")
+			if one["d"].(map[string]any)["Id"] != id {
+				t.Fatalf("%s by composite key", set)
+			}
+		}
+	}
+	if nav := results(t, e.getJSON("/api/v1/IntegrationPackages('ZSalesforceCRM')/ValueMappingDesigntimeArtifacts")); len(nav) != 0 {
+		t.Fatalf("value mappings of a package without any: %v", nav)
 	}
 	a := all[0]
 	one := e.getJSON("/api/v1/IntegrationDesigntimeArtifacts(Id='" + a["Id"].(string) + "',Version='" + a["Version"].(string) + "')")

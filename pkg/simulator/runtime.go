@@ -8,11 +8,12 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/simulator/oquery"
 )
 
-// runtimeArtifacts lists the deployed artifacts: every iFlow (one in ERROR, one deployed in an older
-// version than its design-time version) plus value mappings, a script collection and an OData service.
+// runtimeArtifacts lists the deployed artifacts: every templated iFlow (one in ERROR, one deployed in an
+// older version than its design-time version), the iFlow in no package, plus value mappings, a script
+// collection and an OData service. The design-only iFlows are not here.
 func (t *Tenant) runtimeArtifacts(now time.Time) []*entity {
 	var rows []*entity
-	for _, f := range t.land.flows {
+	for _, f := range append(t.land.flows[:len(t.land.flows):len(t.land.flows)], t.land.unpackaged...) {
 		rows = append(rows, runtimeEntity(f.id, f.version, f.name, "INTEGRATION_FLOW", f.deployedBy, f.deployedOn(now), f.status))
 	}
 	for i, o := range t.land.others {

@@ -35,7 +35,7 @@ const (
 type Config struct {
 	Seed             int64
 	MessagesPerDay   int              // default 20000
-	IFlows           int              // default 40
+	IFlows           int              // deployed iFlows in packages (default 40); plus 1 deployed in no package and 2 not deployed
 	Environment      string           // "cloudFoundry" (default) | "neo"
 	Clients          []Client         // default: one client "sim-client"/"sim-secret" with all roles
 	BasicUsers       []Client         // ID = user name, Secret = password

@@ -913,11 +913,9 @@ func neoOnlyPanels(d dashboardJSON) map[int]bool {
 // emptyPanels may legitimately return no rows on the simulated tenant; each says why. Everything else must
 // show data, because the stack is how users first meet the dashboards.
 var emptyPanels = map[string]string{
-	"sapcpi-iflow/Stuck messages":                   "most iFlows never leave a message stuck",
-	"sapcpi-iflow/Service endpoints":                "iFlows started by a timer, SFTP, JMS or IDoc have no service endpoint",
-	"sapcpi-iflow/annotation Deployments":           "most iFlows were not deployed within the last hours",
-	"sapcpi-inventory/Not deployed":                 "the simulated tenant deploys every design-time iFlow",
-	"sapcpi-inventory/Deployed, not in any package": "every iFlow the simulated tenant deploys is in a package",
+	"sapcpi-iflow/Stuck messages":         "most iFlows never leave a message stuck",
+	"sapcpi-iflow/Service endpoints":      "iFlows started by a timer, SFTP, JMS or IDoc have no service endpoint",
+	"sapcpi-iflow/annotation Deployments": "most iFlows were not deployed within the last hours",
 }
 
 // TestDashboardsRunThroughPlugin runs every panel (one QueryData per panel, as Grafana does), every

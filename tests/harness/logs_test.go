@@ -82,6 +82,22 @@ func (d *direct) auditRecordsDirect(t *testing.T, from, to time.Time) []map[stri
 	}
 }
 
+// isCPIRecord tells Cloud Integration's records of the simulated audit log apart, independently of the
+// plugin: its events have the {action, objectType, objectId} shape, and its OAuth client (xsappname
+// "it!b…") appears in the XSUAA events about it.
+func isCPIRecord(t *testing.T, r map[string]any) bool {
+	t.Helper()
+	msg, _ := r["message"].(map[string]any)
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(fmt.Sprint(msg["data"])), &ev); err != nil {
+		t.Fatalf("record data is not JSON: %v", msg["data"])
+	}
+	if _, ok := ev["action"]; ok {
+		return true
+	}
+	return strings.Contains(fmt.Sprint(ev["message"]), "|it!b")
+}
+
 func withAuditLog(ds dataSource, tn *tenant, c simulator.Client) dataSource {
 	ds.JSONData["auditLogUrl"] = tn.url()
 	ds.JSONData["auditLogTokenUrl"] = tn.tokenURL()
@@ -117,36 +133,48 @@ func TestLogsQueries(t *testing.T) {
 
 		res := h.queryAt(t, ds, from, to,
 			query{RefID: "T", QueryType: "auditLogs", JSON: map[string]any{"format": "table"}},
+			query{RefID: "A", QueryType: "auditLogs", JSON: map[string]any{"format": "table", "cpiOnly": false}},
 			query{RefID: "L", QueryType: "auditLogs", JSON: map[string]any{"format": "logs", "category": "audit.configuration"}})
-		tr := res.Responses["T"]
-		if tr == nil || tr.Error != "" {
-			t.Fatalf("table query failed: %s", summary(tr))
+		tables := map[string]*data.Frame{}
+		for _, ref := range []string{"T", "A"} {
+			tr := res.Responses[ref]
+			if tr == nil || tr.Error != "" {
+				t.Fatalf("table query %s failed: %s", ref, summary(tr))
+			}
+			frames := decodeFrames(t, ref, tr)
+			if len(frames) != 1 {
+				t.Fatalf("%s: %d frames, want 1", ref, len(frames))
+			}
+			var names []string
+			for _, fld := range frames[0].Fields {
+				names = append(names, fld.Name)
+			}
+			if !slices.Equal(names, auditColumns) {
+				t.Fatalf("%s: columns %q, want %q", ref, names, auditColumns)
+			}
+			tables[ref] = frames[0]
 		}
-		frames := decodeFrames(t, "T", tr)
-		if len(frames) != 1 {
-			t.Fatalf("%d frames, want 1", len(frames))
-		}
-		f := frames[0]
-		var names []string
-		for _, fld := range f.Fields {
-			names = append(names, fld.Name)
-		}
-		if !slices.Equal(names, auditColumns) {
-			t.Fatalf("columns %q, want %q", names, auditColumns)
-		}
-		// Every simulated record is a Cloud Integration event, so the default CPI filter keeps them all.
-		if n, _ := f.RowLen(); n != len(want) {
-			t.Fatalf("%d rows, want the %d records the audit log service holds for the range", n, len(want))
-		}
-		var wantUsers, gotUsers []string
+		f := tables["T"]
+		// The subaccount's audit log also holds other writers' events (XSUAA logins and clients, cockpit
+		// changes): the default filter keeps Cloud Integration's own (its event shape or its OAuth client),
+		// cpiOnly=false keeps every record.
+		var wantAll, wantCPI []string
 		for _, r := range want {
-			wantUsers = append(wantUsers, fmt.Sprint(r["user"]))
+			wantAll = append(wantAll, fmt.Sprint(r["user"]))
+			if isCPIRecord(t, r) {
+				wantCPI = append(wantCPI, fmt.Sprint(r["user"]))
+			}
 		}
-		gotUsers = stringColumn(t, f, "User")
-		slices.Sort(wantUsers)
-		slices.Sort(gotUsers)
-		if !slices.Equal(gotUsers, wantUsers) {
-			t.Errorf("users %q, want %q", gotUsers, wantUsers)
+		if len(wantCPI) == 0 || len(wantCPI) == len(want) {
+			t.Fatalf("%d of %d records are Cloud Integration's: the test needs both kinds", len(wantCPI), len(want))
+		}
+		for ref, wantUsers := range map[string][]string{"T": wantCPI, "A": wantAll} {
+			gotUsers := stringColumn(t, tables[ref], "User")
+			slices.Sort(wantUsers)
+			slices.Sort(gotUsers)
+			if !slices.Equal(gotUsers, wantUsers) {
+				t.Errorf("%s: %d rows with users %q, want %d: %q", ref, len(gotUsers), gotUsers, len(wantUsers), wantUsers)
+			}
 		}
 		for i, tenant := range stringColumn(t, f, "tenant") {
 			if tenant != "PRD EU" {
@@ -172,12 +200,12 @@ func TestLogsQueries(t *testing.T) {
 		}
 		configuration := 0
 		for _, r := range want {
-			if r["category"] == "audit.configuration" {
+			if r["category"] == "audit.configuration" && isCPIRecord(t, r) {
 				configuration++
 			}
 		}
 		if n, _ := lf[0].RowLen(); n != configuration || n == 0 {
-			t.Fatalf("logs query: %d lines, want the %d configuration records", n, configuration)
+			t.Fatalf("logs query: %d lines, want the %d configuration records of Cloud Integration", n, configuration)
 		}
 		labels := fieldByName(t, lf[0], "labels")
 		for i := 0; i < labels.Len(); i++ {

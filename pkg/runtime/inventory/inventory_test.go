@@ -47,7 +47,9 @@ func TestGoldenFrames(t *testing.T) {
 }
 
 // The simulated tenant deploys Employee_Replication_SF_to_S4 in an older version than designed: the only
-// drift. Everything else is deployed in its design-time version. Three requests answer the query.
+// drift. Legacy_Vendor_Sync_ECC_to_S4 is deployed but in no package, Credit_Memo_S4_to_Ariba and
+// Intercompany_Reconciliation_S4 are designed but not deployed; everything else is deployed in its
+// design-time version. Three requests answer the query.
 func TestSimulatedTenant(t *testing.T) {
 	tn := simtest.New(t, simulator.Config{})
 	var f Fetcher
@@ -63,14 +65,27 @@ func TestSimulatedTenant(t *testing.T) {
 			t.Errorf("request %d %s, want %s", i, res.Requests[i], want)
 		}
 	}
-	if len(res.Rows) != 40 {
-		t.Fatalf("%d rows, want the 40 iFlows", len(res.Rows))
+	if len(res.Rows) != 43 {
+		t.Fatalf("%d rows, want the 40 deployed iFlows in packages, 1 in no package and 2 not deployed", len(res.Rows))
 	}
 	first := res.Rows[0]
 	if first.ID != "Employee_Replication_SF_to_S4" || first.State != models.DriftVersionDrift || first.DesignVersion == first.DeployedVersion || first.DeployedVersion == "" {
 		t.Fatalf("first row %+v, want the drifted flow", first)
 	}
-	for _, r := range res.Rows[1:] {
+	// Sorted by state, then package name: deployed in no package, then not deployed (Ariba before Finance).
+	noPkg := res.Rows[1]
+	if noPkg.ID != "Legacy_Vendor_Sync_ECC_to_S4" || noPkg.State != models.DriftNotInPackage || noPkg.PackageID != "" || noPkg.DesignVersion != "" ||
+		noPkg.DeployedVersion == "" || noPkg.RuntimeStatus != "STARTED" || noPkg.DeployedOn.IsZero() {
+		t.Fatalf("second row %+v, want the iFlow deployed in no package", noPkg)
+	}
+	for i, want := range []struct{ id, pkg string }{{"Credit_Memo_S4_to_Ariba", "ZAribaProcurement"}, {"Intercompany_Reconciliation_S4", "ZFinanceS4HANA"}} {
+		r := res.Rows[2+i]
+		if r.ID != want.id || r.PackageID != want.pkg || r.State != models.DriftNotDeployed || r.DesignVersion == "" || r.DeployedVersion != "" ||
+			r.RuntimeStatus != "" || !r.DeployedOn.IsZero() || r.PackageName == "" || r.PackageName == r.PackageID {
+			t.Errorf("row %d %+v, want %s not deployed", 2+i, r, want.id)
+		}
+	}
+	for _, r := range res.Rows[4:] {
 		if r.State != models.DriftSameVersion || r.DesignVersion != r.DeployedVersion || r.PackageName == "" || r.PackageName == r.PackageID {
 			t.Errorf("row %+v", r)
 		}
@@ -78,9 +93,16 @@ func TestSimulatedTenant(t *testing.T) {
 	if len(res.Notices) != 1 || !strings.Contains(res.Notices[0].Text, "4 deployed artifacts that are not integration flows") {
 		t.Fatalf("notices %+v", res.Notices)
 	}
-	drift, err := f.Fetch(context.Background(), tn.Client, models.InventoryQuery{Drift: models.DriftVersionDrift})
-	if err != nil || len(drift.Rows) != 1 {
-		t.Fatalf("drift filter: %v, %d rows", err, len(drift.Rows))
+	for state, n := range map[string]int{models.DriftVersionDrift: 1, models.DriftNotInPackage: 1, models.DriftNotDeployed: 2, models.DriftSameVersion: 39} {
+		got, err := f.Fetch(context.Background(), tn.Client, models.InventoryQuery{Drift: state})
+		if err != nil || len(got.Rows) != n {
+			t.Fatalf("%s filter: %v, %d rows, want %d", state, err, len(got.Rows), n)
+		}
+		for _, r := range got.Rows {
+			if r.State != state {
+				t.Fatalf("%s filter: row %+v", state, r)
+			}
+		}
 	}
 }
 
