@@ -1,9 +1,20 @@
 import React from 'react';
 import { ComboboxOption, InlineField, RadioButtonGroup } from '@grafana/ui';
 
-import type { ResultFormat } from '../types';
+import type { CpiQuery, ResultFormat } from '../types';
+import type { QueryEditorComponentProps } from './QueryEditor';
 
 export const LABEL_WIDTH = 14;
+
+/** Returns a function that applies a change to the query and, unless told otherwise, runs it. */
+export function useUpdate({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
+  return (patch: Partial<CpiQuery>, run = true) => {
+    onChange({ ...query, ...patch });
+    if (run) {
+      onRunQuery();
+    }
+  };
+}
 
 /** Options plus the current custom value, so a template variable or an unlisted value shows as selected. */
 export function withCurrent(

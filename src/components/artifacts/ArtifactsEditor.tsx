@@ -2,7 +2,7 @@ import React, { ChangeEvent } from 'react';
 import { Combobox, ComboboxOption, InlineField, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import type { ArtifactsFormat } from '../../queries/artifacts';
-import { LABEL_WIDTH, withCurrent } from '../common';
+import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
 
 /** Known runtime artifact types (IntegrationRuntimeArtifacts.Type); the editor also accepts others. */
@@ -45,13 +45,9 @@ const ARTIFACT_STATUS_OPTIONS: Array<ComboboxOption<string>> = [
 ];
 
 /** Options of the `artifacts` query: filters by type, status and name, and the result format. */
-export function ArtifactsEditor({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
-  const update = (patch: Partial<typeof query>, run = true) => {
-    onChange({ ...query, ...patch });
-    if (run) {
-      onRunQuery();
-    }
-  };
+export function ArtifactsEditor(props: QueryEditorComponentProps) {
+  const { query, onRunQuery } = props;
+  const update = useUpdate(props);
 
   return (
     <Stack direction="row" wrap="wrap" gap={0.5}>

@@ -2,9 +2,9 @@ import React, { ChangeEvent } from 'react';
 import { Combobox, ComboboxOption, InlineField, InlineSwitch, Input, Stack, Text } from '@grafana/ui';
 
 import { AUDIT_CATEGORIES, AuditCategory } from './options';
-import { LABEL_WIDTH, withCurrent } from '../common';
+import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
-import { LogsFormatPicker, logsFormat, useLogsFormatNormalised, useUpdate } from './common';
+import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
 
 const ANY = '';
 

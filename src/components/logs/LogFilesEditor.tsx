@@ -3,9 +3,9 @@ import { Alert, Combobox, ComboboxOption, InlineField, RadioButtonGroup, Stack }
 
 import type { LogFileType } from './options';
 import type { VariableValue } from '../../variables';
-import { LABEL_WIDTH, withCurrent } from '../common';
+import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
-import { LogsFormatPicker, logsFormat, useLogsFormatNormalised, useUpdate } from './common';
+import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
 
 type TypeChoice = LogFileType | 'any';
 

@@ -24,16 +24,6 @@ export function useLogsFormatNormalised({ query, onChange }: QueryEditorComponen
   }, [stale, query, onChange]);
 }
 
-/** Changes the query and, unless `run` is false (typing), runs it. */
-export function useUpdate({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
-  return (patch: Partial<CpiQuery>, run = true) => {
-    onChange({ ...query, ...patch });
-    if (run) {
-      onRunQuery();
-    }
-  };
-}
-
 interface FormatProps {
   value: LogsFormat;
   onChange: (format: LogsFormat) => void;

@@ -1,9 +1,9 @@
 import React from 'react';
 import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
 
-import { LABEL_WIDTH } from '../common';
+import { LABEL_WIDTH, useUpdate } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
-import { FormatField, formatPatch, useNormalised, useUpdate } from './fields';
+import { FormatField, formatPatch, useNormalised } from './fields';
 import { MessageFilters } from './MessageFilters';
 import { effectiveFormat } from './options';
 

@@ -2,9 +2,9 @@ import React from 'react';
 import { CoreApp } from '@grafana/data';
 import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
 
-import { LABEL_WIDTH } from '../common';
+import { LABEL_WIDTH, useUpdate } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
-import { FormatField, formatPatch, NumberField, useNormalised, useUpdate } from './fields';
+import { FormatField, formatPatch, NumberField, useNormalised } from './fields';
 import { MessageFilters } from './MessageFilters';
 import { DEFAULT_MAX_ROWS, effectiveFormat } from './options';
 

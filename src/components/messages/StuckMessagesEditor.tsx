@@ -2,7 +2,8 @@ import React from 'react';
 import { Stack } from '@grafana/ui';
 
 import type { QueryEditorComponentProps } from '../QueryEditor';
-import { FormatField, formatPatch, NumberField, useNormalised, useUpdate } from './fields';
+import { useUpdate } from '../common';
+import { FormatField, formatPatch, NumberField, useNormalised } from './fields';
 import { MessageFilters } from './MessageFilters';
 import { DEFAULT_STUCK_MINUTES, effectiveFormat } from './options';
 

@@ -7,16 +7,6 @@ import { LABEL_WIDTH } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
 import { effectiveFormat, MESSAGE_FORMATS, MessageQueryType } from './options';
 
-/** Applies a change and, unless told otherwise, runs the query. */
-export function useUpdate({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
-  return (patch: Partial<CpiQuery>, run = true) => {
-    onChange({ ...query, ...patch });
-    if (run) {
-      onRunQuery();
-    }
-  };
-}
-
 /**
  * Writes the defaults into the query when an option is missing or not valid for this query type (e.g. a
  * `timeseries` format left over from messageCounts after switching to errorGroups), so the backend never has

@@ -1,7 +1,7 @@
 import React, { ChangeEvent } from 'react';
 import { Combobox, ComboboxOption, InlineField, Input, Stack } from '@grafana/ui';
 
-import { LABEL_WIDTH, withCurrent } from '../common';
+import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
 
 /** Endpoint protocols SAP documents for ServiceEndpoints (SOAP also covers IDoc senders). */
@@ -13,13 +13,9 @@ const PROTOCOL_OPTIONS: Array<ComboboxOption<string>> = [
 ];
 
 /** Options of the `endpoints` query: name and protocol filters (always a table). */
-export function EndpointsEditor({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
-  const update = (patch: Partial<typeof query>, run = true) => {
-    onChange({ ...query, ...patch });
-    if (run) {
-      onRunQuery();
-    }
-  };
+export function EndpointsEditor(props: QueryEditorComponentProps) {
+  const { query, onRunQuery } = props;
+  const update = useUpdate(props);
   return (
     <Stack direction="row" wrap="wrap" gap={0.5}>
       <InlineField
