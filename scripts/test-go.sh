@@ -18,6 +18,8 @@ if ! "$lint" version 2>/dev/null | grep -q "${lint_version#v}"; then
   go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${lint_version}"
 fi
 
-go vet ./...
-"$lint" run ./...
-SAPCPI_PLUGIN_BINARY="$binary" go test -count=1 ./...
+# Our trees by name: ./... would also take the Go package an npm dependency ships under node_modules/.
+packages=(./pkg/... ./cmd/... ./internal/... ./tests/...)
+go vet "${packages[@]}"
+"$lint" run "${packages[@]}"
+SAPCPI_PLUGIN_BINARY="$binary" go test -count=1 "${packages[@]}"

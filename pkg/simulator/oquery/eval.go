@@ -55,24 +55,6 @@ func rawOf(x Expr) string {
 	return ""
 }
 
-// Filter returns the rows that match expr, in their original order.
-func Filter(rows []Entity, expr Expr) ([]Entity, error) {
-	if expr == nil {
-		return rows, nil
-	}
-	var out []Entity
-	for _, r := range rows {
-		ok, err := Match(expr, r)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
 // compare applies op. ok=false when the operand types cannot be compared (the caller reports 400).
 // Rules: null eq null is true and null ne x is true; ordering with a null operand is false; strings compare
 // ordinally (byte order = code point order for UTF-8), numbers across int64/float64, DateTimes by instant,

@@ -232,24 +232,3 @@ func TestHandBuiltTrees(t *testing.T) {
 		t.Fatalf("message %q", e.Message)
 	}
 }
-
-func TestFilterRows(t *testing.T) {
-	rows := []Entity{
-		row{"Status": "FAILED", "N": int64(1)},
-		row{"Status": "COMPLETED", "N": int64(2)},
-		row{"Status": "FAILED", "N": int64(3)},
-	}
-	got, err := Filter(rows, mustParse(t, "Status eq 'FAILED'"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0].(row)["N"] != int64(1) || got[1].(row)["N"] != int64(3) {
-		t.Fatalf("Filter = %v", got)
-	}
-	if all, _ := Filter(rows, nil); len(all) != 3 {
-		t.Fatalf("Filter(nil) kept %d rows", len(all))
-	}
-	if _, err := Filter(rows, mustParse(t, "N eq 'x'")); err == nil {
-		t.Fatal("type error not reported")
-	}
-}
