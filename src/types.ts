@@ -87,4 +87,7 @@ export interface CpiSecureJsonData {
   serviceKey?: string;
   calmClientSecret?: string;
   auditLogClientSecret?: string;
+  /** Whole service keys of the optional connections, for provisioning (like serviceKey for the tenant). */
+  calmServiceKey?: string;
+  auditLogServiceKey?: string;
 }

@@ -98,6 +98,9 @@ func (c Connection) anySet(secret string) bool {
 }
 
 func validateConnection(c Connection, secret string, kind connectionKind) error {
+	if c.keyErr != nil {
+		return c.keyErr
+	}
 	if !c.anySet(secret) {
 		return nil
 	}
@@ -311,4 +314,28 @@ func ParseAuditLogServiceKey(text string) (ConnectionKey, error) {
 	}
 	key.APIURL = apiURL
 	return key, nil
+}
+
+// fillConnection fills the empty fields of a secondary connection from a provisioned service key (for
+// provisioning from an environment variable, like secureJsonData.serviceKey for the tenant); fields set
+// explicitly win. A key that cannot be parsed is kept as the connection's error.
+func fillConnection(c Connection, secret, keyText, what string, parse func(string) (ConnectionKey, error)) (Connection, string) {
+	if strings.TrimSpace(keyText) == "" {
+		return c, secret
+	}
+	key, err := parse(keyText)
+	if err != nil {
+		c.keyErr = fmt.Errorf("The provisioned %s cannot be used: %w", what, err)
+		return c, secret
+	}
+	fill := func(dst *string, v string) {
+		if strings.TrimSpace(*dst) == "" {
+			*dst = v
+		}
+	}
+	fill(&c.APIURL, key.APIURL)
+	fill(&c.TokenURL, key.TokenURL)
+	fill(&c.ClientID, key.ClientID)
+	fill(&secret, key.ClientSecret)
+	return c, secret
 }

@@ -55,3 +55,61 @@ func TestSecondaryConnections(t *testing.T) {
 		t.Fatalf("unconfigured connections: %+v %v", none, err)
 	}
 }
+
+// Provisioning from environment variables: a whole Cloud ALM or audit-log key in secureJsonData fills the
+// connection's empty fields; fields set explicitly win; a broken key fails that connection only.
+func TestProvisionedConnectionKeys(t *testing.T) {
+	const calmKey = `{"endpoints":{"Api":"https://acme.eu10.alm.cloud.sap/api"},"uaa":{"clientid":"sb-calm!b1|calm-api!b2","clientsecret":"calm-key-secret-7","url":"https://acme.authentication.eu10.hana.ondemand.com"}}`
+	const auditKey = `{"url":"https://auditlog-management.cfapps.eu10.hana.ondemand.com","uaa":{"clientid":"sb-audit!b1|auditlog-management!b2","clientsecret":"audit-key-secret-8","url":"https://acme.authentication.eu10.hana.ondemand.com"}}`
+	base := map[string]any{"apiUrl": "https://t.it-cpi001.cfapps.eu10.hana.ondemand.com", "tokenUrl": "https://t.authentication.eu10.hana.ondemand.com/oauth/token", "clientId": "cpi"}
+	load := func(t *testing.T, extra map[string]any, secure map[string]string) Settings {
+		t.Helper()
+		jd := map[string]any{}
+		for k, v := range base {
+			jd[k] = v
+		}
+		for k, v := range extra {
+			jd[k] = v
+		}
+		raw, _ := json.Marshal(jd)
+		secure["clientSecret"] = "cpi-secret"
+		s, err := Load(backend.DataSourceInstanceSettings{JSONData: raw, DecryptedSecureJSONData: secure})
+		if err != nil {
+			t.Fatalf("a secondary key must never fail the tenant's settings: %v", err)
+		}
+		return s
+	}
+
+	s := load(t, nil, map[string]string{"calmServiceKey": calmKey, "auditLogServiceKey": auditKey})
+	if s.CloudALM.APIURL != "https://acme.eu10.alm.cloud.sap/api" || s.CloudALM.TokenURL != "https://acme.authentication.eu10.hana.ondemand.com/oauth/token" ||
+		s.CloudALM.ClientID != "sb-calm!b1|calm-api!b2" || s.Secrets.CloudALMClientSecret != "calm-key-secret-7" {
+		t.Fatalf("Cloud ALM from key: %+v", s.CloudALM)
+	}
+	if s.AuditLog.APIURL != "https://auditlog-management.cfapps.eu10.hana.ondemand.com" || s.AuditLog.ClientID != "sb-audit!b1|auditlog-management!b2" ||
+		s.Secrets.AuditLogClientSecret != "audit-key-secret-8" {
+		t.Fatalf("audit log from key: %+v", s.AuditLog)
+	}
+	if err := s.ValidateCloudALM(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ValidateAuditLog(); err != nil {
+		t.Fatal(err)
+	}
+
+	explicit := load(t, map[string]any{"calmClientId": "my-own-client"}, map[string]string{"calmServiceKey": calmKey})
+	if explicit.CloudALM.ClientID != "my-own-client" || explicit.CloudALM.APIURL == "" {
+		t.Fatalf("explicit field lost or key not used: %+v", explicit.CloudALM)
+	}
+
+	broken := load(t, nil, map[string]string{"calmServiceKey": `{"uaa":{"clientsecret":"leaky-secret-9"`})
+	if err := broken.Validate(); err != nil {
+		t.Fatalf("the tenant's own settings must stay valid: %v", err)
+	}
+	err := broken.ValidateCloudALM()
+	if err == nil || !strings.Contains(err.Error(), "secureJsonData.calmServiceKey") || strings.Contains(err.Error(), "leaky-secret-9") {
+		t.Fatalf("broken key: %v", err)
+	}
+	if broken.ValidateAuditLog() != nil {
+		t.Fatal("the other connection is affected")
+	}
+}

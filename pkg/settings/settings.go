@@ -90,6 +90,9 @@ type Connection struct {
 	APIURL   string
 	TokenURL string
 	ClientID string
+	// keyErr: a provisioned service key for this connection could not be parsed; reported by its
+	// validation only, so the tenant's own settings still work.
+	keyErr error
 }
 
 // Configured reports whether the connection has an API URL.
@@ -324,6 +327,11 @@ func Load(s backend.DataSourceInstanceSettings) (Settings, error) {
 			out.AuthType = key.AuthType
 		}
 	}
+
+	out.CloudALM, out.Secrets.CloudALMClientSecret = fillConnection(out.CloudALM, out.Secrets.CloudALMClientSecret,
+		secure["calmServiceKey"], "Cloud ALM service key (secureJsonData.calmServiceKey)", ParseCloudALMServiceKey)
+	out.AuditLog, out.Secrets.AuditLogClientSecret = fillConnection(out.AuditLog, out.Secrets.AuditLogClientSecret,
+		secure["auditLogServiceKey"], "audit log service key (secureJsonData.auditLogServiceKey)", ParseAuditLogServiceKey)
 
 	if out.APIBaseURL != "" {
 		u, err := NormalizeAPIURL(out.APIBaseURL)
