@@ -3,28 +3,15 @@ import { Combobox, InlineField, Stack } from '@grafana/ui';
 
 import { LABEL_WIDTH, useUpdate } from '../common';
 import type { QueryEditorComponentProps } from '../QueryEditor';
-import { FormatField, formatPatch, useNormalised } from './fields';
+import { FormatField, useGroupBy } from './fields';
 import { MessageFilters } from './MessageFilters';
 import { COUNTS_GROUP_BY_OPTIONS, effectiveFormat, MessageCountsGroupBy } from './options';
-
-const DEFAULT_GROUP_BY: MessageCountsGroupBy = 'status';
-
-function validGroupBy(v: unknown): v is MessageCountsGroupBy {
-  return COUNTS_GROUP_BY_OPTIONS.some((o) => o.value === v);
-}
 
 /** `messageCounts`: message counts per status, iFlow, package, sender, receiver or iFlow × status. */
 export function MessageCountsEditor(props: QueryEditorComponentProps) {
   const { query } = props;
   const update = useUpdate(props);
-  useNormalised(props, (q) => {
-    const patch = {
-      ...formatPatch(q, 'messageCounts'),
-      ...(validGroupBy(q.groupBy) ? {} : { groupBy: DEFAULT_GROUP_BY }),
-    };
-    return Object.keys(patch).length > 0 ? patch : undefined;
-  });
-  const groupBy = validGroupBy(query.groupBy) ? query.groupBy : DEFAULT_GROUP_BY;
+  const groupBy = useGroupBy<MessageCountsGroupBy>(props, 'messageCounts', COUNTS_GROUP_BY_OPTIONS, 'status');
 
   return (
     <Stack direction="column" gap={0}>

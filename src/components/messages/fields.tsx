@@ -27,6 +27,25 @@ export function useNormalised(
   }, [key]);
 }
 
+/**
+ * The query's groupBy when the type offers it, else the type's default; like the format, a missing or foreign
+ * value is written into the query once (useNormalised).
+ */
+export function useGroupBy<G extends NonNullable<CpiQuery['groupBy']>>(
+  props: QueryEditorComponentProps,
+  type: 'messageCounts' | 'messageDurations',
+  options: Array<{ value: G }>,
+  fallback: G
+): G {
+  const valid = (v: unknown): v is G => options.some((o) => o.value === v);
+  useNormalised(props, (q) => {
+    const patch = { ...formatPatch(q, type), ...(valid(q.groupBy) ? {} : { groupBy: fallback }) };
+    return Object.keys(patch).length > 0 ? patch : undefined;
+  });
+  const current = props.query.groupBy;
+  return valid(current) ? current : fallback;
+}
+
 /** The format patch a message query type needs, if any. */
 export function formatPatch(query: CpiQuery, type: MessageQueryType, app?: CoreApp): Partial<CpiQuery> | undefined {
   const format = effectiveFormat(query, type, app === CoreApp.Explore);
