@@ -195,22 +195,14 @@ func TableFrame(r Result, tenant string) *data.Frame {
 // StatusFrames returns one numeric frame per artifact: 1 when STARTED, 0 otherwise. The status is not a
 // label, so an alert instance keeps its identity when the status changes.
 func StatusFrames(r Result, tenant string) data.Frames {
-	out := make(data.Frames, 0, len(r.Artifacts))
-	for _, a := range r.Artifacts {
+	series := make([]frames.Series, len(r.Artifacts))
+	for i, a := range r.Artifacts {
 		started := 0.0
 		if a.Status == "STARTED" {
 			started = 1
 		}
-		field := data.NewField("started", data.Labels{"artifact": a.ID, "type": a.Type, frames.TenantLabel: tenant}, []float64{started})
-		field.Config = &data.FieldConfig{DisplayNameFromDS: a.Name}
-		f := data.NewFrame("artifact status", field)
-		f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		out = append(out, f)
+		series[i] = frames.Series{Frame: "artifact status", Field: "started", Labels: data.Labels{"artifact": a.ID, "type": a.Type},
+			Config: &data.FieldConfig{DisplayNameFromDS: a.Name}, Values: []float64{started}}
 	}
-	if len(out) > 0 {
-		meta := frames.Meta(r.Requests, r.Notices...)
-		meta.Type, meta.TypeVersion = data.FrameTypeNumericMulti, data.FrameTypeVersion{0, 1}
-		out[0].Meta = meta
-	}
-	return out
+	return frames.NumericFrames(tenant, data.FrameTypeNumericMulti, frames.Meta(r.Requests, r.Notices...), series)
 }

@@ -78,3 +78,48 @@ func LogsFrame(name, tenant string, lines []LogLine, meta *data.FrameMeta, idCon
 	frame.Meta = meta
 	return frame
 }
+
+// Series is one labelled numeric series: one frame of a multi-frame answer, as alert rules need it
+// (exactly one numeric field; labels unique across frames, the tenant among them).
+type Series struct {
+	Frame  string            // frame name
+	Field  string            // value field name, e.g. "count"
+	Labels data.Labels       // the series' own labels; the tenant label is added
+	Config *data.FieldConfig // display name, unit, thresholds…; may be nil
+	Times  []time.Time       // nil for one number per series
+	Values any               // []float64 or []*float64: one per time, or one
+}
+
+// NumericFrames builds one frame per series of the given kind (numeric-multi, or timeseries-multi when the
+// series have times). The first frame carries meta (request log, notices); with no series one empty frame
+// carries it, which Grafana reads as "no data", not as an error.
+func NumericFrames(tenant string, kind data.FrameType, meta *data.FrameMeta, series []Series) data.Frames {
+	if meta == nil {
+		meta = &data.FrameMeta{}
+	}
+	meta.Type, meta.TypeVersion = kind, data.FrameTypeVersion{0, 1}
+	if len(series) == 0 {
+		f := data.NewFrame("")
+		f.Meta = meta
+		return data.Frames{f}
+	}
+	out := make(data.Frames, 0, len(series))
+	for i, s := range series {
+		labels := data.Labels{TenantLabel: tenant}
+		for k, v := range s.Labels {
+			labels[k] = v
+		}
+		value := data.NewField(s.Field, labels, s.Values)
+		value.Config = s.Config
+		f := data.NewFrame(s.Frame, value)
+		if s.Times != nil {
+			f = data.NewFrame(s.Frame, data.NewField("time", nil, s.Times), value)
+		}
+		f.Meta = &data.FrameMeta{Type: kind, TypeVersion: data.FrameTypeVersion{0, 1}}
+		if i == 0 {
+			f.Meta = meta
+		}
+		out = append(out, f)
+	}
+	return out
+}

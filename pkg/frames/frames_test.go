@@ -58,3 +58,33 @@ func TestTenantColumnAndMeta(t *testing.T) {
 		t.Fatalf("meta %+v", m)
 	}
 }
+
+func TestNumericFrames(t *testing.T) {
+	labels := data.Labels{"iflow": "A"}
+	got := NumericFrames("PRD", data.FrameTypeNumericMulti, Meta([]string{"req"}), []Series{
+		{Frame: "a", Field: "count", Labels: labels, Config: &data.FieldConfig{DisplayNameFromDS: "A"}, Values: []float64{3}},
+		{Frame: "b", Field: "count", Labels: data.Labels{"iflow": "B"}, Values: []float64{0}},
+	})
+	if len(got) != 2 || got[0].Meta.ExecutedQueryString != "req" || got[1].Meta.ExecutedQueryString != "" {
+		t.Fatalf("meta belongs on the first frame only: %+v", got)
+	}
+	for _, f := range got {
+		if len(f.Fields) != 1 || f.Meta.Type != data.FrameTypeNumericMulti || f.Fields[0].Labels["tenant"] != "PRD" {
+			t.Fatalf("frame %s: %d fields, meta %+v, labels %v", f.Name, len(f.Fields), f.Meta, f.Fields[0].Labels)
+		}
+	}
+	if _, touched := labels["tenant"]; touched {
+		t.Fatal("the caller's labels were modified")
+	}
+
+	when := time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
+	ts := NumericFrames("PRD", data.FrameTypeTimeSeriesMulti, nil, []Series{{Frame: "s", Field: "count", Times: []time.Time{when}, Values: []float64{1}}})
+	if len(ts[0].Fields) != 2 || ts[0].Fields[0].Name != "time" || ts[0].Meta.Type != data.FrameTypeTimeSeriesMulti {
+		t.Fatalf("time series frame %+v", ts[0])
+	}
+
+	empty := NumericFrames("PRD", data.FrameTypeNumericMulti, Meta([]string{"req"}), nil)
+	if len(empty) != 1 || len(empty[0].Fields) != 0 || empty[0].Meta.ExecutedQueryString != "req" {
+		t.Fatalf("no series: %+v", empty)
+	}
+}

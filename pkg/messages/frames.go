@@ -19,39 +19,15 @@ type series struct {
 	values  any         // []float64 or []*float64
 }
 
-// seriesFrames turns series into frames of type t (time series multi or numeric multi). The first
-// frame carries the run's meta; with no series at all one empty frame carries it, which Grafana reads as
-// "no data" (not an error).
+// seriesFrames turns series into frames of type t (time series multi or numeric multi), the run's meta on
+// the first (frames.NumericFrames).
 func seriesFrames(r *run, tenant string, t data.FrameType, list []series) data.Frames {
-	meta := r.meta()
-	meta.Type, meta.TypeVersion = t, data.FrameTypeVersion{0, 1}
-	if len(list) == 0 {
-		f := data.NewFrame("")
-		f.Meta = meta
-		return data.Frames{f}
-	}
-	out := make(data.Frames, 0, len(list))
+	out := make([]frames.Series, len(list))
 	for i, s := range list {
-		labels := data.Labels{frames.TenantLabel: tenant}
-		for k, v := range s.labels {
-			labels[k] = v
-		}
-		value := data.NewField(s.name, labels, s.values)
-		value.Config = &data.FieldConfig{DisplayNameFromDS: s.display, Unit: s.unit}
-		var f *data.Frame
-		if s.times != nil {
-			f = data.NewFrame(s.display, data.NewField("time", nil, s.times), value)
-		} else {
-			f = data.NewFrame(s.display, value)
-		}
-		if i == 0 {
-			f.Meta = meta
-		} else {
-			f.Meta = &data.FrameMeta{Type: t, TypeVersion: data.FrameTypeVersion{0, 1}}
-		}
-		out = append(out, f)
+		out[i] = frames.Series{Frame: s.display, Field: s.name, Labels: s.labels, Times: s.times, Values: s.values,
+			Config: &data.FieldConfig{DisplayNameFromDS: s.display, Unit: s.unit}}
 	}
-	return out
+	return frames.NumericFrames(tenant, t, r.meta(), out)
 }
 
 // tableFrame finishes a table frame: tenant column, meta, table type.

@@ -295,21 +295,13 @@ func TableFrame(r Result, tenant string, withChain bool, now time.Time) *data.Fr
 // first certificate of the chain expires), labelled alias, keystore and tenant. Entries without a
 // validity date are left out rather than reported as 0 days.
 func DaysLeftFrames(r Result, tenant string) data.Frames {
-	out := data.Frames{}
+	var series []frames.Series
 	for _, e := range r.Entries {
 		if math.IsNaN(e.DaysLeft) {
 			continue
 		}
-		field := data.NewField("days left", data.Labels{"alias": e.Alias, "keystore": r.Keystore, frames.TenantLabel: tenant}, []float64{e.DaysLeft})
-		field.Config = daysConfig(e.Alias)
-		f := data.NewFrame("certificate days left", field)
-		f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		out = append(out, f)
+		series = append(series, frames.Series{Frame: "certificate days left", Field: "days left",
+			Labels: data.Labels{"alias": e.Alias, "keystore": r.Keystore}, Config: daysConfig(e.Alias), Values: []float64{e.DaysLeft}})
 	}
-	if len(out) > 0 {
-		meta := frames.Meta(r.Requests, r.Notices...)
-		meta.Type, meta.TypeVersion = data.FrameTypeNumericMulti, data.FrameTypeVersion{0, 1}
-		out[0].Meta = meta
-	}
-	return out
+	return frames.NumericFrames(tenant, data.FrameTypeNumericMulti, frames.Meta(r.Requests, r.Notices...), series)
 }

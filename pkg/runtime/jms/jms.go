@@ -197,21 +197,17 @@ func percentField(name string, n rt.Number) *data.Field {
 func NumericFrames(r Result, tenant, metric string) data.Frames {
 	b := r.Broker
 	key := cmp.Or(b.Key, BrokerKey)
-	var out data.Frames
+	var series []frames.Series
 	add := func(name, metricLabel string, extra data.Labels, v rt.Number, cfg *data.FieldConfig, display string) {
 		if !v.Valid {
 			return
 		}
-		labels := data.Labels{frames.TenantLabel: tenant, "broker": key, "metric": metricLabel}
+		labels := data.Labels{"broker": key, "metric": metricLabel}
 		for k, val := range extra {
 			labels[k] = val
 		}
-		f := data.NewField(name, labels, []float64{v.Value})
 		cfg.DisplayNameFromDS = display
-		f.Config = cfg
-		frame := data.NewFrame("jms "+metricLabel, f)
-		frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		out = append(out, frame)
+		series = append(series, frames.Series{Frame: "jms " + metricLabel, Field: name, Labels: labels, Config: cfg, Values: []float64{v.Value}})
 	}
 	if metric == models.JMSMetricAll || metric == models.JMSMetricCapacity {
 		add("capacity used %", "capacity", nil, b.CapacityPercent(), percentConfig(80, 95), "JMS capacity used")
@@ -224,15 +220,7 @@ func NumericFrames(r Result, tenant, metric string) data.Frames {
 			add("queue state", "queueState", data.Labels{"queue": q.Name}, q.State, &data.FieldConfig{Mappings: stateMappings()}, q.Name)
 		}
 	}
-	if len(out) > 0 {
-		meta := frames.Meta(r.Requests, r.Notices...)
-		meta.Type, meta.TypeVersion = data.FrameTypeNumericMulti, data.FrameTypeVersion{0, 1}
-		out[0].Meta = meta
-	}
-	if out == nil {
-		out = data.Frames{}
-	}
-	return out
+	return frames.NumericFrames(tenant, data.FrameTypeNumericMulti, frames.Meta(r.Requests, r.Notices...), series)
 }
 
 // CheckMetric validates the jmsMetric option.
