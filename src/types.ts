@@ -13,7 +13,7 @@ import type { RuntimeOptions } from './queries/runtime';
  * The settings keys are documented in docs/architecture.md ("Data source settings").
  */
 
-/** Every query type of the design. The editor offers only IMPLEMENTED_QUERY_TYPES (src/queries). */
+/** Every query type. The editor offers only IMPLEMENTED_QUERY_TYPES (src/queries). */
 export type QueryType =
   | 'messages'
   | 'messageCounts'

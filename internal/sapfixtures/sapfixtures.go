@@ -1,6 +1,5 @@
-// Package sapfixtures locates the real and SAP-published payloads that the tests check the parsers and the
-// simulated tenant against. They are kept outside the repository (shared/fixtures/sap beside the clone);
-// SAP_FIXTURES_DIR overrides the location.
+// Package sapfixtures holds the real and SAP-published payloads that the tests check the parsers and the
+// simulated tenant against (testdata/, sources in testdata/SOURCES.md and testdata/SOURCES-calm.md).
 package sapfixtures
 
 import (
@@ -12,15 +11,11 @@ import (
 	"testing"
 )
 
-// Dir returns the fixture folder or fails the test with instructions.
+// Dir returns the fixture folder.
 func Dir(t testing.TB) string {
 	t.Helper()
-	if dir := os.Getenv("SAP_FIXTURES_DIR"); dir != "" {
-		return mustExist(t, dir)
-	}
 	_, file, _, _ := runtime.Caller(0)
-	repoRoot := filepath.Join(filepath.Dir(file), "..", "..")
-	return mustExist(t, filepath.Join(repoRoot, "..", "shared", "fixtures", "sap"))
+	return mustExist(t, filepath.Join(filepath.Dir(file), "testdata"))
 }
 
 // JSONFiles lists the fixture JSON files whose names start with one of the prefixes.
@@ -64,7 +59,7 @@ func Read(t testing.TB, name string) []byte {
 func mustExist(t testing.TB, dir string) string {
 	t.Helper()
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		t.Fatalf("SAP fixtures not found at %s: place the shared/ folder beside the repository or set SAP_FIXTURES_DIR", dir)
+		t.Fatalf("SAP fixtures not found at %s", dir)
 	}
 	return dir
 }

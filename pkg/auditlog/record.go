@@ -38,8 +38,7 @@ const (
 	OutcomeFailure = "failure"
 )
 
-// CFRecord is one record of the Cloud Foundry Audit Log Retrieval API (cpi-api.md §7, fixture
-// sapdocs-cf-auditlog-retrieval-record-example.json).
+// CFRecord is one record of the Cloud Foundry Audit Log Retrieval API.
 type CFRecord struct {
 	MessageUUID    string    `json:"message_uuid"`
 	Time           string    `json:"time"`
@@ -66,7 +65,7 @@ type CFMessage struct {
 	Tenant   string `json:"tenant"`
 }
 
-// NeoRecord is one record of the Neo audit log retrieval API (OData v4, cpi-api.md §7).
+// NeoRecord is one record of the Neo audit log retrieval API (OData v4).
 type NeoRecord struct {
 	UUID          string `json:"Uuid"`
 	Category      string `json:"Category"`
@@ -300,8 +299,7 @@ func scalar(raw *json.RawMessage) string {
 	return string(*raw)
 }
 
-// Cloud Integration event shape and names (cpi-api.md §7; SAP Help "Auditing and Logging Information for
-// Cloud Integration"): lifecycle actions of packages and artifacts, and the object types of its security
+// Cloud Integration event shape and names: lifecycle actions of packages and artifacts, and the object types of its security
 // material, stores, queues and message monitoring.
 var (
 	cpiAction = regexp.MustCompile(`^(Package|Artifact)_(Import|Transport|Deployed|Undeployed)|_of_(Artifact|Version|Configuration)_`)

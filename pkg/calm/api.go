@@ -1,5 +1,5 @@
 // Package calm answers the `calmMetrics` query and the editor's look-ups against the SAP Cloud ALM
-// analytics API (cloud-alm.md §2): GET /analytics/providers, POST /analytics/providers/filters and POST
+// analytics API: GET /analytics/providers, POST /analytics/providers/filters and POST
 // /analytics/providers/data, all relative to {endpoints.Api}/calm-analytics/v1. The HTTP client is a
 // *cpi.Client pointed at that root (same authentication, limits and host guard as the tenant's).
 package calm
@@ -158,7 +158,7 @@ type FilterSelection struct {
 }
 
 // APIError is an error answer of Cloud ALM: {"error":{"code","message","target","details":[{"code":
-// "x-correlationid","message":"<uuid>"}]}} and the x-correlationid header (cloud-alm.md §2.5). It wraps
+// "x-correlationid","message":"<uuid>"}]}} and the x-correlationid header. It wraps
 // the client's error, so the HTTP status and the downstream error source are kept.
 type APIError struct {
 	Status        int

@@ -202,7 +202,7 @@ func TestRequestShapeMatchesPostman(t *testing.T) {
 			known[k] = typ
 		}
 	}
-	// Fields of SAP's plugin for the raw and last-slice tables (cloud-alm.md §2.4), not in the Postman bodies.
+	// Fields of SAP's plugin for the raw and last-slice tables, not in the Postman bodies.
 	extras := map[string]string{"tableType": "string", "table_format": "string"}
 	from := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	dq := backend.DataQuery{TimeRange: backend.TimeRange{From: from, To: from.Add(2 * time.Hour)}, Interval: time.Minute, MaxDataPoints: 1000}

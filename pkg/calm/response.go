@@ -27,7 +27,7 @@ type Point struct {
 }
 
 // Series is one series of a time_series answer: {serieName, measure?, attributes[{key,value}],
-// dataPoints[[value, timestamp]]} (cloud-alm.md §2.5). Points are sorted by time.
+// dataPoints[[value, timestamp]]}. Points are sorted by time.
 type Series struct {
 	Name       string
 	Measure    string

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Area is an API area with its own SAP per-user rate limit (cpi-api.md §1.5).
+// Area is an API area with its own SAP per-user rate limit.
 type Area int
 
 const (
@@ -52,7 +52,7 @@ func (a Area) limitText() string {
 	return fmt.Sprintf("%g requests/s", defaultLimits[a])
 }
 
-// defaultRole is the role template SAP requires for reading the area (cpi-api.md §8–§10.3).
+// defaultRole is the role template SAP requires for reading the area.
 func (a Area) defaultRole(set string) string {
 	switch {
 	case a == AreaDesignTime:

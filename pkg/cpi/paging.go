@@ -2,7 +2,7 @@ package cpi
 
 // Listing an entity set cheaply.
 //
-// SAP answers at most 1000 entries per request and then sends a __next link (cpi-api.md §1.5). Following
+// SAP answers at most 1000 entries per request and then sends a __next link. Following
 // __next is sequential: a 100 000-row list is 100 round trips one after the other. SAP recommends $top/$skip
 // instead, and with the total known from $inlinecount on the first page, every remaining page can be asked
 // for at once, within the client's concurrency and rate limits. When a server ignores $skip (it answers the

@@ -6,7 +6,7 @@ import (
 )
 
 // Post sends body (JSON) to path, relative to the service root, and returns the answer like Get. SAP Cloud
-// ALM's analytics API reads provider metadata and data with POST (cloud-alm.md §2.1); those requests only
+// ALM's analytics API reads provider metadata and data with POST; those requests only
 // read, so they get the same treatment as a GET: rate limit, concurrency slot, one token refresh on 401 and
 // retries on 429/502/503/504. They are never cached or shared. On an HTTP error the *Response is returned
 // too, so that the caller can read the API's own error body and headers (e.g. Cloud ALM's x-correlationid).

@@ -1,5 +1,5 @@
-// Package logfiles answers the `logFiles` query: the system log files of a Neo tenant (LogFiles API,
-// cpi-api.md §5) and, for one file, its lines within the time range (HTTP access log or trace log), as a
+// Package logfiles answers the `logFiles` query: the system log files of a Neo tenant (LogFiles API)
+// and, for one file, its lines within the time range (HTTP access log or trace log), as a
 // table or as log lines. SAP offers this API on Neo only.
 package logfiles
 

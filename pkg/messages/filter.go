@@ -28,7 +28,7 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
-// Statuses are the message processing log status values (cpi-api.md §2.2), in the order shown.
+// Statuses are the message processing log status values, in the order shown.
 var Statuses = []string{"COMPLETED", "PROCESSING", "RETRY", "ESCALATED", "FAILED", "CANCELLED", "DISCARDED", "ABANDONED"}
 
 // Retention is how long CPI keeps message processing logs by default.
@@ -198,7 +198,7 @@ func newFilterSet(f models.MessageFilters) (*filterSet, error) {
 				return nil, err
 			}
 		}
-		// SAP's custom query option: filterCustomHeaderProperties='<name>' eq '<value>' (cpi-api.md §2.5).
+		// SAP's custom query option: filterCustomHeaderProperties='<name>' eq '<value>'.
 		fs.header = odata.StringLiteral(f.CustomHeaderName) + " eq " + odata.StringLiteral(f.CustomHeaderValue)
 	case f.CustomHeaderName != "":
 		return nil, fmt.Errorf("customHeaderValue is missing: SAP filters custom header properties by name and exact value (%s = ?)", f.CustomHeaderName)

@@ -37,5 +37,5 @@ const (
 	CalmFormatTableLastSlice Format = "tableLastSlice"
 )
 
-// CalmMethods are the aggregation methods the editor offers (cloud-alm.md §2.4).
+// CalmMethods are the aggregation methods the editor offers.
 var CalmMethods = []string{"AVG", "MIN", "MAX", "SUM", "LAST"}

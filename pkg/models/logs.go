@@ -1,6 +1,6 @@
 package models
 
-// The logs family (issue 5): auditLogs and logFiles. JSON names are shared with src/queries/logs.ts.
+// The logs family: auditLogs and logFiles. JSON names are shared with src/queries/logs.ts.
 
 // FormatLogs asks for a logs frame (data plane "log-lines": timestamp, body, severity, id, labels), what
 // Explore's logs view and the logs panel show.

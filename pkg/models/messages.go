@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// The five message query types (issue 4). Option names are shared with src/queries/messages.ts.
+// The five message query types. Option names are shared with src/queries/messages.ts.
 
 // MessageFilterValues is a multi-value filter: a JSON array of strings. A single string is accepted as a
 // one-element list (alert rules written by hand), null as empty.
@@ -99,7 +99,7 @@ type StuckMessagesQuery struct {
 var msgGrafanaQueryKeys = []string{"refId", "queryType", "datasource", "datasourceId", "hide", "key",
 	"intervalMs", "maxDataPoints", "interval", "timeRange", "queryCaching", "legendFormat", "editorMode"}
 
-// msgOtherFamilyOptions are the options of the other query families (wave-2 contract). The editor keeps
+// msgOtherFamilyOptions are the options of the other query families. The editor keeps
 // them in the model when the query type is switched, so they are tolerated, not refused.
 var msgOtherFamilyOptions = []string{
 	"artifactType", "artifactStatus", "artifactName", // artifacts

@@ -1,6 +1,6 @@
 package models
 
-// The runtime family (issue 5): endpoints, certificates, jms, inventory, plus the annotations format of
+// The runtime family: endpoints, certificates, jms, inventory, plus the annotations format of
 // the artifacts query. JSON names are shared with src/queries/runtime.ts and src/queries/artifacts.ts.
 
 // EndpointsQuery is the `endpoints` query: service endpoints of deployed iFlows, one row per entry point.

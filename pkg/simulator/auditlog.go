@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Cloud Foundry audit log retrieval API (cpi-api.md §7): GET /auditlog/v2/auditlogrecords with
+// Cloud Foundry audit log retrieval API: GET /auditlog/v2/auditlogrecords with
 // time_from/time_to (UTC, YYYY-MM-DDTHH:MM:SS), category, and handle; fixed pages of 500 records, the next
 // page announced by the response header "Paging: handle=<value>". Records are generated per 10-minute
 // bucket from the seed; like the real service, records of the last two minutes are not retrievable yet.
@@ -55,8 +55,7 @@ type auditHandle struct {
 	Offset     int
 }
 
-// The audit log of a subaccount is shared: besides Cloud Integration's own events (cpi-api.md §7, SAP Help
-// "Auditing and Logging Information for Cloud Integration") it holds those of XSUAA (logins to the
+// The audit log of a subaccount is shared: besides Cloud Integration's own events it holds those of XSUAA (logins to the
 // cockpit, other OAuth clients such as the audit log service's own) and of BTP configuration changes made
 // in the cockpit (role collections, destinations), written in the audit log library's generic shape. About
 // a third of the security and configuration events are such foreign events, so a "Cloud Integration only"

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Cloud ALM analytics (cloud-alm.md §2–3): GET providers, POST providers/filters, POST providers/data.
+// Cloud ALM analytics: GET providers, POST providers/filters, POST providers/data.
 // CPI_MESSAGES counts come from the same generated messages as /api/v1/MessageProcessingLogs (bucketed
 // by LogStart, status as of now), so both sources agree. Response shapes follow SAP's Grafana plugin:
 // time_series → per query a list of {serieName, attributes, dataPoints[[value, ts]]}; table → per query
@@ -26,7 +26,7 @@ type calmProvider struct {
 	dimsOf                             func(t *Tenant, m *msg) ([]string, bool)
 }
 
-// Values of StatusGroup are not documented publicly (cloud-alm.md §8); these groups are the simulator's.
+// Values of StatusGroup are not documented publicly; these groups are the simulator's.
 func statusGroup(s string) string {
 	switch s {
 	case "COMPLETED":

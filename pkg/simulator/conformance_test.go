@@ -10,34 +10,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed/sapcpi-datasource/internal/sapfixtures"
 )
 
-// fixturesDir locates ../shared/fixtures/sap next to the repository (override: SAP_FIXTURES_DIR). A missing
-// directory fails the test: the conformance check must never be skipped silently.
+// fixturesDir is the folder of SAP's published and captured payloads.
 func fixturesDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("SAP_FIXTURES_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "fixtures", "sap")
-	if _, err := os.Stat(d); err != nil {
-		t.Fatalf("SAP fixtures not found at %s (set SAP_FIXTURES_DIR): %v", d, err)
-	}
-	return d
+	return sapfixtures.Dir(t)
 }
 
 func readFixture(t *testing.T, dir, name string) any {
@@ -54,7 +33,7 @@ func readFixture(t *testing.T, dir, name string) any {
 }
 
 // hubVsReal lists the fields where SAP's hub examples and a real Cloud Foundry tenant disagree in type;
-// the real tenant wins (cpi-api.md §2.1): the Archiving* flags are JSON booleans, not "false" strings.
+// the real tenant wins: the Archiving* flags are JSON booleans, not "false" strings.
 var hubVsReal = map[string]string{
 	"ArchivingSenderChannelMessages":   "bool",
 	"ArchivingReceiverChannelMessages": "bool",

@@ -4,7 +4,7 @@
 //
 // It is an http.Handler so tests can run it in-process (httptest.NewServer(simulator.New(cfg))), and
 // cmd/cpi-simulator serves it for docker-compose and benchmarks. Where the real service and this
-// simulator could disagree, the payload shapes follow the captured fixtures in ../shared/fixtures/sap.
+// simulator could disagree, the payload shapes follow the captured fixtures in internal/sapfixtures/testdata.
 package simulator
 
 import (

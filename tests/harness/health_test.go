@@ -1,6 +1,6 @@
 package harness
 
-// CheckHealth through the real binary: one subtest per failure mode of issue 2, deliverable 5. Each
+// CheckHealth through the real binary: one subtest per failure mode the health check names. Each
 // asserts the key words of the actionable message, and that neither the message, the JSON details nor
 // the plugin's log contain any secret of the test (client secret, password, private key, tokens).
 

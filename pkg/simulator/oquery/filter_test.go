@@ -40,7 +40,7 @@ func TestParseFilterValid(t *testing.T) {
 	tests := []struct {
 		name, in, want string // want is the canonical rendering (String)
 	}{
-		// Verbatim examples from cpi-api.md §2.5 and §3 (SAP docs and hub specs).
+		// Verbatim examples from SAP Help and the API hub specs.
 		{"doc status", "Status eq 'FAILED'", "Status eq 'FAILED'"},
 		{"doc custom status", "CustomStatus eq 'ERROR'", "CustomStatus eq 'ERROR'"},
 		{"doc time period", "Status eq 'COMPLETED' and LogStart gt datetime'2021-02-01T00:00:00' and LogEnd lt datetime'2021-02-14T00:00:00'",
