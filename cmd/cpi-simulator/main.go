@@ -71,6 +71,13 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	fs.SetOutput(logOut)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
+		if cases := simulator.HostileCases(); len(cases) > 0 {
+			fmt.Fprintln(fs.Output(), "Hostile cases (-hostile name,name or all):")
+			for _, c := range cases {
+				fmt.Fprintf(fs.Output(), "  %-22s %s\n", c[0], c[1])
+			}
+			fmt.Fprintln(fs.Output())
+		}
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (docker: 0.0.0.0:8080)")
@@ -85,6 +92,7 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "lifetime of issued access tokens")
 	rateLimit := fs.Bool("rate-limit", false, "answer 429 above SAP's per-user rate limits")
 	quiet := fs.Bool("quiet", false, "do not log requests")
+	hostile := fs.String("hostile", "", "comma-separated hostile cases to serve, or \"all\" (listed above)")
 	var faults faultFlags
 	fs.Var(&faults, "fault", "inject a fault, e.g. 'MessageProcessingLogs:status=503,count=3' (repeatable; see above)")
 	if err := fs.Parse(args); err != nil {
@@ -96,10 +104,14 @@ func run(ctx context.Context, args []string, logOut io.Writer, ready chan<- stri
 	if *environment != "cloudFoundry" && *environment != "neo" {
 		return fmt.Errorf("-environment must be cloudFoundry or neo, not %q", *environment)
 	}
+	hostileCases, err := simulator.ParseHostile(*hostile)
+	if err != nil {
+		return fmt.Errorf("-hostile: %w", err)
+	}
 	cfg := simulator.Config{
 		Seed: *seed, MessagesPerDay: *perDay, IFlows: *iflows, Environment: *environment,
 		Clients:       []simulator.Client{{ID: *clientID, Secret: *clientSecret, Roles: simulator.AllRoles}},
-		TokenLifetime: *tokenLifetime, PerUserRateLimit: *rateLimit,
+		TokenLifetime: *tokenLifetime, PerUserRateLimit: *rateLimit, Hostile: hostileCases,
 	}
 	if *basicUser != "" {
 		cfg.BasicUsers = []simulator.Client{{ID: *basicUser, Secret: *basicPassword, Roles: simulator.AllRoles}}

@@ -42,6 +42,7 @@ type Config struct {
 	TokenLifetime    time.Duration    // default 1h
 	Now              func() time.Time // default time.Now
 	PerUserRateLimit bool             // default false; when true SAP's per-user limits answer 429
+	Hostile          []string         // hostile cases that are on (hostile.go); "all" for every case
 }
 
 // Client is an OAuth client (or, in Config.BasicUsers, a Basic-auth user) and its roles.
