@@ -231,3 +231,34 @@ func TestEchoedCredentialsNeverLeave(t *testing.T) {
 }
 
 func pemCert(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}) }
+
+// A package id is a path value: one that could leave its key literal or path segment is refused with a
+// 400 before any request, and nothing reaches another entity set.
+func TestPathValuesStayInTheirSegment(t *testing.T) {
+	h := startPlugin(t)
+	c := clientOf(t)
+	tn := newTenant(t, tenantOptions{cfg: simulator.Config{Seed: 71, Clients: []simulator.Client{c}, BasicUsers: []simulator.Client{{ID: "TECH", Secret: c.Secret, Roles: simulator.AllRoles}}}})
+	h.addSecrets(c.Secret)
+	ds := dataSource{Name: "PATH", JSONData: map[string]any{
+		"apiUrl": tn.url(), "tenantLabel": "PATH", "authType": "basic", "basicUser": "TECH", "timeoutSeconds": 10,
+	}, Secure: map[string]string{"basicPassword": c.Secret}}
+	hostile := []string{"x')/../UserCredentials?a=", "ZBank#x", "ZBank%2F..%2FUserCredentials", `ZBank\..\UserCredentials`, "ZBank/../UserCredentials"}
+	var qs []query
+	for i, id := range hostile {
+		qs = append(qs, query{RefID: fmt.Sprintf("H%d", i), QueryType: "inventory", JSON: map[string]any{"packageId": id}})
+	}
+	res := h.queryData(t, ds, nil, qs...)
+	for i, id := range hostile {
+		r := res.Responses[fmt.Sprintf("H%d", i)]
+		if r == nil || r.Error == "" || r.Status != http.StatusBadRequest {
+			t.Errorf("packageId %q: status %d, error %q; want a 400 refusal", id, r.GetStatus(), r.GetError())
+			continue
+		}
+		assertContainsAll(t, "refusal", r.Error, []string{"package id", "SAP ids never contain"})
+	}
+	for _, uri := range tn.requestURIs() {
+		if strings.Contains(uri, "UserCredentials") || strings.Contains(uri, "IntegrationPackages") {
+			t.Errorf("a refused package id still reached the tenant: %s", uri)
+		}
+	}
+}

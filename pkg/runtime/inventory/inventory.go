@@ -102,7 +102,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		return res, err
 	}
 	pkgID := strings.TrimSpace(q.PackageID)
-	if err := odata.CheckValue("package id", pkgID); err != nil {
+	if err := odata.CheckID("package id", pkgID); err != nil {
 		return res, err
 	}
 	dctx := cpi.WithRole(ctx, Role)
@@ -149,7 +149,7 @@ func designTimeError(err error) error {
 }
 
 func onePackage(ctx context.Context, g rt.Getter, log *rt.Log, id string) ([]Package, []Designed, error) {
-	lit := odata.StringLiteral(id)
+	lit := odata.KeyPredicate(id)
 	resp, err := g.Get(ctx, "IntegrationPackages("+lit+")", nil)
 	log.Add(resp)
 	if err != nil {
@@ -251,7 +251,7 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 			for i := range next {
 				r := &results[i]
 				rows, _, err := rt.GetAll[Designed](ctx, g, &r.log, "the integration flows of package "+pkgs[i].ID,
-					"IntegrationPackages("+odata.StringLiteral(pkgs[i].ID)+")/IntegrationDesigntimeArtifacts", nil, maxPages)
+					"IntegrationPackages("+odata.KeyPredicate(pkgs[i].ID)+")/IntegrationDesigntimeArtifacts", nil, maxPages)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
