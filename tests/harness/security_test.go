@@ -230,7 +230,9 @@ func TestEchoedCredentialsNeverLeave(t *testing.T) {
 	}
 }
 
-func pemCert(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}) }
+func pemCert(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
 
 // A package id is a path value: one that could leave its key literal or path segment is refused with a
 // 400 before any request, and nothing reaches another entity set.
