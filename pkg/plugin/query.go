@@ -43,7 +43,7 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	// ALM in one POST.
 	ctx = withRequestQueries(ctx, req.Queries)
 	return concurrent.QueryData(ctx, req, func(ctx context.Context, q concurrent.Query) backend.DataResponse {
-		return d.query(ctx, q.DataQuery)
+		return d.redactResponse(d.query(ctx, q.DataQuery))
 	}, maxParallelQueries)
 }
 
