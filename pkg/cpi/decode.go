@@ -1,7 +1,6 @@
 package cpi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +56,7 @@ func (c *Client) Count(ctx context.Context, path string, query url.Values) (int6
 		return 0, resp, err
 	}
 	n, err := odata.ParseCount(resp.Body)
+	resp.Release()
 	if err != nil {
 		return 0, resp, c.Malformed(resp, err)
 	}
@@ -71,7 +71,8 @@ func GetEntity[T any](ctx context.Context, src Source, path string, query url.Va
 	if err != nil {
 		return out, resp, err
 	}
-	out, err = odata.DecodeEntity[T](bytes.NewReader(resp.Body))
+	out, err = odata.DecodeEntityBytes[T](resp.Body)
+	resp.Release()
 	if err != nil {
 		return out, resp, src.Malformed(resp, err)
 	}
@@ -84,7 +85,8 @@ func GetCollection[T any](ctx context.Context, c *Client, path string, query url
 	if err != nil {
 		return odata.Collection[T]{}, resp, err
 	}
-	col, err := odata.DecodeCollection[T](bytes.NewReader(resp.Body))
+	col, err := odata.DecodeCollectionBytes[T](resp.Body)
+	resp.Release()
 	if err != nil {
 		return col, resp, c.Malformed(resp, err)
 	}

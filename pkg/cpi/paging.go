@@ -26,7 +26,6 @@ package cpi
 // is sent as given and __next followed.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -416,6 +415,7 @@ func (l *lister[T]) follow(ctx context.Context, next string, page, have int, pre
 			return err
 		}
 		col, err := decodeCollection[T](resp)
+		resp.Release()
 		if err != nil {
 			return l.c.Malformed(resp, err)
 		}
@@ -471,6 +471,7 @@ func (l *lister[T]) page(ctx context.Context, q url.Values) (odata.Collection[T]
 		return odata.Collection[T]{}, resp, err
 	}
 	col, err := decodeCollection[T](resp)
+	resp.Release()
 	if err != nil {
 		return col, resp, l.c.Malformed(resp, err)
 	}
@@ -478,7 +479,7 @@ func (l *lister[T]) page(ctx context.Context, q url.Values) (odata.Collection[T]
 }
 
 func decodeCollection[T any](resp *Response) (odata.Collection[T], error) {
-	return odata.DecodeCollection[T](bytes.NewReader(resp.Body))
+	return odata.DecodeCollectionBytes[T](resp.Body)
 }
 
 // finishRequests turns the per-page request map into the ordered list.
