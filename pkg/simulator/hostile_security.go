@@ -3,6 +3,7 @@ package simulator
 import (
 	"context"
 	"net/http"
+	"strings"
 )
 
 // Hostile cases about what a tenant's answers may carry back to the plugin: echoed credentials, links
@@ -11,9 +12,14 @@ const (
 	// HostileEchoRequest: error bodies repeat the request's Authorization header (and the token
 	// endpoint's error_description also the form body), as some gateways and proxies do.
 	HostileEchoRequest = "echo-request"
+	// HostileScriptLinks: every message whose GUID ends in an even hex digit has the AlternateWebLink
+	// javascript:alert(1); the first service endpoint's entry point URL and the API definition URLs of the first
+	// endpoint that has some are javascript: and data: links.
+	HostileScriptLinks = "script-links"
 )
 
 func init() {
+	registerHostile(HostileScriptLinks, "AlternateWebLink of every message whose GUID ends in an even hex digit, the first service endpoint's entry point URL and the first API definitions are javascript: and data: links")
 	registerHostile(HostileEchoRequest, "error bodies (OData errors, 401 answers, the token endpoint's error_description) repeat the request's Authorization header and form body")
 }
 
@@ -37,4 +43,57 @@ func echoed(r *http.Request) string {
 		s += "; body: " + r.Form.Encode()
 	}
 	return s + ")"
+}
+
+// ScriptLink is the link the script-links case puts where a web link belongs.
+const ScriptLink = "javascript:alert(1)"
+
+func (t *Tenant) hostileMessageLink(e *entity) {
+	if !t.hostile(HostileScriptLinks) {
+		return
+	}
+	guid, _ := e.prop("MessageGuid").(string)
+	if guid == "" || !strings.ContainsAny(guid[len(guid)-1:], "02468aAcCeE") {
+		return
+	}
+	e.setProp("AlternateWebLink", ScriptLink)
+}
+
+func (t *Tenant) hostileEndpointLinks(rows []*entity) []*entity {
+	if !t.hostile(HostileScriptLinks) {
+		return rows
+	}
+	entry, defs := false, false
+	for _, row := range rows {
+		for _, n := range row.navs {
+			switch {
+			case n.name == "EntryPoints" && !entry && len(n.rows) > 0:
+				n.rows[0].setProp("Url", ScriptLink)
+				entry = true
+			case n.name == "ApiDefinitions" && !defs && len(n.rows) > 0:
+				for i, r := range n.rows {
+					r.setProp("Url", []string{ScriptLink, "data:text/html,<script>alert(1)</script>"}[i%2])
+				}
+				defs = true
+			}
+		}
+	}
+	return rows
+}
+
+func (e *entity) prop(name string) any {
+	for _, p := range e.props {
+		if p.name == name {
+			return p.val
+		}
+	}
+	return nil
+}
+
+func (e *entity) setProp(name string, v any) {
+	for i := range e.props {
+		if e.props[i].name == name {
+			e.props[i].val = v
+		}
+	}
 }

@@ -44,3 +44,23 @@ func TestHostileEchoRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestHostileScriptLinks(t *testing.T) {
+	e := newEnv(t, Config{Hostile: []string{HostileScriptLinks}})
+	e.fetchToken()
+	get := func(path string) string {
+		status, _, body := e.get(path)
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+		return string(body)
+	}
+	mpl := get("/api/v1/MessageProcessingLogs?$top=20&$select=MessageGuid,AlternateWebLink&$format=json")
+	if !strings.Contains(mpl, `"AlternateWebLink":"javascript:alert(1)"`) || !strings.Contains(mpl, `"AlternateWebLink":"http`) {
+		t.Errorf("messages do not mix script and web links: %.600s", mpl)
+	}
+	ep := get("/api/v1/ServiceEndpoints?$expand=EntryPoints,ApiDefinitions&$format=json")
+	if !strings.Contains(ep, `"Url":"javascript:alert(1)"`) || !strings.Contains(ep, `"Url":"data:text/html`) {
+		t.Errorf("endpoints carry no script links: %.600s", ep)
+	}
+}

@@ -488,6 +488,7 @@ func (c *call) mplCollection(countOnly bool) {
 
 // expandMPL loads the expanded navigation properties of one message entry.
 func (c *call) expandMPL(e *entity, m *msg) {
+	c.t.hostileMessageLink(e)
 	for _, x := range c.o.Expand {
 		for i := range e.navs {
 			if e.navs[i].name != x {
