@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Hostile cases about what a tenant's answers may carry back to the plugin: echoed credentials, links
@@ -16,10 +17,15 @@ const (
 	// javascript:alert(1); the first service endpoint's entry point URL and the API definition URLs of the first
 	// endpoint that has some are javascript: and data: links.
 	HostileScriptLinks = "script-links"
+	// HostileDayExpiry: certificates valid to the first second of a UTC day, so the time left is a day
+	// fraction short of the days an operator reads on them (salesforce_jwt_signing: 25 days ahead,
+	// edi_dhl_as2_partner: 10 days back).
+	HostileDayExpiry = "day-expiry"
 )
 
 func init() {
 	registerHostile(HostileScriptLinks, "AlternateWebLink of every message whose GUID ends in an even hex digit, the first service endpoint's entry point URL and the first API definitions are javascript: and data: links")
+	registerHostile(HostileDayExpiry, "salesforce_jwt_signing is valid to 00:00:01 UTC 25 days ahead, edi_dhl_as2_partner to 00:00:01 UTC 10 days back")
 	registerHostile(HostileEchoRequest, "error bodies (OData errors, 401 answers, the token endpoint's error_description) repeat the request's Authorization header and form body")
 }
 
@@ -96,4 +102,20 @@ func (e *entity) setProp(name string, v any) {
 			e.props[i].val = v
 		}
 	}
+}
+
+func (t *Tenant) hostileExpiry(rows []*entity, now time.Time) []*entity {
+	if !t.hostile(HostileDayExpiry) {
+		return rows
+	}
+	day := dayStart(now).Add(time.Second)
+	for _, e := range rows {
+		switch e.prop("Alias") {
+		case "salesforce_jwt_signing":
+			e.setProp("ValidNotAfter", day.AddDate(0, 0, 25))
+		case "edi_dhl_as2_partner":
+			e.setProp("ValidNotAfter", day.AddDate(0, 0, -10))
+		}
+	}
+	return rows
 }

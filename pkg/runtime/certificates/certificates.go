@@ -179,9 +179,17 @@ func AliasOf(c Cert) string {
 	return c.Hexalias
 }
 
-// DaysUntil is the whole number of days from now until t (floor), negative once t has passed.
+// DaysUntil is what an operator reads off the certificate: the number of calendar days (UTC) from
+// today to the day of its "valid to" date. 25 for a certificate valid to a date 25 days ahead, at any
+// hour; 0 on its last day (also once it expired earlier that day); -10 ten days after that day. So
+// "< 30" means the valid-to date is fewer than 30 days away, and negative means expired on an earlier day.
 func DaysUntil(t, now time.Time) float64 {
-	return math.Floor(t.Sub(now).Hours() / 24)
+	return math.Round(dayOf(t).Sub(dayOf(now)).Hours() / 24)
+}
+
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func daysLeft(e Entry, now time.Time) float64 {
