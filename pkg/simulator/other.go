@@ -25,7 +25,9 @@ type setDef struct {
 
 func (c *call) serveOther() {
 	defs := map[string]setDef{
-		"ServiceEndpoints":               {rows: func(c *call) ([]*entity, bool) { return c.t.hostileEndpointLinks(c.t.serviceEndpoints(c.root, c.now)), true }, keyOf: "Id"},
+		"ServiceEndpoints": {rows: func(c *call) ([]*entity, bool) {
+			return c.t.hostileEndpointLinks(c.t.serviceEndpoints(c.root, c.now)), true
+		}, keyOf: "Id"},
 		"KeystoreEntries":                {rows: (*call).keystoreEntries, keyOf: "Hexalias"},
 		"Keystores":                      {rows: (*call).keystores, keyOf: "Name"},
 		"UserCredentials":                {rows: func(c *call) ([]*entity, bool) { return c.t.userCredentials(c.now), true }, keyOf: "Name"},
