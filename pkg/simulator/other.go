@@ -25,9 +25,7 @@ type setDef struct {
 
 func (c *call) serveOther() {
 	defs := map[string]setDef{
-		"ServiceEndpoints": {rows: func(c *call) ([]*entity, bool) {
-			return c.t.hostileEndpointLinks(c.t.serviceEndpoints(c.root, c.now)), true
-		}, keyOf: "Id"},
+		"ServiceEndpoints":               {rows: func(c *call) ([]*entity, bool) { return c.t.serviceEndpoints(c.root, c.now), true }, keyOf: "Id"},
 		"KeystoreEntries":                {rows: (*call).keystoreEntries, keyOf: "Hexalias"},
 		"Keystores":                      {rows: (*call).keystores, keyOf: "Name"},
 		"UserCredentials":                {rows: func(c *call) ([]*entity, bool) { return c.t.userCredentials(c.now), true }, keyOf: "Name"},
@@ -187,7 +185,7 @@ func (t *Tenant) serviceEndpoints(root string, now time.Time) []*entity {
 			navs: []navLink{{name: "EntryPoints", many: true, rows: []*entity{entry}}, {name: "ApiDefinitions", many: true, rows: nonNil(defs)}},
 		})
 	}
-	return rows
+	return t.hostileEndpointLinks(rows)
 }
 
 func nonNil(rows []*entity) []*entity {
