@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -21,11 +22,16 @@ const (
 	// fraction short of the days an operator reads on them (salesforce_jwt_signing: 25 days ahead,
 	// edi_dhl_as2_partner: 10 days back).
 	HostileDayExpiry = "day-expiry"
+	// HostileNeoLogLines: log files in the shape real Neo tenants write: access lines with the proxy's
+	// address, the client's in parentheses, a certificate subject as user and an unquoted request line;
+	// trace records with all their columns and the "|" that ends a record.
+	HostileNeoLogLines = "neo-log-lines"
 )
 
 func init() {
 	registerHostile(HostileScriptLinks, "AlternateWebLink of every message whose GUID ends in an even hex digit, the first service endpoint's entry point URL and the first API definitions are javascript: and data: links")
 	registerHostile(HostileDayExpiry, "salesforce_jwt_signing is valid to 00:00:01 UTC 25 days ahead, edi_dhl_as2_partner to 00:00:01 UTC 10 days back")
+	registerHostile(HostileNeoLogLines, "log files as real Neo tenants write them: access lines with proxy (client) addresses, a certificate subject as user, an unquoted request; trace records with every column and a trailing |")
 	registerHostile(HostileEchoRequest, "error bodies (OData errors, 401 answers, the token endpoint's error_description) repeat the request's Authorization header and form body")
 }
 
@@ -118,4 +124,16 @@ func (t *Tenant) hostileExpiry(rows []*entity, now time.Time) []*entity {
 		}
 	}
 	return rows
+}
+
+// neoAccessLine: 10.117.41.174 (203.0.113.160) - CN=…, O=… [06/Dec/2026:00:00:30 +0000] POST /cxf/orders HTTP/1.1 200 8572 463 -
+func neoAccessLine(h uint64, ts time.Time, path string, status int) string {
+	return fmt.Sprintf("10.117.%d.%d (203.0.113.%d) - CN=%s-client, OU=Integration, O=Example AG, C=DE [%s] POST /cxf/%s HTTP/1.1 %d %d %d -\n",
+		h%255, (h>>8)%255, (h>>16)%255, path, ts.Format("02/Jan/2006:15:04:05 -0700"), path, status, 200+h%20000, 20+h%3000)
+}
+
+// neoTraceLine: date#zone#severity#category#location#user#thread#application#correlation#message|
+func neoTraceLine(h uint64, ts time.Time, level, flow, text string) string {
+	return fmt.Sprintf("%s#+00#%s#com.sap.it.op.agent.mpl#com.sap.it.op.agent.mpl.Processor#anonymous#http-nio-8041-exec-%d#tmn#%s#%s|\n",
+		ts.Format("2006 01 02 15:04:05.000"), level, h%20, uuidFrom(h), text+" ("+flow+")")
 }

@@ -4,7 +4,9 @@ package harness
 // refused $variables and reversed ranges, records and log lines in shapes real tenants write.
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
@@ -37,6 +39,64 @@ func TestDaysLeftAsReadOnTheCertificate(t *testing.T) {
 			t.Errorf("no series for %s", alias)
 		} else if got := floatAt(t, f); got != days {
 			t.Errorf("%s: %v days left, want %v (as read on the certificate)", alias, got, days)
+		}
+	}
+}
+
+// Neo log files in the shape real tenants write them: every line parsed, the client behind the proxy,
+// trace messages without the columns before them and without the record's closing "|".
+func TestNeoLogLinesAsTenantsWriteThem(t *testing.T) {
+	h := startPlugin(t)
+	c := clientOf(t)
+	tn := newTenant(t, tenantOptions{cfg: simulator.Config{Seed: 82, Environment: "neo", Now: func() time.Time { return logsNow },
+		Clients: []simulator.Client{c}, Hostile: []string{simulator.HostileNeoLogLines}}})
+	h.addSecrets(c.Secret)
+	ds := oauthDataSource("NEO", tn.url(), tn.tokenURL(), c.ID, c.Secret, map[string]any{"environment": "neo"})
+	from, to := logsNow.Add(-2*time.Hour), logsNow
+	for _, typ := range []string{"http", "trace"} {
+		res := h.queryAt(t, ds, from, to, query{RefID: "L", QueryType: "logFiles", JSON: map[string]any{"logFileType": typ}})
+		l := res.Responses["L"]
+		if l == nil || l.Error != "" {
+			t.Fatalf("%s list failed: %s", typ, summary(l))
+		}
+		names := stringColumn(t, decodeFrames(t, "L", l)[0], "Name")
+		if len(names) == 0 {
+			t.Fatalf("no %s log file", typ)
+		}
+		res = h.queryAt(t, ds, from, to, query{RefID: "F", QueryType: "logFiles", JSON: map[string]any{"fileName": names[0], "format": "table"}})
+		r := res.Responses["F"]
+		if r == nil || r.Error != "" {
+			t.Fatalf("%s lines failed: %s", names[0], summary(r))
+		}
+		f := decodeFrames(t, "F", r)[0]
+		// A line every 3.6 minutes: 33 or 34 in two hours, none skipped.
+		if n, _ := f.RowLen(); n < 33 || n > 34 {
+			t.Errorf("%s: %d lines in two hours, want 33 or 34", names[0], n)
+		}
+		if f.Meta != nil {
+			for _, n := range f.Meta.Notices {
+				if strings.Contains(n.Text, "skipped") {
+					t.Errorf("%s: %s", names[0], n.Text)
+				}
+			}
+		}
+		if typ == "http" {
+			for i, ip := range stringColumn(t, f, "Client IP") {
+				if !strings.HasPrefix(ip, "203.0.113.") {
+					t.Errorf("line %d: client %q, want the address behind the proxy", i, ip)
+				}
+			}
+			for i, u := range stringColumn(t, f, "User") {
+				if !strings.HasPrefix(u, "CN=") || !strings.HasSuffix(u, ", C=DE") {
+					t.Errorf("line %d: user %q, want the certificate subject", i, u)
+				}
+			}
+			continue
+		}
+		for i, m := range stringColumn(t, f, "Message") {
+			if strings.Contains(m, "|") || strings.Contains(m, "anonymous") || strings.Contains(m, "http-nio") || !strings.HasPrefix(m, "Message processing") && !strings.HasPrefix(m, "Processing of exchange failed") {
+				t.Errorf("line %d: message %q, want the record's message only", i, m)
+			}
 		}
 	}
 }
