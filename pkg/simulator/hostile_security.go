@@ -26,12 +26,16 @@ const (
 	// address, the client's in parentheses, a certificate subject as user and an unquoted request line;
 	// trace records with all their columns and the "|" that ends a record.
 	HostileNeoLogLines = "neo-log-lines"
+	// HostileOddAuditRecords: the first page of Cloud Foundry audit records also holds a record whose
+	// time is not a timestamp and one whose message is a number (other services write such records).
+	HostileOddAuditRecords = "odd-audit-records"
 )
 
 func init() {
 	registerHostile(HostileScriptLinks, "AlternateWebLink of every message whose GUID ends in an even hex digit, the first service endpoint's entry point URL and the first API definitions are javascript: and data: links")
 	registerHostile(HostileDayExpiry, "salesforce_jwt_signing is valid to 00:00:01 UTC 25 days ahead, edi_dhl_as2_partner to 00:00:01 UTC 10 days back")
 	registerHostile(HostileNeoLogLines, "log files as real Neo tenants write them: access lines with proxy (client) addresses, a certificate subject as user, an unquoted request; trace records with every column and a trailing |")
+	registerHostile(HostileOddAuditRecords, "the first page of Cloud Foundry audit records also holds a record whose time is \"not-a-time\" and one whose message is a number")
 	registerHostile(HostileEchoRequest, "error bodies (OData errors, 401 answers, the token endpoint's error_description) repeat the request's Authorization header and form body")
 }
 
@@ -136,4 +140,22 @@ func neoAccessLine(h uint64, ts time.Time, path string, status int) string {
 func neoTraceLine(h uint64, ts time.Time, level, flow, text string) string {
 	return fmt.Sprintf("%s#+00#%s#com.sap.it.op.agent.mpl#com.sap.it.op.agent.mpl.Processor#anonymous#http-nio-8041-exec-%d#tmn#%s#%s|\n",
 		ts.Format("2006 01 02 15:04:05.000"), level, h%20, uuidFrom(h), text+" ("+flow+")")
+}
+
+// Ids of the records odd-audit-records adds.
+const (
+	OddAuditBadTime       = "hostile-time-0000-4000-8000-000000000001"
+	OddAuditNumberMessage = "hostile-message-0000-4000-8000-000000000002"
+)
+
+func oddAuditPage(page []auditRecord, from, to time.Time) []any {
+	out := make([]any, 0, len(page)+2)
+	for _, r := range page {
+		out = append(out, r)
+	}
+	at := from.Add(to.Sub(from) / 2).Format("2006-01-02T15:04:05.000Z")
+	return append(out,
+		map[string]any{"message_uuid": OddAuditBadTime, "time": "not-a-time", "user": "hostile", "category": "audit.security-events",
+			"message": map[string]any{"data": "{\"message\":\"a record with a time that is not a timestamp\"}"}},
+		map[string]any{"message_uuid": OddAuditNumberMessage, "time": at, "user": "hostile", "category": "audit.security-events", "message": 12345})
 }

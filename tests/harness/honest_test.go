@@ -4,6 +4,7 @@ package harness
 // refused $variables and reversed ranges, records and log lines in shapes real tenants write.
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,52 @@ func TestNeoLogLinesAsTenantsWriteThem(t *testing.T) {
 			if strings.Contains(m, "|") || strings.Contains(m, "anonymous") || strings.Contains(m, "http-nio") || !strings.HasPrefix(m, "Message processing") && !strings.HasPrefix(m, "Processing of exchange failed") {
 				t.Errorf("line %d: message %q, want the record's message only", i, m)
 			}
+		}
+	}
+}
+
+// Audit records other services write: a time that is not a timestamp is named in a notice (never dated in
+// year 1 or 1754), a numeric message is read as text, and no other record is lost.
+func TestOddAuditRecords(t *testing.T) {
+	h := startPlugin(t)
+	cpiClient, auditClient := clientOf(t), clientOf(t)
+	tn := newTenant(t, tenantOptions{cfg: simulator.Config{Seed: 83, Now: func() time.Time { return logsNow }, Clients: []simulator.Client{cpiClient, auditClient},
+		Hostile: []string{simulator.HostileOddAuditRecords}}})
+	h.addSecrets(cpiClient.Secret, auditClient.Secret)
+	ds := withAuditLog(oauthDataSource("AUDIT", tn.url(), tn.tokenURL(), cpiClient.ID, cpiClient.Secret, nil), tn, auditClient)
+	from, to := logsNow.Add(-6*time.Hour), logsNow
+	direct := tn.direct(t, auditClient.ID, auditClient.Secret).auditRecordsDirect(t, from, to)
+	res := h.queryAt(t, ds, from, to, query{RefID: "A", QueryType: "auditLogs", JSON: map[string]any{"format": "table", "cpiOnly": false}})
+	a := res.Responses["A"]
+	if a == nil || a.Error != "" {
+		t.Fatalf("one odd record failed the query: %s", summary(a))
+	}
+	f := decodeFrames(t, "A", a)[0]
+	// Every record the tenant sent except the one without a timestamp.
+	if n, _ := f.RowLen(); n != len(direct)-1 {
+		t.Errorf("%d rows, want %d (the tenant's %d records less the one without a timestamp)", n, len(direct)-1, len(direct))
+	}
+	times, _ := f.FieldByName("Time")
+	for i := 0; times != nil && i < times.Len(); i++ {
+		v, _ := times.ConcreteAt(i)
+		if ts, ok := v.(time.Time); !ok || ts.Before(from) || ts.After(to) {
+			t.Errorf("row %d dated %v, outside the panel's range", i, v)
+		}
+	}
+	if !slices.Contains(stringColumn(t, f, "Message"), "12345") {
+		t.Errorf("the record whose message is a number is missing or not read as text")
+	}
+	var notices []string
+	if f.Meta != nil {
+		for _, n := range f.Meta.Notices {
+			notices = append(notices, n.Text)
+		}
+	}
+	all := strings.Join(notices, "\n")
+	assertContainsAll(t, "notices", all, []string{simulator.OddAuditBadTime, "not a timestamp", "not-a-time"})
+	for _, goType := range []string{"Go struct", "auditlog.CF", "json: cannot"} {
+		if strings.Contains(all+a.Error, goType) {
+			t.Errorf("the answer names Go internals (%q): %s", goType, all)
 		}
 	}
 }
