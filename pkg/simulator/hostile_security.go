@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -29,6 +30,9 @@ const (
 	// HostileOddAuditRecords: the first page of Cloud Foundry audit records also holds a record whose
 	// time is not a timestamp and one whose message is a number (other services write such records).
 	HostileOddAuditRecords = "odd-audit-records"
+	// HostileChainErrors: the chain certificates of keystore entries whose alias starts with "s" answer
+	// HTTP 500.
+	HostileChainErrors = "chain-errors"
 )
 
 func init() {
@@ -36,6 +40,7 @@ func init() {
 	registerHostile(HostileDayExpiry, "salesforce_jwt_signing is valid to 00:00:01 UTC 25 days ahead, edi_dhl_as2_partner to 00:00:01 UTC 10 days back")
 	registerHostile(HostileNeoLogLines, "log files as real Neo tenants write them: access lines with proxy (client) addresses, a certificate subject as user, an unquoted request; trace records with every column and a trailing |")
 	registerHostile(HostileOddAuditRecords, "the first page of Cloud Foundry audit records also holds a record whose time is \"not-a-time\" and one whose message is a number")
+	registerHostile(HostileChainErrors, "ChainCertificates of keystore entries whose alias starts with \"s\" answer HTTP 500")
 	registerHostile(HostileEchoRequest, "error bodies (OData errors, 401 answers, the token endpoint's error_description) repeat the request's Authorization header and form body")
 }
 
@@ -158,4 +163,21 @@ func oddAuditPage(page []auditRecord, from, to time.Time) []any {
 		map[string]any{"message_uuid": OddAuditBadTime, "time": "not-a-time", "user": "hostile", "category": "audit.security-events",
 			"message": map[string]any{"data": "{\"message\":\"a record with a time that is not a timestamp\"}"}},
 		map[string]any{"message_uuid": OddAuditNumberMessage, "time": at, "user": "hostile", "category": "audit.security-events", "message": 12345})
+}
+
+func (t *Tenant) hostileChainError(w http.ResponseWriter, r *http.Request) bool {
+	if !t.hostile(HostileChainErrors) {
+		return false
+	}
+	const prefix = "/api/v1/KeystoreEntries('"
+	p := r.URL.Path
+	if !strings.HasPrefix(p, prefix) || !strings.HasSuffix(p, "')/ChainCertificates") {
+		return false
+	}
+	alias, err := hex.DecodeString(strings.TrimSuffix(strings.TrimPrefix(p, prefix), "')/ChainCertificates"))
+	if err != nil || !strings.HasPrefix(string(alias), "s") {
+		return false
+	}
+	writeODataError(w, r, http.StatusInternalServerError, "Internal Server Error", "The chain of "+string(alias)+" could not be read")
+	return true
 }

@@ -147,3 +147,103 @@ func TestOddAuditRecords(t *testing.T) {
 		}
 	}
 }
+
+// Honest errors: an unreplaced template variable and a reversed time range are a clear 400 for every query
+// family, a 403 says its sentence once and names every role that helps, a chain that cannot be read is a
+// notice naming the entries.
+func TestHonestErrors(t *testing.T) {
+	h := startPlugin(t)
+	c := clientOf(t, simulator.RoleMonitoringDataRead)
+	tn := newTenant(t, tenantOptions{cfg: simulator.Config{Seed: 84, Clients: []simulator.Client{c}, Hostile: []string{simulator.HostileChainErrors}}})
+	h.addSecrets(c.Secret)
+	ds := oauthDataSource("HONEST", tn.url(), tn.tokenURL(), c.ID, c.Secret, nil)
+	now := time.Now()
+
+	t.Run("unreplaced variables", func(t *testing.T) {
+		qs := []query{
+			{RefID: "artifacts", QueryType: "artifacts", JSON: map[string]any{"artifactName": "$iflow"}},
+			{RefID: "endpoints", QueryType: "endpoints", JSON: map[string]any{"endpointName": "${endpoint}"}},
+			{RefID: "certificates", QueryType: "certificates", JSON: map[string]any{"keystoreName": "$keystore"}},
+			{RefID: "inventory", QueryType: "inventory", JSON: map[string]any{"packageId": "[[package]]"}},
+			{RefID: "auditLogs", QueryType: "auditLogs", JSON: map[string]any{"userContains": "$user"}},
+			{RefID: "logFiles", QueryType: "logFiles", JSON: map[string]any{"fileName": "$file"}},
+			{RefID: "messages", QueryType: "messages", JSON: map[string]any{"iflows": []string{"$iflow"}}},
+			{RefID: "calmMetrics", QueryType: "calmMetrics", JSON: map[string]any{"provider": "$provider"}},
+		}
+		res := h.queryAt(t, ds, now.Add(-time.Hour), now, qs...)
+		for _, q := range qs {
+			r := res.Responses[q.RefID]
+			if r == nil || r.Status != 400 {
+				t.Errorf("%s: status %d, error %q; want 400", q.RefID, r.GetStatus(), r.GetError())
+				continue
+			}
+			assertContainsAll(t, q.RefID, r.Error, []string{"template variable that was not replaced"})
+		}
+	})
+
+	t.Run("reversed range", func(t *testing.T) {
+		var qs []query
+		for _, qt := range []string{"messages", "messageCounts", "messageDurations", "errorGroups", "stuckMessages", "artifacts", "endpoints",
+			"certificates", "jms", "inventory", "auditLogs", "logFiles", "calmMetrics"} {
+			qs = append(qs, query{RefID: qt, QueryType: qt, JSON: map[string]any{}})
+		}
+		res := h.queryAt(t, ds, now, now.Add(-time.Hour), qs...)
+		for _, q := range qs {
+			r := res.Responses[q.RefID]
+			if r == nil || r.Status != 400 {
+				t.Errorf("%s: status %d, error %q; want 400", q.RefID, r.GetStatus(), r.GetError())
+				continue
+			}
+			assertContainsAll(t, q.RefID, r.Error, []string{"time range ends", "before it starts"})
+		}
+	})
+
+	t.Run("403s", func(t *testing.T) {
+		res := h.queryAt(t, ds, now.Add(-time.Hour), now,
+			query{RefID: "inventory", QueryType: "inventory", JSON: map[string]any{}},
+			query{RefID: "jms", QueryType: "jms", JSON: map[string]any{}})
+		inv := res.Responses["inventory"].GetError()
+		if n := strings.Count(inv, "lacks the role"); n != 1 || !strings.Contains(inv, "WorkspacePackagesRead") || strings.Count(inv, "role changes") != 1 {
+			t.Errorf("inventory 403 (%d× 'lacks the role'): %s", n, inv)
+		}
+		if c := repeatedClause(inv); c != "" {
+			t.Errorf("inventory 403 says %q twice: %s", c, inv)
+		}
+		assertContainsAll(t, "jms 403", res.Responses["jms"].GetError(), []string{"DataStoresAndQueuesRead", "HealthCheckMonitoringDataRead"})
+	})
+
+	t.Run("chain failures", func(t *testing.T) {
+		res := h.queryAt(t, ds, now.Add(-time.Hour), now, query{RefID: "C", QueryType: "certificates", JSON: map[string]any{"withChain": true}})
+		r := res.Responses["C"]
+		if r == nil || r.Error != "" {
+			t.Fatalf("query failed: %s", summary(r))
+		}
+		f := decodeFrames(t, "C", r)[0]
+		var notices []string
+		if f.Meta != nil {
+			for _, n := range f.Meta.Notices {
+				notices = append(notices, n.Text)
+			}
+		}
+		// The simulated keystore's entries starting with "s": their chains fail.
+		assertContainsAll(t, "notices", strings.Join(notices, "\n"), []string{"chain certificates of 4 entries could not be read",
+			"salesforce_jwt_signing", "s4hana_prd_client", "sap_cloudintegrationcertificate", "sap_global_root_ca"})
+	})
+	h.addSecrets(tn.issuedTokens()...)
+}
+
+// repeatedClause returns a clause (text between ". ", ": " and "; ") that occurs twice in s, or "".
+func repeatedClause(s string) string {
+	seen := map[string]bool{}
+	for _, c := range strings.FieldsFunc(strings.NewReplacer(". ", "\x00", ": ", "\x00", "; ", "\x00").Replace(s), func(r rune) bool { return r == 0 }) {
+		c = strings.TrimSpace(c)
+		if len(c) < 12 {
+			continue
+		}
+		if seen[c] {
+			return c
+		}
+		seen[c] = true
+	}
+	return ""
+}

@@ -133,6 +133,8 @@ func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now tim
 // fetchChains reads ChainCertificates of the first maxChainCalls entries. A failure on one entry is shown
 // on that entry; a failure that would repeat for all (role, throttling, deadline) stops the loop.
 func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
+	var failed []string
+	defer func() { chainNotice(res, failed) }()
 	for i := range res.Entries {
 		e := &res.Entries[i]
 		if i == maxChainCalls {
@@ -152,6 +154,7 @@ func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
 				res.Warning("Chain certificates could not be read: %s", err.Error())
 				return
 			}
+			failed = append(failed, e.Alias)
 			continue
 		}
 		for _, c := range chain {
@@ -166,6 +169,35 @@ func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
 		}
 		slices.SortStableFunc(e.Chain, func(a, b Cert) int { return cmp.Compare(a.Index.Value, b.Index.Value) })
 	}
+}
+
+// chainNotice says which entries are shown without their chain, so missing chain rows are not mistaken
+// for entries without a chain (and their days left count the entry's own certificate only).
+func chainNotice(res *Result, failed []string) {
+	if len(failed) == 0 {
+		return
+	}
+	const show = 5
+	names := strings.Join(failed[:min(len(failed), show)], ", ")
+	if len(failed) > show {
+		names += fmt.Sprintf(" and %d more", len(failed)-show)
+	}
+	var why string
+	for _, e := range res.Entries {
+		if e.Alias == failed[0] {
+			why = e.ChainError
+		}
+	}
+	res.Warning("The chain certificates of %d %s could not be read, so %s shown without %s chain and %s days left count %s own certificate only: %s (first error: %s).",
+		len(failed), plural(len(failed), "entry", "entries"), plural(len(failed), "it is", "they are"), plural(len(failed), "its", "their"),
+		plural(len(failed), "its", "their"), plural(len(failed), "its", "their"), names, why)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // AliasOf returns the alias, decoded from Hexalias (hex of the UTF-8 bytes) when SAP sends no Alias.

@@ -246,10 +246,12 @@ func TestChainFailures(t *testing.T) {
 		err       error
 		wantCalls int // 8 entries
 		warning   bool
+		notice    string
 	}{
-		{"one entry not found: shown on the entries, the query goes on", &cpi.Error{Kind: cpi.KindEntityNotFound, Message: "Requested entity could not be found."}, 8, false},
-		{"role missing: stop after the first", &cpi.Error{Kind: cpi.KindForbidden, Message: "lacks the role MonitoringDataRead"}, 1, true},
-		{"throttled: stop after the first", &cpi.Error{Kind: cpi.KindRateLimited, Message: "too many requests"}, 1, true},
+		{"each entry not found: the query goes on, a notice names them", &cpi.Error{Kind: cpi.KindEntityNotFound, Message: "Requested entity could not be found."}, 8, true,
+			"The chain certificates of 8 entries could not be read, so they are shown without their chain and their days left count their own certificate only: sap_cloudintegrationcertificate, bank_sftp_hostkey, salesforce_jwt_signing, ariba_network_client, edi_dhl_as2_partner and 3 more (first error: Requested entity could not be found.)."},
+		{"role missing: stop after the first", &cpi.Error{Kind: cpi.KindForbidden, Message: "lacks the role MonitoringDataRead"}, 1, true, "Chain certificates could not be read: lacks the role MonitoringDataRead"},
+		{"throttled: stop after the first", &cpi.Error{Kind: cpi.KindRateLimited, Message: "too many requests"}, 1, true, "Chain certificates could not be read: too many requests"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,8 +275,11 @@ func TestChainFailures(t *testing.T) {
 			if failed != tc.wantCalls {
 				t.Fatalf("%d entries show a chain error, want %d", failed, tc.wantCalls)
 			}
-			if got := len(res.Notices) > 0 && res.Notices[0].Severity == data.NoticeSeverityWarning; got != tc.warning {
+			if got := len(res.Notices) == 1 && res.Notices[0].Severity == data.NoticeSeverityWarning; got != tc.warning {
 				t.Fatalf("notices %+v", res.Notices)
+			}
+			if res.Notices[0].Text != tc.notice {
+				t.Errorf("notice %q,\nwant %q", res.Notices[0].Text, tc.notice)
 			}
 		})
 	}
