@@ -2,8 +2,8 @@ package logfiles
 
 import (
 	"bufio"
-	"cmp"
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"

@@ -100,7 +100,7 @@ func TestParseTraceLines(t *testing.T) {
 func TestTraceMessage(t *testing.T) {
 	for line, want := range map[string]string{
 		"2026 12 06 00:00:30#+00#ERROR#com.sap.it.op.agent.mpl#na#anonymous#http-nio-8041-exec-3#na#ae0e6e8e5#Failed to process order 4711|": "Failed to process order 4711",
-		"2026 12 06 00:00:30#+00#INFO#com.sap.core.js#anonymous#http-nio-8041-exec-3#na#Started|#":                                          "Started",
+		"2026 12 06 00:00:30#+00#INFO#com.sap.core.js#anonymous#http-nio-8041-exec-3#na#Started|#":                                           "Started",
 		"2026 12 06 00:00:30#+00#INFO#com.sap.core.js#x#Slow#":                                                                               "Slow",
 		"2026 12 06 00:00:30#+00#INFO#com.sap.core.js#":                                                                                      "",
 	} {
