@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -33,6 +34,9 @@ const (
 	// HostileChainErrors: the chain certificates of keystore entries whose alias starts with "s" answer
 	// HTTP 500.
 	HostileChainErrors = "chain-errors"
+	// HostileCutErrorText: a message's error text ($value, text/plain) announces its whole length but
+	// only its first half arrives before the connection closes.
+	HostileCutErrorText = "cut-error-text"
 )
 
 func init() {
@@ -41,6 +45,7 @@ func init() {
 	registerHostile(HostileNeoLogLines, "log files as real Neo tenants write them: access lines with proxy (client) addresses, a certificate subject as user, an unquoted request; trace records with every column and a trailing |")
 	registerHostile(HostileOddAuditRecords, "the first page of Cloud Foundry audit records also holds a record whose time is \"not-a-time\" and one whose message is a number")
 	registerHostile(HostileChainErrors, "ChainCertificates of keystore entries whose alias starts with \"s\" answer HTTP 500")
+	registerHostile(HostileCutErrorText, "a message's error text (ErrorInformation/$value, text/plain) is cut short: half of the announced Content-Length arrives, then the connection closes")
 	registerHostile(HostileEchoRequest, "error bodies (OData errors, 401 answers, the token endpoint's error_description) repeat the request's Authorization header and form body")
 }
 
@@ -180,4 +185,22 @@ func (t *Tenant) hostileChainError(w http.ResponseWriter, r *http.Request) bool 
 	}
 	writeODataError(w, r, http.StatusInternalServerError, "Internal Server Error", "The chain of "+string(alias)+" could not be read")
 	return true
+}
+
+// writeErrorText answers a message's error text, cut short when cut-error-text is on.
+func (c *call) writeErrorText(text string) {
+	if !c.t.hostile(HostileCutErrorText) || len(text) < 2 {
+		c.writeText("text/plain;charset=utf-8", text)
+		return
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", "text/plain;charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(text)))
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write([]byte(text[:len(text)/2]))
+	if f, ok := c.w.(http.Flusher); ok {
+		f.Flush()
+	}
+	// Returning with fewer bytes than announced makes the server close the connection: the client reads
+	// an unexpected EOF, as when a proxy or the tenant drops it.
 }
