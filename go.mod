@@ -9,7 +9,6 @@ require (
 	github.com/magefile/mage v1.17.2
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/oauth2 v0.37.0
-	golang.org/x/time v0.16.0
 )
 
 require (

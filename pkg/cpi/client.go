@@ -23,7 +23,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
-	"golang.org/x/time/rate"
 
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
@@ -67,7 +66,7 @@ type Client struct {
 
 	userAgent string
 	sem       chan struct{}
-	limiters  [numAreas]*rate.Limiter
+	limiters  [numAreas]*windowLimiter // nil: unlimited
 	desc      *describer
 	cache     *responseCache // cache.go
 	o         options
@@ -81,16 +80,13 @@ type options struct {
 	maxBody      int64
 	maxRetryWait time.Duration
 	retryBase    time.Duration
-	limits       map[Area]limit
+	limits       map[Area]int
+	limitNow     func() time.Time
+	limitSleep   func(context.Context, time.Duration) error
 	// response cache (cache.go)
 	cacheTTL      time.Duration
 	cacheMaxBytes int64
 	cacheSet      bool
-}
-
-type limit struct {
-	perSecond float64
-	burst     int
 }
 
 // Option customises a Client.
@@ -117,14 +113,20 @@ func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n 
 // WithMaxRetryWait caps the wait before a retry (default 10 s), whatever Retry-After says.
 func WithMaxRetryWait(d time.Duration) Option { return func(o *options) { o.maxRetryWait = d } }
 
-// WithRateLimit overrides the per-user rate limit of an API area; perSecond <= 0 disables it.
-func WithRateLimit(a Area, perSecond float64, burst int) Option {
+// WithRateLimit overrides the per-user rate limit of an API area (requests per one-second window);
+// perSecond <= 0 disables it.
+func WithRateLimit(a Area, perSecond int) Option {
 	return func(o *options) {
 		if o.limits == nil {
-			o.limits = map[Area]limit{}
+			o.limits = map[Area]int{}
 		}
-		o.limits[a] = limit{perSecond, burst}
+		o.limits[a] = perSecond
 	}
+}
+
+// WithLimitClock replaces the clock and the wait of the rate limiters (tests advance a fake clock).
+func WithLimitClock(now func() time.Time, sleep func(context.Context, time.Duration) error) Option {
+	return func(o *options) { o.limitNow, o.limitSleep = now, sleep }
 }
 
 type roleKey struct{}
@@ -138,7 +140,7 @@ func WithRole(ctx context.Context, role string) context.Context {
 // New builds the client for an already validated Settings.
 func New(s settings.Settings, opts ...Option) (*Client, error) {
 	o := options{version: "dev", sleep: sleepCtx, now: time.Now, maxBody: DefaultMaxBodyBytes,
-		maxRetryWait: defaultMaxRetryWait, retryBase: defaultRetryBase}
+		maxRetryWait: defaultMaxRetryWait, retryBase: defaultRetryBase, limitNow: time.Now, limitSleep: sleepCtx}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -180,11 +182,11 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		red:         red,
 	}
 	for a := Area(0); a < numAreas; a++ {
-		l := limit{perSecond: defaultLimits[a]}
-		if ol, ok := o.limits[a]; ok {
-			l = ol
+		n := defaultLimits[a]
+		if on, ok := o.limits[a]; ok {
+			n = on
 		}
-		c.limiters[a] = newLimiter(l.perSecond, l.burst)
+		c.limiters[a] = newLimiter(n, o.limitNow, o.limitSleep)
 	}
 
 	// TLS material is checked here so a bad PEM gives a clear message instead of the SDK's generic one.
@@ -438,8 +440,8 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 	}
 }
 
-// ctxErr prefers the context's own error: rate.Limiter.Wait reports "would exceed context deadline"
-// before the deadline has actually passed.
+// ctxErr prefers the context's own error: the limiter gives up before the deadline has actually passed
+// when its wait would outlast it.
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
