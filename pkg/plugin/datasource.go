@@ -16,6 +16,7 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/calm"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/health"
+	"github.com/seed/sapcpi-datasource/pkg/runtime/inventory"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
 
@@ -39,6 +40,9 @@ type Datasource struct {
 	configErr error
 	client    *cpi.Client
 	resources backend.CallResourceHandler
+	// inventory remembers whether the tenant serves the design-time artifacts as one collection. It is
+	// learnt with this instance's credentials and forgotten with the instance.
+	inventory *inventory.Fetcher
 
 	// Optional secondary connections, each with its own service key: nil when not configured or when
 	// the connection's settings are unusable (then calmErr / auditLogErr says why). Their problems never
@@ -68,6 +72,7 @@ func NewDatasource(_ context.Context, instance backend.DataSourceInstanceSetting
 		return ds, nil
 	}
 	ds.client = client
+	ds.inventory = &inventory.Fetcher{}
 	ds.calm, ds.calmErr = secondaryClient(s, s.CloudALM, s.Secrets.CloudALMClientSecret, s.ValidateCloudALM(),
 		settings.CloudALMAnalyticsRoot(s.CloudALM.APIURL))
 	ds.calmState = calm.NewRegistry()
