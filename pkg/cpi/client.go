@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
@@ -64,6 +65,11 @@ type Client struct {
 	tokens    *tokenCache  // nil without OAuth
 	basic     string       // "Basic …" for AuthBasic
 
+	// transports are the http.Transports under the SDK's middlewares: http.Client.CloseIdleConnections
+	// cannot reach them through the middleware chain, so Close closes them itself.
+	transports []*http.Transport
+	closed     atomic.Bool
+
 	userAgent string
 	sem       chan struct{}
 	limiters  [numAreas]*windowLimiter // nil: unlimited
@@ -81,6 +87,7 @@ type options struct {
 	maxRetryWait time.Duration
 	retryBase    time.Duration
 	limits       map[Area]int
+	httpOptions  httpclient.Options // from the SDK: metrics labels, Secure SOCKS proxy, forced TLS version
 	limitNow     func() time.Time
 	limitSleep   func(context.Context, time.Duration) error
 	// response cache (cache.go)
@@ -95,6 +102,15 @@ type Option func(*options)
 // WithServiceRoot points the client at another API root than the CPI service root (<API URL>/api/v1),
 // for secondary APIs such as Cloud ALM or the audit log service, which use the same auth and limits.
 func WithServiceRoot(root string) Option { return func(o *options) { o.serviceRoot = root } }
+
+// WithHTTPClientOptions starts every HTTP client of the Client (API, token, secondary connections) from
+// the options the SDK derives from the data source's instance settings
+// (backend.DataSourceInstanceSettings.HTTPClientOptions): the labels of the SDK's request metrics,
+// Grafana's Secure SOCKS proxy (private data source connect) and a TLS version Grafana enforces. Timeouts,
+// TLS material, authentication, headers and middlewares stay the plugin's own.
+func WithHTTPClientOptions(base httpclient.Options) Option {
+	return func(o *options) { o.httpOptions = base }
+}
 
 // WithVersion sets the plugin version in the User-Agent (grafana-sapcpi-datasource/<version>).
 func WithVersion(v string) Option { return func(o *options) { o.version = v } }
@@ -269,7 +285,18 @@ func (c *Client) newHTTPClient(timeout time.Duration, tlsOpts httpclient.TLSOpti
 	to.TLSHandshakeTimeout = min(to.TLSHandshakeTimeout, timeout)
 	mws := append([]httpclient.Middleware{c.guard(allowed)}, httpclient.DefaultMiddlewares()...)
 	tlsCopy := tlsOpts
-	hc, err := httpclient.New(httpclient.Options{Timeouts: &to, TLS: &tlsCopy, Middlewares: mws})
+	base := c.o.httpOptions
+	if base.TLS != nil {
+		tlsCopy.MinVersion, tlsCopy.MaxVersion = base.TLS.MinVersion, base.TLS.MaxVersion
+	}
+	opts := httpclient.Options{Timeouts: &to, TLS: &tlsCopy, Middlewares: mws, Labels: maps.Clone(base.Labels),
+		ConfigureTransport: func(_ httpclient.Options, t *http.Transport) { c.transports = append(c.transports, t) }}
+	if base.ProxyOptions != nil {
+		// The SDK fills in defaults on the options it is given; each client gets its own copy.
+		proxyOpts := *base.ProxyOptions
+		opts.ProxyOptions = &proxyOpts
+	}
+	hc, err := httpclient.New(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -326,11 +353,16 @@ func (c *Client) hostNotAllowed(u *url.URL) *Error {
 		Message: fmt.Sprintf("Refusing to send a request to %s: only the configured API host %s (and the token host) may be contacted, so credentials never leave them.", host, c.desc.apiHost)})
 }
 
-// Close releases idle connections; call it when the data source instance is disposed.
+// Close releases the client's connections; call it when the data source instance is disposed. Requests
+// still in flight finish, and their connections are closed after them instead of waiting idle.
 func (c *Client) Close() {
-	c.api.CloseIdleConnections()
-	if c.tokenHTTP != nil && c.tokenHTTP != c.api {
-		c.tokenHTTP.CloseIdleConnections()
+	c.closed.Store(true)
+	c.closeIdle()
+}
+
+func (c *Client) closeIdle() {
+	for _, t := range c.transports {
+		t.CloseIdleConnections()
 	}
 }
 
@@ -409,6 +441,9 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
 		}
 		resp, respBody, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
+		if c.closed.Load() {
+			c.closeIdle() // the instance was disposed while this request was in flight
+		}
 		if err != nil {
 			return nil, withSource(err)
 		}
