@@ -70,7 +70,7 @@ func newTestTenant(t testing.TB, o tenantOpts) *tenant {
 	}
 	var opts []cpi.Option
 	for a := cpi.Area(0); a <= cpi.AreaOther; a++ {
-		opts = append(opts, cpi.WithRateLimit(a, 0, 0))
+		opts = append(opts, cpi.WithRateLimit(a, 0))
 	}
 	c, err := cpi.New(s, opts...)
 	if err != nil {
