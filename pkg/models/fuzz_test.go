@@ -33,18 +33,18 @@ func FuzzParseQuery(f *testing.F) {
 			QueryInventory: func() any { return &InventoryQuery{} }, QueryAuditLogs: func() any { return &AuditLogsQuery{} },
 			QueryLogFiles: func() any { return &LogFilesQuery{} }, QueryCalmMetrics: func() any { return &CalmMetricsQuery{} },
 		}
-		for qt, make := range messageModels {
-			check(t, qt, raw, make, func(b []byte, v any) error { return ParseMessageQuery(qt, b, v) })
+		for qt, newModel := range messageModels {
+			check(t, qt, raw, newModel, func(b []byte, v any) error { return ParseMessageQuery(qt, b, v) })
 		}
-		for qt, make := range otherModels {
-			check(t, qt, raw, make, func(b []byte, v any) error { return Parse(qt, b, v) })
+		for qt, newModel := range otherModels {
+			check(t, qt, raw, newModel, func(b []byte, v any) error { return Parse(qt, b, v) })
 		}
 	})
 }
 
-func check(t *testing.T, qt QueryType, raw []byte, make func() any, parse func([]byte, any) error) {
+func check(t *testing.T, qt QueryType, raw []byte, newModel func() any, parse func([]byte, any) error) {
 	t.Helper()
-	v := make()
+	v := newModel()
 	if err := parse(raw, v); err != nil {
 		msg := err.Error()
 		if !strings.Contains(msg, string(qt)) {
@@ -59,7 +59,7 @@ func check(t *testing.T, qt QueryType, raw []byte, make func() any, parse func([
 	if err != nil {
 		t.Fatalf("%s: %s accepted but does not encode: %v", qt, raw, err)
 	}
-	again := make()
+	again := newModel()
 	if err := parse(once, again); err != nil {
 		t.Fatalf("%s: %s accepted, its encoding %s refused: %v", qt, raw, once, err)
 	}
