@@ -56,10 +56,8 @@ var Categories = []string{"audit.security-events", "audit.configuration", "audit
 // categoryPattern accepts a predefined category or a subcategory (audit.data-access.my-sub-category).
 var categoryPattern = regexp.MustCompile(`^audit\.[a-z0-9-]+(\.[A-Za-z0-9_-]+)*$`)
 
-// Getter is the part of the cpi client this package needs.
-type Getter interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-}
+// Getter is the client this package reads with (a *cpi.Client).
+type Getter = cpi.Source
 
 // Options of one fetch.
 type Options struct {
@@ -252,7 +250,7 @@ func fetchCF(ctx context.Context, c Getter, o Options, cats []string, limit int,
 		}
 		recs, err := decodeCF(resp.Body)
 		if err != nil {
-			return nil, err
+			return nil, c.Malformed(resp, err)
 		}
 		if len(recs) > 0 {
 			res.Pages++
@@ -352,7 +350,7 @@ func fetchNeo(ctx context.Context, c Getter, o Options, cats []string, limit int
 		var page neoPage
 		if b := bytes.TrimSpace(resp.Body); len(b) > 0 {
 			if err := json.Unmarshal(b, &page); err != nil {
-				return nil, fmt.Errorf("reading the Neo audit log records (OData v4 JSON expected): %w", err)
+				return nil, c.Malformed(resp, fmt.Errorf("reading the Neo audit log records (OData v4 JSON expected): %w", err))
 			}
 		}
 		if len(page.Value) > 0 {
