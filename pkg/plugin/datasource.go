@@ -16,6 +16,7 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/calm"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/health"
+	"github.com/seed/sapcpi-datasource/pkg/messages"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
 
@@ -38,6 +39,8 @@ type Datasource struct {
 	// a half-filled form still gets a useful answer instead of a failed plugin instance.
 	configErr error
 	client    *cpi.Client
+	// messages is what the message queries, annotations and variables of this tenant share (pkg/messages).
+	messages  *messages.Store
 	resources backend.CallResourceHandler
 
 	// Optional secondary connections, each with its own service key: nil when not configured or when
@@ -68,6 +71,7 @@ func NewDatasource(_ context.Context, instance backend.DataSourceInstanceSetting
 		return ds, nil
 	}
 	ds.client = client
+	ds.messages = messages.NewStore(client)
 	ds.calm, ds.calmErr = secondaryClient(s, s.CloudALM, s.Secrets.CloudALMClientSecret, s.ValidateCloudALM(),
 		settings.CloudALMAnalyticsRoot(s.CloudALM.APIURL))
 	ds.calmState = calm.NewRegistry()

@@ -8,7 +8,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/messages"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
@@ -27,7 +26,7 @@ var messageHandlers = map[models.QueryType]queryHandler{
 
 // messageHandler decodes the query's options (refusing unknown ones) and runs it with the query's time
 // range, which is applied in the backend so alert rules get the same answer as panels.
-func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *cpi.Client, messages.Range, Q, string) (data.Frames, error)) queryHandler {
+func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *messages.Store, messages.Range, Q, string) (data.Frames, error)) queryHandler {
 	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 		var opts Q
 		if err := models.ParseMessageQuery(qt, q.JSON, &opts); err != nil {
@@ -35,7 +34,7 @@ func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *cp
 		}
 		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
 			MaxDataPoints: q.MaxDataPoints, Now: messagesNow()}
-		frames, err := answer(ctx, d.client, rg, opts, d.settings.TenantLabel)
+		frames, err := answer(ctx, d.messages, rg, opts, d.settings.TenantLabel)
 		if err != nil {
 			return errorResponse(err)
 		}
@@ -56,7 +55,7 @@ var messageVariables = map[string]variableProvider{
 
 func messageVariable(kind string) variableProvider {
 	return func(ctx context.Context, d *Datasource, params url.Values) ([]VariableValue, error) {
-		opts, err := messages.Variables(ctx, d.client, kind, params.Get("filter"), messagesNow())
+		opts, err := messages.Variables(ctx, d.messages, kind, params.Get("filter"), messagesNow())
 		if err != nil {
 			return nil, err
 		}
