@@ -40,6 +40,10 @@ type Artifact struct {
 // maxErrorTexts bounds the per-artifact error calls of one query.
 const maxErrorTexts = 25
 
+// refreshTTL: the answers the panels of one refresh share (the listing and the error texts, which ctx
+// carries to errorText).
+const refreshTTL = 30 * time.Second
+
 var selectFields = "Id,Version,Name,Type,DeployedBy,DeployedOn,Status"
 
 // Result is what one query fetched, with the requests it made.
@@ -66,6 +70,8 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 	case q.ArtifactType != "":
 		query.Set("$filter", odata.Eq("Type", q.ArtifactType))
 	}
+	// The stat, the table and the deployment annotations of one refresh share one listing.
+	ctx = cpi.CacheFor(ctx, refreshTTL)
 	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts", query)
 	if err != nil {
 		return res, err
@@ -92,6 +98,7 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 
 // Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).
 func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
 		return res, err

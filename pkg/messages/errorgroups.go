@@ -145,8 +145,8 @@ func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGr
 		}
 	}
 	if unread > 0 {
-		r.notice(data.NoticeSeverityInfo, "Error texts were read for %d of %d failed messages (at most %d per query, within the tenant's budget of %d per minute shared by every panel; texts read before are kept, so each refresh reads further): %d are in the group \"error text not read\".",
-			len(rows)-unread, len(rows), budget, r.st.texts.perMinute, unread)
+		r.notice(data.NoticeSeverityInfo, "Error texts were read for %d of %d failed messages (at most %d per query, within the tenant's budget shared by every panel: %d at once, then %g a minute; texts read before are kept, so each refresh reads further): %d are in the group \"error text not read\".",
+			len(rows)-unread, len(rows), budget, r.st.texts.burst, r.st.texts.perMinute, unread)
 	}
 	out := make([]ErrorGroup, 0, len(groups))
 	for sig, g := range groups {

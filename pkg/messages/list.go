@@ -84,7 +84,7 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 		texts = r.errorTexts(ctx, failed, listErrorTexts)
 		r.set("errorTextRequests", r.requestCount()-before)
 		if missing := len(failed) - len(texts); missing > 0 {
-			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget of %d per minute shared by every panel (texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.perMinute, missing)
+			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
 		}
 	}
 	return rows, texts, r, nil

@@ -5,9 +5,10 @@ package messages
 // SAP's rate limit belongs to the service key, so every user, panel and alert rule of a tenant draws on
 // one allowance. The store keeps what is worth keeping between panels and refreshes:
 //
-//   - error texts (one request each, the bulk of the calls a dashboard makes): one budget per tenant per
-//     refresh (TextsPerMinute, default 60, renewed each minute of the query clock) shared by errorGroups,
-//     its failure-burst annotations and the messages list; every panel asks in its own priority order
+//   - error texts (one request each, the bulk of the calls a dashboard makes): one budget per tenant,
+//     shared by errorGroups, its failure-burst annotations and the messages list of every dashboard and
+//     alert rule: a bucket of DefaultTextBurst texts (a cold dashboard load) refilled by
+//     DefaultTextsPerMinute on the query clock (each refresh reads a few more); every panel asks in its own priority order
 //     (errorGroups round-robin over the failing iFlows), a text being read for one panel is awaited by the
 //     others instead of being read twice, and texts read are kept (bounded in bytes, oldest evicted first),
 //     so successive refreshes read further down the list until every failure has its text;
@@ -25,8 +26,10 @@ import (
 )
 
 const (
-	// DefaultTextsPerMinute is the tenant's error-text budget per refresh (minute).
-	DefaultTextsPerMinute = 60
+	// DefaultTextBurst is the error texts one refresh may read when the budget is full (a cold load).
+	DefaultTextBurst = 60
+	// DefaultTextsPerMinute refills the budget: the steady rate of error-text requests per tenant.
+	DefaultTextsPerMinute = 6
 	// defaultTextBytes bounds the error texts kept (a text is at most maxErrorTextRunes runes).
 	defaultTextBytes = 16 << 20
 	// textOverhead approximates what a kept text costs besides its bytes (map entry, list element, id).
@@ -42,14 +45,18 @@ type Store struct {
 // StoreOption configures a Store.
 type StoreOption func(*Store)
 
-// WithTextBudget sets the error texts read per minute (the tenant's budget) and the bytes of texts kept.
-func WithTextBudget(perMinute int, maxBytes int64) StoreOption {
-	return func(s *Store) { s.texts.perMinute, s.texts.maxBytes = max(perMinute, 0), max(maxBytes, 0) }
+// WithTextBudget sets the tenant's error-text budget (burst texts at most, refilled by perMinute) and the
+// bytes of texts kept.
+func WithTextBudget(burst int, perMinute float64, maxBytes int64) StoreOption {
+	return func(s *Store) {
+		s.texts.burst, s.texts.perMinute, s.texts.maxBytes = max(burst, 0), max(perMinute, 0), max(maxBytes, 0)
+		s.texts.tokens = float64(s.texts.burst)
+	}
 }
 
 // NewStore is the store of the data source instance whose client c is.
 func NewStore(c *cpi.Client, opts ...StoreOption) *Store {
-	s := &Store{c: c, texts: &textStore{perMinute: DefaultTextsPerMinute, maxBytes: defaultTextBytes,
+	s := &Store{c: c, texts: &textStore{burst: DefaultTextBurst, perMinute: DefaultTextsPerMinute, tokens: DefaultTextBurst, maxBytes: defaultTextBytes,
 		kept: map[string]*list.Element{}, inflight: map[string]chan struct{}{}, order: list.New()}}
 	for _, o := range opts {
 		o(s)
@@ -62,12 +69,13 @@ func (s *Store) Client() *cpi.Client { return s.c }
 
 // textStore is the error-text budget and the texts kept.
 type textStore struct {
-	perMinute int
+	burst     int
+	perMinute float64
 	maxBytes  int64
 
 	mu       sync.Mutex
-	minute   int64 // the minute (Unix) whose budget is being spent
-	spent    int
+	tokens   float64                  // texts that may be read now
+	last     time.Time                // when tokens was last refilled
 	kept     map[string]*list.Element // guid → element of order (value keptText)
 	order    *list.List               // oldest first
 	bytes    int64
@@ -89,8 +97,11 @@ type textPlan struct {
 func (ts *textStore) plan(now time.Time, guids []string, limit int) textPlan {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if m := now.Unix() / 60; m != ts.minute {
-		ts.minute, ts.spent = m, 0
+	if !ts.last.IsZero() && now.After(ts.last) {
+		ts.tokens = min(float64(ts.burst), ts.tokens+now.Sub(ts.last).Minutes()*ts.perMinute)
+	}
+	if now.After(ts.last) {
+		ts.last = now
 	}
 	p := textPlan{known: map[string]string{}, await: map[string]chan struct{}{}}
 	for _, g := range guids {
@@ -105,8 +116,8 @@ func (ts *textStore) plan(now time.Time, guids []string, limit int) textPlan {
 			p.await[g] = ch
 			continue
 		}
-		if len(p.read) < limit && ts.spent < ts.perMinute {
-			ts.spent++
+		if len(p.read) < limit && ts.tokens >= 1 {
+			ts.tokens--
 			ts.inflight[g] = make(chan struct{})
 			p.read = append(p.read, g)
 		}

@@ -13,11 +13,11 @@ import (
 )
 
 // TestErrorTextBudgetIsShared: the panels of one refresh (error groups, their annotations, the list of
-// failed messages), sent at once, read at most the tenant's budget of texts together, none twice, and
-// the next refresh reads the next ones.
+// failed messages), sent at once, read at most the tenant's budget of texts together, none twice; a
+// reload reads none, a refresh a minute later what the minute refilled, and later refreshes the next ones.
 func TestErrorTextBudgetIsShared(t *testing.T) {
-	const budget = 25
-	tn := newTestTenant(t, tenantOpts{perDay: 200_000, store: []StoreOption{WithTextBudget(budget, 1<<20)}})
+	const budget, perMinute = 25, 4
+	tn := newTestTenant(t, tenantOpts{perDay: 200_000, store: []StoreOption{WithTextBudget(budget, perMinute, 1<<20)}})
 	ctx := context.Background()
 	rg := rangeOf(3*time.Hour, time.Minute)
 	failed := tn.directCount(t, "Status eq 'FAILED' and "+window24h(rg.window().from, rg.window().to))
@@ -60,40 +60,46 @@ func TestErrorTextBudgetIsShared(t *testing.T) {
 		return out
 	}
 	seen := map[string]bool{}
-	for minute := 0; minute < 3; minute++ {
+	read := 0
+	steps := []struct {
+		after time.Duration
+		want  int
+	}{
+		{0, budget},                // cold: the whole budget
+		{5 * time.Second, 0},       // reload: nothing left
+		{time.Minute, perMinute},   // refresh: a minute's refill
+		{30 * time.Minute, budget}, // much later: full again, never more
+		{30 * time.Second, perMinute / 2},
+	}
+	now := rg.Now
+	for i, s := range steps {
 		tn.reset()
+		now = now.Add(s.after)
 		r := rg
-		r.Now = rg.Now.Add(time.Duration(minute) * time.Minute)
+		r.Now = now
 		frames := refresh(r)
 		got := texts()
-		if len(got) != budget {
-			t.Errorf("refresh %d: %d error-text requests, want the budget %d", minute, len(got), budget)
+		if len(got) != s.want {
+			t.Errorf("step %d: %d error-text requests, want %d", i, len(got), s.want)
 		}
 		for _, u := range got {
 			if seen[u] {
-				t.Errorf("refresh %d: %s read again", minute, u)
+				t.Errorf("step %d: %s read again", i, u)
 			}
 			seen[u] = true
 		}
+		read += len(got)
 		unreadTable := frames[0][0].Meta.Custom.(map[string]any)["errorTextsUnread"]
 		unreadAnno := frames[1][0].Meta.Custom.(map[string]any)["errorTextsUnread"]
-		if want := int(failed) - (minute+1)*budget; unreadTable != want || unreadAnno != want {
-			t.Errorf("refresh %d: unread %v (table) and %v (annotations), want %d", minute, unreadTable, unreadAnno, want)
+		if want := int(failed) - read; unreadTable != want || unreadAnno != want {
+			t.Errorf("step %d: unread %v (table) and %v (annotations), want %d", i, unreadTable, unreadAnno, want)
 		}
-	}
-	// A reload within the same minute reads nothing.
-	tn.reset()
-	r := rg
-	r.Now = rg.Now.Add(2*time.Minute + 30*time.Second)
-	refresh(r)
-	if n := len(texts()); n != 0 {
-		t.Errorf("reload: %d error-text requests", n)
 	}
 }
 
 // TestTextStoreIsBounded: the texts kept never exceed the byte budget; the oldest go first.
 func TestTextStoreIsBounded(t *testing.T) {
-	st := NewStore(nil, WithTextBudget(1000, 10*(textOverhead+28+100)))
+	st := NewStore(nil, WithTextBudget(1000, 0, 10*(textOverhead+28+100)))
 	ts := st.texts
 	now := fixedNow
 	for i := 0; i < 50; i++ {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
@@ -41,6 +42,7 @@ type Datasource struct {
 	client    *cpi.Client
 	// messages is what the message queries, annotations and variables of this tenant share (pkg/messages).
 	messages  *messages.Store
+	now       func() time.Time // the message queries' clock (nil: time.Now); see NewDatasourceAt
 	resources backend.CallResourceHandler
 
 	// Optional secondary connections, each with its own service key: nil when not configured or when
@@ -54,8 +56,14 @@ type Datasource struct {
 }
 
 // NewDatasource is the instance factory: settings are parsed and the HTTP client is built once here.
-func NewDatasource(_ context.Context, instance backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	ds := &Datasource{}
+func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	return NewDatasourceAt(ctx, instance, nil)
+}
+
+// NewDatasourceAt is NewDatasource with the clock of the message queries (nil: time.Now), for a benchmark
+// against a simulated tenant whose time is injected.
+func NewDatasourceAt(_ context.Context, instance backend.DataSourceInstanceSettings, now func() time.Time) (*Datasource, error) {
+	ds := &Datasource{now: now}
 	s, err := settings.Load(instance)
 	if err == nil {
 		err = s.Validate()

@@ -12,8 +12,17 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
-// messagesNow is the clock of the message queries (tests fix it to the simulated tenant's "now").
+// messagesNow is the clock of the message queries (tests fix it to the simulated tenant's "now"); a
+// Datasource built with NewDatasourceAt has its own.
 var messagesNow = time.Now
+
+// clock is the data source's clock for the message queries.
+func (d *Datasource) clock() time.Time {
+	if d.now != nil {
+		return d.now()
+	}
+	return messagesNow()
+}
 
 // messageHandlers: the five message query types (pkg/messages).
 var messageHandlers = map[models.QueryType]queryHandler{
@@ -33,7 +42,7 @@ func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *me
 			return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 		}
 		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
-			MaxDataPoints: q.MaxDataPoints, Now: messagesNow()}
+			MaxDataPoints: q.MaxDataPoints, Now: d.clock()}
 		frames, err := answer(ctx, d.messages, rg, opts, d.settings.TenantLabel)
 		if err != nil {
 			return errorResponse(err)
@@ -55,7 +64,7 @@ var messageVariables = map[string]variableProvider{
 
 func messageVariable(kind string) variableProvider {
 	return func(ctx context.Context, d *Datasource, params url.Values) ([]VariableValue, error) {
-		opts, err := messages.Variables(ctx, d.messages, kind, params.Get("filter"), messagesNow())
+		opts, err := messages.Variables(ctx, d.messages, kind, params.Get("filter"), d.clock())
 		if err != nil {
 			return nil, err
 		}
