@@ -1,9 +1,10 @@
 package messages
 
 // Error texts: MessageProcessingLogs('<guid>')/ErrorInformation/$value, one request per message. They are
-// read only for the failed rows a query shows, within a budget per query, and kept in the client's cache
-// without expiry (a message's error text never changes; the cache's byte budget evicts the oldest), so
-// a refresh only reads the texts of new failures.
+// read only for the failed rows a query shows, within a budget per query, and kept in the client's cache:
+// 30 s at first, then without expiry once a second read returned the same text (a message's error text
+// never changes, but one cut short on the way looks whole; the cache's byte budget evicts the oldest), so
+// a refresh only reads the texts of new failures, and each text about twice in the instance's life.
 
 import (
 	"context"
