@@ -360,12 +360,7 @@ type query struct {
 func (h *pluginHost) queryData(t *testing.T, ds dataSource, headers map[string]string, queries ...query) *pluginv2.QueryDataResponse {
 	t.Helper()
 	to := time.Now()
-	return h.queryDataRange(t, ds, headers, to.Add(-6*time.Hour), to, queries...)
-}
-
-// queryDataRange is queryData over the time range [from, to).
-func (h *pluginHost) queryDataRange(t *testing.T, ds dataSource, headers map[string]string, from, to time.Time, queries ...query) *pluginv2.QueryDataResponse {
-	t.Helper()
+	from := to.Add(-6 * time.Hour)
 	req := &pluginv2.QueryDataRequest{PluginContext: h.pluginContext(t, ds), Headers: headers}
 	for _, q := range queries {
 		// Grafana sends the whole query model, including refId, queryType and the datasource reference.
