@@ -34,6 +34,9 @@ const (
 	DefaultMaxBodyBytes = 64 << 20
 	// maxAttempts per request for retryable statuses (429/502/503/504).
 	maxAttempts = 3
+	// maxTokenRefreshes per request: tokens that keep dying while a request is retried are refreshed this
+	// often before the 401 is reported.
+	maxTokenRefreshes = 3
 	// defaultMaxRetryWait caps a Retry-After or backoff wait.
 	defaultMaxRetryWait = 10 * time.Second
 	defaultRetryBase    = 500 * time.Millisecond
@@ -384,7 +387,7 @@ func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
 }
 
 // do runs one logical request: rate limit, concurrency slot, auth, retries on 429/5xx gateway answers and
-// one token refresh on 401. Only reading requests go through here (GET, and Cloud ALM's reading POSTs), so
+// token refreshes on 401. Only reading requests go through here (GET, and Cloud ALM's reading POSTs), so
 // repeating one is safe.
 func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte) (*Response, error) {
 	set := entitySet(u, c.root.String())
@@ -394,7 +397,11 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 		role = area.defaultRole(set)
 	}
 	host := c.desc.apiHost
-	refreshed := false
+	// A rejected token is refreshed once per token generation: concurrent 401s on the same token cause one
+	// refresh (tokenCache.invalidate), and a token that expires again later in the same burst of pages is
+	// refreshed again, up to maxTokenRefreshes per request. The same token rejected twice is the answer.
+	var lastRejected string
+	refreshes := 0
 	for attempt := 1; ; attempt++ {
 		if err := c.limiters[area].Wait(ctx); err != nil {
 			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
@@ -406,10 +413,12 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u)}
 
 		switch {
-		case resp.StatusCode == http.StatusUnauthorized && c.tokens != nil && !refreshed:
-			// The token may have been revoked or the tenant restarted: drop it and try once more.
-			c.tokens.invalidate(bearerOf(resp.Request))
-			refreshed = true
+		case resp.StatusCode == http.StatusUnauthorized && c.tokens != nil && refreshes < maxTokenRefreshes &&
+			bearerOf(resp.Request) != lastRejected:
+			// The token expired, was revoked or the tenant restarted: drop it and try with a fresh one.
+			lastRejected = bearerOf(resp.Request)
+			c.tokens.invalidate(lastRejected)
+			refreshes++
 			attempt--
 			continue
 		case retryable(resp.StatusCode) && attempt < maxAttempts:

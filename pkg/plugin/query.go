@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/experimental/concurrent"
 
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // queryHandler answers one query of one type.
@@ -59,7 +60,11 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) backend.Dat
 	if err := checkQuery(q); err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 	}
-	return handler(ctx, d, q)
+	var resp backend.DataResponse
+	if err := safe.Call(func() error { resp = handler(ctx, d, q); return nil }); err != nil {
+		return errorResponse(err)
+	}
+	return resp
 }
 
 func implementedTypes() string {

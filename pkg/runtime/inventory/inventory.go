@@ -24,6 +24,7 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/rt"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // Role is the role template that reads the design-time workspace (packages and their artifacts).
@@ -242,8 +243,11 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 			defer wg.Done()
 			for i := range next {
 				r := &results[i]
-				rows, _, err := rt.GetAll[Designed](ctx, g, &r.log, "the integration flows of package "+pkgs[i].ID,
-					"IntegrationPackages("+odata.KeyPredicate(pkgs[i].ID)+")/IntegrationDesigntimeArtifacts", nil, maxPages)
+				err := safe.Call(func() (err error) {
+					r.rows, _, err = rt.GetAll[Designed](ctx, g, &r.log, "the integration flows of package "+pkgs[i].ID,
+						"IntegrationPackages("+odata.KeyPredicate(pkgs[i].ID)+")/IntegrationDesigntimeArtifacts", nil, maxPages)
+					return err
+				})
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -251,9 +255,7 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 					}
 					mu.Unlock()
 					cancel()
-					continue
 				}
-				r.rows = rows
 			}
 		}()
 	}
