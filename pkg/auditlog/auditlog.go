@@ -56,10 +56,8 @@ var Categories = []string{"audit.security-events", "audit.configuration", "audit
 // categoryPattern accepts a predefined category or a subcategory (audit.data-access.my-sub-category).
 var categoryPattern = regexp.MustCompile(`^audit\.[a-z0-9-]+(\.[A-Za-z0-9_-]+)*$`)
 
-// Getter is the part of the cpi client this package needs.
-type Getter interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-}
+// Getter is the client this package reads with (a *cpi.Client).
+type Getter = cpi.Source
 
 // Options of one fetch.
 type Options struct {
@@ -256,7 +254,7 @@ func fetchCF(ctx context.Context, c Getter, o Options, cats []string, limit int,
 		}
 		recs, err := decodeCF(resp.Body, res.Pages+1, &res.skipped)
 		if err != nil {
-			return nil, err
+			return nil, c.Malformed(resp, err)
 		}
 		if len(recs) > 0 {
 			res.Pages++
@@ -357,7 +355,7 @@ func fetchNeo(ctx context.Context, c Getter, o Options, cats []string, limit int
 		var page neoPage
 		if b := bytes.TrimSpace(resp.Body); len(b) > 0 {
 			if err := json.Unmarshal(b, &page); err != nil {
-				return nil, errors.New("the Neo audit log API answered with something that is not an OData v4 list of records ({\"value\": […]})")
+				return nil, c.Malformed(resp, errors.New("the Neo audit log API answered with something that is not an OData v4 list of records ({\"value\": […]})"))
 			}
 		}
 		if len(page.Value) > 0 {

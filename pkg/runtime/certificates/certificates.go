@@ -28,8 +28,8 @@ const (
 	// maxChainCalls bounds the per-entry ChainCertificates requests of one query: security content
 	// allows 10 requests/s per user, so 25 entries cost about 2.5 s.
 	maxChainCalls = 25
-	// maxPages bounds server pages (1000 entries each; a keystore holds at most ~6000).
-	maxPages = 10
+	// maxEntries bounds the keystore entries read (a keystore holds at most ~6000).
+	maxEntries = 10 * cpi.MaxPageSize
 	// Days-left thresholds of the field config: red below 7 days, orange below 30.
 	warnDays     = 30
 	criticalDays = 7
@@ -103,12 +103,11 @@ func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now tim
 		return res, err
 	}
 	// No $select: SAP's documented $select list lacks the validity, DN and fingerprint properties.
-	certs, capped, err := rt.GetAll[Cert](ctx, g, &res.Log, "the keystore entries", "KeystoreEntries", url.Values{"keystoreName": {ks}}, maxPages)
+	// SAP documents only keystoreName and $select for this collection: pages are read by __next.
+	certs, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "keystore entries", cpi.ListOptions{Path: "KeystoreEntries",
+		Query: url.Values{"keystoreName": {ks}}, MaxRows: maxEntries, NextOnly: true})
 	if err != nil {
 		return res, err
-	}
-	if capped {
-		res.Notice("Only the first %d pages of keystore entries were read.", maxPages)
 	}
 	needle := strings.TrimSpace(q.AliasContains)
 	for _, c := range certs {
@@ -146,8 +145,9 @@ func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
 			key = strings.ToUpper(hex.EncodeToString([]byte(e.Alias)))
 		}
 		// The key is the hex alias, so it is always a safe literal, whatever the alias contains.
-		chain, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "the chain certificates of "+e.Alias,
-			"KeystoreEntries("+odata.KeyPredicate(key)+")/ChainCertificates", url.Values{"keystoreName": {res.Keystore}}, 1)
+		chain, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "chain certificates of "+e.Alias, cpi.ListOptions{
+			Path:  "KeystoreEntries(" + odata.KeyPredicate(key) + ")/ChainCertificates",
+			Query: url.Values{"keystoreName": {res.Keystore}}, MaxRows: cpi.MaxPageSize, NextOnly: true})
 		if err != nil {
 			e.ChainError = err.Error()
 			if ctx.Err() != nil || cpi.IsKind(err, cpi.KindForbidden) || cpi.IsKind(err, cpi.KindRateLimited) {
