@@ -34,10 +34,9 @@ const (
 	// NeoPath is the Neo records entity set below https://api.<region host>/auditlog/v1/accounts/<account>.
 	NeoPath = "AuditLogRecords"
 
-	// DefaultRate is SAP's request limit per token on most Cloud Foundry regions (8/s on EU10, EU20, US10,
-	// US30); the burst stays far below SAP's burst queue of 20.
-	DefaultRate  = 4
-	DefaultBurst = 4
+	// DefaultRate is SAP's request limit per token and second on most Cloud Foundry regions (8/s on EU10,
+	// EU20, US10, US30).
+	DefaultRate = 4
 
 	// DefaultMaxRecords bounds the records one query reads (20 Cloud Foundry pages of 500, 10 Neo pages
 	// of 1000); a notice says when the time range holds more.
@@ -137,7 +136,7 @@ func NewClient(s settings.Settings, opts ...cpi.Option) (*cpi.Client, error) {
 	root := ServiceRoot(conn.APIURL)
 	conn.APIURL = root
 	derived := s.ForConnection(conn, s.Secrets.AuditLogClientSecret)
-	all := append([]cpi.Option{cpi.WithServiceRoot(root), cpi.WithRateLimit(cpi.AreaOther, DefaultRate, DefaultBurst)}, opts...)
+	all := append([]cpi.Option{cpi.WithServiceRoot(root), cpi.WithRateLimit(cpi.AreaOther, DefaultRate)}, opts...)
 	return cpi.New(derived, all...)
 }
 

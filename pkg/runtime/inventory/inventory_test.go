@@ -165,7 +165,7 @@ func (r *refuser) Get(ctx context.Context, path string, q url.Values) (*cpi.Resp
 
 func TestPerPackageFallback(t *testing.T) {
 	// Unpaced design-time requests: this test makes ~60 of them and is about the fallback, not pacing.
-	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0, 0))
+	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0))
 	var direct Fetcher
 	want, err := direct.Fetch(context.Background(), tn.Client, models.InventoryQuery{})
 	if err != nil {
@@ -202,7 +202,7 @@ func TestPerPackageFallback(t *testing.T) {
 }
 
 func TestPerPackageFailureStopsTheRest(t *testing.T) {
-	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0, 0))
+	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0))
 	g := &refuser{Client: tn.Client, status: http.StatusNotImplemented, failPackage: "ZFinanceS4HANA"}
 	var f Fetcher
 	_, err := f.Fetch(context.Background(), g, models.InventoryQuery{})
