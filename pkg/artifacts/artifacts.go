@@ -143,7 +143,7 @@ func matches(a Artifact, q models.ArtifactsQuery) bool {
 // errorText reads ErrorInformation/$value: JSON whose "parameter" array carries the message; right after a
 // failed deployment SAP may answer 204 until the text exists.
 func errorText(ctx context.Context, c Getter, id string) (string, string, error) {
-	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.StringLiteral(id)+")/ErrorInformation/$value", nil)
+	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.KeyPredicate(id)+")/ErrorInformation/$value", nil)
 	if err != nil {
 		return "", "", err
 	}

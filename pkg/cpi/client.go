@@ -167,7 +167,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		s.MaxConcurrent = settings.DefaultMaxConcurrentRequests
 	}
 
-	red := newRedactor(s.Secrets.ClientSecret, s.Secrets.BasicPassword, s.Secrets.ClientKey)
+	red := newRedactorFor(s)
 	configErr := func(format string, a ...any) error {
 		return withSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
 	}

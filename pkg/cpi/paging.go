@@ -20,6 +20,7 @@ import (
 	"sync"
 
 	"github.com/seed/sapcpi-datasource/pkg/odata"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // MaxPageSize is SAP's server-side page: no request returns more entries.
@@ -222,6 +223,42 @@ func (l *lister[T]) parallel(parent context.Context, first []T, step int, want i
 		errMu.Unlock()
 		cancel()
 	}
+	// work reads one page; a panic in it (a tenant's value no decoder expected) fails the listing.
+	work := func(i int) error {
+		page := i + 1
+		off := offsets[i]
+		top := int(min(int64(step), want-int64(off)))
+		col, resp, err := GetCollection[T](ctx, l.c, l.o.Path, l.query(top, off, false))
+		l.record(page, resp)
+		if err != nil {
+			return err
+		}
+		rows := col.Results
+		if len(rows) > top {
+			rows = rows[:top]
+		}
+		if page == 1 {
+			if reflect.DeepEqual(rows, first) {
+				errMu.Lock()
+				skipIgnore = true
+				errMu.Unlock()
+				cancel()
+				close(verified)
+				return nil
+			}
+			close(verified)
+		} else {
+			select {
+			case <-verified:
+			case <-ctx.Done():
+				return nil
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+		}
+		return l.deliver(page, rows)
+	}
 	jobs := make(chan int)
 	workers := min(l.o.Parallel, len(offsets))
 	for w := 0; w < workers; w++ {
@@ -229,40 +266,7 @@ func (l *lister[T]) parallel(parent context.Context, first []T, step int, want i
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				page := i + 1
-				off := offsets[i]
-				top := int(min(int64(step), want-int64(off)))
-				col, resp, err := GetCollection[T](ctx, l.c, l.o.Path, l.query(top, off, false))
-				l.record(page, resp)
-				if err != nil {
-					fail(err)
-					continue
-				}
-				rows := col.Results
-				if len(rows) > top {
-					rows = rows[:top]
-				}
-				if page == 1 {
-					if reflect.DeepEqual(rows, first) {
-						errMu.Lock()
-						skipIgnore = true
-						errMu.Unlock()
-						cancel()
-						close(verified)
-						continue
-					}
-					close(verified)
-				} else {
-					select {
-					case <-verified:
-					case <-ctx.Done():
-						continue
-					}
-					if ctx.Err() != nil {
-						continue
-					}
-				}
-				if err := l.deliver(page, rows); err != nil {
+				if err := safe.Call(func() error { return work(i) }); err != nil {
 					fail(err)
 				}
 			}

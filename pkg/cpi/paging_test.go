@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
@@ -373,5 +374,34 @@ func TestContinueEachDoesNotRepeatTheFirstPage(t *testing.T) {
 	checkSequence(t, rows, 3500)
 	if p.hits.Load() != 4 || len(res.Requests) != 3 || res.Total != 3500 {
 		t.Errorf("%d requests in all, %d logged by ContinueEach (want 4 and 3), total %d", p.hits.Load(), len(res.Requests), res.Total)
+	}
+}
+
+// explosive panics while decoding the row with Id 1500, as a decoder meeting a value it never expected.
+type explosive struct{ ID int }
+
+func (e *explosive) UnmarshalJSON(b []byte) error {
+	var v struct{ Id int }
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.Id == 1500 {
+		var none []int
+		_ = none[v.Id]
+	}
+	e.ID = v.Id
+	return nil
+}
+
+// A panic while reading a later page (in a page worker) fails the listing; the process lives on.
+func TestListPanicInPageWorkerIsAnError(t *testing.T) {
+	p := &pagedServer{n: 3500}
+	c := newPagedClient(t, p, 4)
+	_, _, err := List[explosive](context.Background(), c, ListOptions{Path: "Items"})
+	if !safe.IsPanic(err) {
+		t.Fatalf("err = %v, want the recovered panic", err)
+	}
+	if n := goroutinesIn("cpi.(*lister"); n != 0 {
+		t.Errorf("%d listing workers still running after List returned", n)
 	}
 }

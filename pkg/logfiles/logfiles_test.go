@@ -331,18 +331,6 @@ func TestHostileInputs(t *testing.T) {
 	}
 }
 
-func TestKeyLiteral(t *testing.T) {
-	for in, want := range map[string]string{
-		"http_access_04766fd_2018-07-09.log": "'http_access_04766fd_2018-07-09.log'",
-		"o'neil":                             "'o''neil'",
-		"a/b?c#d e":                          "'a%2Fb%3Fc%23d%20e'",
-	} {
-		if got := keyLiteral(in); got != want {
-			t.Errorf("keyLiteral(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // On Cloud Foundry the tenant has no LogFiles: the 404 says why.
 func TestCloudFoundryTenantAnswers404(t *testing.T) {
 	c, _, _ := newTenant(t, "cloudFoundry")

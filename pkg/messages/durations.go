@@ -84,7 +84,7 @@ func Durations(ctx context.Context, c *cpi.Client, rg Range, q models.MessageDur
 	var b *buckets
 	if format == models.FormatTimeSeries {
 		bb := makeBuckets(rg)
-		b, s.w, s.align = &bb, bb.window(), bb.width
+		b, s.align = &bb, bb.width
 		r.set("bucketSeconds", int(bb.width.Seconds()))
 	}
 	nb := 1

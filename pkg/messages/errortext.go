@@ -25,7 +25,7 @@ const maxErrorTextRunes = 4000
 const noErrorInformation = "(no error information)"
 
 func errorTextPath(guid string) string {
-	return mplPath + "(" + odata.StringLiteral(guid) + ")/ErrorInformation/$value"
+	return mplPath + "(" + odata.KeyPredicate(guid) + ")/ErrorInformation/$value"
 }
 
 // errorTexts returns the error texts of the given messages (in priority order): every text already in the

@@ -59,8 +59,19 @@ func (w window) empty() bool { return !w.from.Before(w.to) }
 // closed reports whether the window ended long enough ago for its answer to be cached.
 func (w window) closed(now time.Time) bool { return !w.to.After(now.Add(-closedAfter)) }
 
+// window is the range at whole seconds, cut to the retention: SAP holds nothing older, so asking for it
+// would only cost requests (a 10-year range would not answer in time).
 func (r Range) window() window {
-	return window{from: r.From.UTC().Truncate(time.Second), to: r.To.UTC().Truncate(time.Second)}
+	w := window{from: r.From.UTC().Truncate(time.Second), to: r.To.UTC().Truncate(time.Second)}
+	if oldest := r.oldest(); !r.Now.IsZero() && w.from.Before(oldest) {
+		w.from = oldest
+	}
+	return w
+}
+
+// oldest is the start of the retention, at a whole minute (so that refreshes within a minute agree).
+func (r Range) oldest() time.Time {
+	return r.Now.UTC().Add(-Retention).Truncate(time.Minute).Add(time.Minute)
 }
 
 // timeTerms is the $filter term of a window on field (LogEnd or LogStart).
@@ -297,13 +308,13 @@ func statusTerm(statuses []string) string {
 	return odata.Or(terms...)
 }
 
-// retentionNotice warns when the range starts before the oldest message CPI keeps.
+// retentionNotice says that the range was cut to the retention (see window).
 func retentionNotice(r Range) *data.Notice {
-	oldest := r.Now.Add(-Retention)
-	if !r.From.Before(oldest) {
+	oldest := r.oldest()
+	if r.Now.IsZero() || !r.From.Before(oldest) {
 		return nil
 	}
 	return &data.Notice{Severity: data.NoticeSeverityWarning,
-		Text: fmt.Sprintf("SAP Cloud Integration keeps message processing logs for 30 days by default: the range starts %s, so nothing before %s can be shown.",
+		Text: fmt.Sprintf("SAP Cloud Integration keeps message processing logs for 30 days by default: the range starts %s and was cut to start at %s.",
 			r.From.UTC().Format("2006-01-02 15:04 UTC"), oldest.UTC().Format("2006-01-02 15:04 UTC"))}
 }

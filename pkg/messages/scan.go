@@ -25,6 +25,7 @@ import (
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 const (
@@ -221,8 +222,12 @@ func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rows, lr, err := cpi.List[mplRow](r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
-			pending[i] <- result{rows, lr, err}
+			var out result
+			out.err = safe.Call(func() (err error) {
+				out.rows, out.lr, err = cpi.List[mplRow](r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
+				return err
+			})
+			pending[i] <- out
 		}()
 	}
 	// Rows expected in a slice, from the window's total, to read ahead only when the slices already
@@ -315,7 +320,7 @@ func forEachLimit(parent context.Context, n, limit int, fn func(ctx context.Cont
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := fn(ctx, i); err != nil {
+			if err := safe.Call(func() error { return fn(ctx, i) }); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err

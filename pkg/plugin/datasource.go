@@ -63,11 +63,11 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 	if err == nil {
 		err = s.Validate()
 	}
+	ds.settings = s // also when invalid: the secrets it holds are still redacted from the error
 	if err != nil {
 		ds.configErr = err
 		return ds, nil
 	}
-	ds.settings = s
 	httpOpts, err := sdkHTTPClientOptions(ctx, instance)
 	if err != nil {
 		ds.configErr = err
@@ -134,9 +134,13 @@ func (d *Datasource) Dispose() {
 // CheckHealth makes real calls to the tenant and explains what works and what does not.
 func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	if d.configErr != nil {
-		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.configErr.Error()}, nil
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.redact(d.configErr.Error())}, nil
 	}
 	res := health.Check(ctx, d.settings, d.client, d.secondaryChecks()...)
+	res.Message = d.redact(res.Message)
+	for i := range res.Details {
+		res.Details[i].Message = d.redact(res.Details[i].Message)
+	}
 	status := backend.HealthStatusOk
 	if !res.OK {
 		status = backend.HealthStatusError

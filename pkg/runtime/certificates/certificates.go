@@ -145,7 +145,7 @@ func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
 		}
 		// The key is the hex alias, so it is always a safe literal, whatever the alias contains.
 		chain, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "the chain certificates of "+e.Alias,
-			"KeystoreEntries("+odata.StringLiteral(key)+")/ChainCertificates", url.Values{"keystoreName": {res.Keystore}}, 1)
+			"KeystoreEntries("+odata.KeyPredicate(key)+")/ChainCertificates", url.Values{"keystoreName": {res.Keystore}}, 1)
 		if err != nil {
 			e.ChainError = err.Error()
 			if ctx.Err() != nil || cpi.IsKind(err, cpi.KindForbidden) || cpi.IsKind(err, cpi.KindRateLimited) {

@@ -24,6 +24,7 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/rt"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // Role is the role template that reads the design-time workspace (packages and their artifacts).
@@ -102,7 +103,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		return res, err
 	}
 	pkgID := strings.TrimSpace(q.PackageID)
-	if err := odata.CheckValue("package id", pkgID); err != nil {
+	if err := odata.CheckID("package id", pkgID); err != nil {
 		return res, err
 	}
 	dctx := cpi.WithRole(ctx, Role)
@@ -149,7 +150,7 @@ func designTimeError(err error) error {
 }
 
 func onePackage(ctx context.Context, g rt.Getter, log *rt.Log, id string) ([]Package, []Designed, error) {
-	lit := odata.StringLiteral(id)
+	lit := odata.KeyPredicate(id)
 	resp, err := g.Get(ctx, "IntegrationPackages("+lit+")", nil)
 	log.Add(resp)
 	if err != nil {
@@ -250,8 +251,11 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 			defer wg.Done()
 			for i := range next {
 				r := &results[i]
-				rows, _, err := rt.GetAll[Designed](ctx, g, &r.log, "the integration flows of package "+pkgs[i].ID,
-					"IntegrationPackages("+odata.StringLiteral(pkgs[i].ID)+")/IntegrationDesigntimeArtifacts", nil, maxPages)
+				err := safe.Call(func() (err error) {
+					r.rows, _, err = rt.GetAll[Designed](ctx, g, &r.log, "the integration flows of package "+pkgs[i].ID,
+						"IntegrationPackages("+odata.KeyPredicate(pkgs[i].ID)+")/IntegrationDesigntimeArtifacts", nil, maxPages)
+					return err
+				})
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -259,9 +263,7 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 					}
 					mu.Unlock()
 					cancel()
-					continue
 				}
-				r.rows = rows
 			}
 		}()
 	}

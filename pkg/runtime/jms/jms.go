@@ -62,7 +62,7 @@ type Result struct {
 // Fetch reads the broker with its queue states in one request.
 func Fetch(ctx context.Context, g rt.Getter) (Result, error) {
 	var res Result
-	resp, err := g.Get(cpi.WithRole(ctx, Role), "JmsBrokers("+odata.StringLiteral(BrokerKey)+")", url.Values{"$expand": {"QueueStates"}})
+	resp, err := g.Get(cpi.WithRole(ctx, Role), "JmsBrokers("+odata.KeyPredicate(BrokerKey)+")", url.Values{"$expand": {"QueueStates"}})
 	res.Add(resp)
 	if err != nil {
 		return res, err
