@@ -20,10 +20,8 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
-// Getter is the part of the CPI client this package needs.
-type Getter interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-}
+// Getter is the client this package reads with (a *cpi.Client).
+type Getter = cpi.Source
 
 // Artifact is one deployed runtime artifact.
 type Artifact struct {
@@ -37,8 +35,12 @@ type Artifact struct {
 	ErrorText  string     `json:"-"`
 }
 
-// maxErrorTexts bounds the per-artifact error calls of one query.
-const maxErrorTexts = 25
+const (
+	// maxErrorTexts bounds the per-artifact error calls of one query.
+	maxErrorTexts = 25
+	// maxArtifacts bounds the deployed artifacts read (a large tenant deploys a few thousand).
+	maxArtifacts = 50 * cpi.MaxPageSize
+)
 
 var selectFields = "Id,Version,Name,Type,DeployedBy,DeployedOn,Status"
 
@@ -66,16 +68,15 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 	case q.ArtifactType != "":
 		query.Set("$filter", odata.Eq("Type", q.ArtifactType))
 	}
-	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts", query)
+	all, lr, err := cpi.List[Artifact](ctx, c, cpi.ListOptions{Path: "IntegrationRuntimeArtifacts", Query: query, MaxRows: maxArtifacts})
+	res.Requests = append(res.Requests, lr.Requests...)
 	if err != nil {
 		return res, err
 	}
-	res.Requests = append(res.Requests, resp.URL)
-	page, err := odata.DecodeCollection[Artifact](bytes.NewReader(resp.Body))
-	if err != nil {
-		return res, fmt.Errorf("reading the deployed artifacts: %w", err)
+	if n := lr.Notice("deployed artifacts"); n != "" {
+		res.Notices = append(res.Notices, data.Notice{Severity: data.NoticeSeverityWarning, Text: n})
 	}
-	for _, a := range page.Results {
+	for _, a := range all {
 		if matches(a, q) {
 			res.Artifacts = append(res.Artifacts, a)
 		}

@@ -53,6 +53,8 @@ type Response struct {
 	// Cached: the answer came from the response cache or from an identical request in flight (cache.go),
 	// not from a request of its own. Body and Header are then shared and must not be modified.
 	Cached bool
+
+	hold *bodyHold // Body's share of the client's byte budget (budget.go)
 }
 
 // Client talks to one tenant. It is safe for concurrent use; build it once per data source instance.
@@ -75,6 +77,7 @@ type Client struct {
 	limiters  [numAreas]*windowLimiter // nil: unlimited
 	desc      *describer
 	cache     *responseCache // cache.go
+	budget    *bodyBudget    // budget.go
 	o         options
 }
 
@@ -84,6 +87,7 @@ type options struct {
 	sleep        func(context.Context, time.Duration) error
 	now          func() time.Time
 	maxBody      int64
+	bodyPool     int64
 	maxRetryWait time.Duration
 	retryBase    time.Duration
 	limits       map[Area]int
@@ -155,7 +159,7 @@ func WithRole(ctx context.Context, role string) context.Context {
 
 // New builds the client for an already validated Settings.
 func New(s settings.Settings, opts ...Option) (*Client, error) {
-	o := options{version: "dev", sleep: sleepCtx, now: time.Now, maxBody: DefaultMaxBodyBytes,
+	o := options{version: "dev", sleep: sleepCtx, now: time.Now, maxBody: DefaultMaxBodyBytes, bodyPool: DefaultBodyPool,
 		maxRetryWait: defaultMaxRetryWait, retryBase: defaultRetryBase, limitNow: time.Now, limitSleep: sleepCtx}
 	for _, opt := range opts {
 		opt(&o)
@@ -189,6 +193,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		o:         o,
 	}
 	c.cache = newResponseCache(authIdentity(s, root.String()), o)
+	c.budget = newBodyBudget(o.bodyPool)
 	c.desc = &describer{
 		auth:        s.AuthType,
 		apiHost:     odata.HostPort(root.String()),
@@ -440,14 +445,18 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 		if err := c.limiters[area].Wait(ctx); err != nil {
 			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
 		}
-		resp, respBody, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
+		resp, respBody, hold, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
 		if c.closed.Load() {
 			c.closeIdle() // the instance was disposed while this request was in flight
 		}
 		if err != nil {
 			return nil, withSource(err)
 		}
-		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u)}
+		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u), hold: hold}
+		if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+			// An error body is read for its message only (and a retry drops it).
+			hold.release()
+		}
 
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized && c.tokens != nil && refreshes < maxTokenRefreshes &&
@@ -496,11 +505,11 @@ func bearerOf(req *http.Request) string {
 
 // attempt sends the request once, holding a concurrency slot only while the request is in flight (not
 // while waiting for a retry), and reads the capped body. A non-nil body is sent as JSON.
-func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []byte) (*http.Response, []byte, *Error) {
+func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []byte) (*http.Response, []byte, *bodyHold, *Error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, c.fail(ctx, c.desc.apiHost, ctx.Err())
+		return nil, nil, nil, c.fail(ctx, c.desc.apiHost, ctx.Err())
 	}
 	defer func() { <-c.sem }()
 
@@ -510,7 +519,7 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
 	if err != nil {
-		return nil, nil, c.desc.finish(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err, Message: "Cannot build the request."})
+		return nil, nil, nil, c.desc.finish(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err, Message: "Cannot build the request."})
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -522,9 +531,9 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 		tok, err := c.tokens.token(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, c.fail(ctx, c.desc.tokenHost, err)
+				return nil, nil, nil, c.fail(ctx, c.desc.tokenHost, err)
 			}
-			return nil, nil, c.desc.tokenError(err)
+			return nil, nil, nil, c.desc.tokenError(err)
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	case c.basic != "":
@@ -533,21 +542,24 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 
 	resp, err := c.api.Do(req)
 	if err != nil {
-		return nil, nil, c.fail(ctx, c.desc.apiHost, err)
+		return nil, nil, nil, c.fail(ctx, c.desc.apiHost, err)
 	}
 	defer resp.Body.Close()
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, c.o.maxBody+1))
+	respBody, hold, err := c.budget.readBody(ctx, resp.Body, c.o.maxBody)
 	// Grafana's own response limit (SDK middleware) may be lower than ours.
-	if int64(len(respBody)) > c.o.maxBody || errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
-		return nil, nil, c.desc.finish(&Error{Kind: KindResponseTooLarge, Host: c.desc.apiHost, Status: resp.StatusCode, Err: err,
+	if errors.Is(err, errBodyTooLarge) || errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
+		if errors.Is(err, errBodyTooLarge) {
+			err = nil
+		}
+		return nil, nil, nil, c.desc.finish(&Error{Kind: KindResponseTooLarge, Host: c.desc.apiHost, Status: resp.StatusCode, Err: err,
 			Message: fmt.Sprintf("The response from %s is larger than the allowed %s: narrow the query (shorter time range, more filters, fewer fields).", c.desc.apiHost, sizeText(c.o.maxBody, err))})
 	}
 	if err != nil {
-		return nil, nil, c.fail(ctx, c.desc.apiHost, err)
+		return nil, nil, nil, c.fail(ctx, c.desc.apiHost, err)
 	}
 	// resp.Request is the last request of a redirect chain; keep our own to know which token was used.
 	resp.Request = req
-	return resp, respBody, nil
+	return resp, respBody, hold, nil
 }
 
 // fail classifies a transport error. When the caller's own deadline ran out (a Grafana query or health

@@ -2,6 +2,7 @@ package cpi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -160,8 +161,13 @@ func retryable(status int) bool {
 func retryDelay(h http.Header, attempt int, now time.Time, base, maxWait time.Duration) time.Duration {
 	d := time.Duration(-1)
 	if ra := strings.TrimSpace(h.Get("Retry-After")); ra != "" {
-		if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
-			d = time.Duration(secs) * time.Second
+		// A number too large for an int reads as the largest one (ErrRange); it is a long wait all the same.
+		if secs, err := strconv.Atoi(ra); (err == nil || errors.Is(err, strconv.ErrRange)) && secs >= 0 {
+			// Compared before converting: a huge number of seconds overflows a Duration.
+			d = maxWait
+			if secs <= int(maxWait/time.Second) {
+				d = time.Duration(secs) * time.Second
+			}
 		} else if t, err := http.ParseTime(ra); err == nil {
 			d = max(t.Sub(now), 0)
 		}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
@@ -121,7 +122,7 @@ func FetchErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.Err
 		}
 		g := groups[sig]
 		if g == nil {
-			g = &ErrorGroup{ID: SignatureID(sig), Signature: sig, SampleID: m.MessageGuid, SampleLink: m.AlternateWebLink,
+			g = &ErrorGroup{ID: SignatureID(sig), Signature: sig, SampleID: m.MessageGuid, SampleLink: odata.WebLink(m.AlternateWebLink),
 				SampleText: text, LastSeen: m.LogEnd.Time, FirstSeen: m.LogEnd.Time}
 			if !ok {
 				g.ID = "unread"

@@ -15,6 +15,7 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/frames"
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
@@ -161,7 +162,7 @@ func listFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *d
 			"iFlow id": m.IntegrationArtifact.ID, "package": m.IntegrationArtifact.PackageID, "sender": m.Sender,
 			"receiver": m.Receiver, "message id": m.MessageGuid, "correlation id": m.CorrelationID,
 			"application id": m.ApplicationMessageID, "application type": m.ApplicationMessageType,
-			"custom status": m.CustomStatus, "error": errText, "text": summary(m, errText), "link": m.AlternateWebLink} {
+			"custom status": m.CustomStatus, "error": errText, "text": summary(m, errText), "link": odata.WebLink(m.AlternateWebLink)} {
 			cols[name][i] = v
 		}
 	}
@@ -206,7 +207,7 @@ func logsFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *d
 		m := &rows[i]
 		lines[i] = frames.LogLine{Time: m.LogEnd.Time, Body: summary(m, texts[m.MessageGuid]), Severity: severity(m.Status),
 			ID: m.MessageGuid, Labels: map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status, "package": m.IntegrationArtifact.PackageID}}
-		links[i] = m.AlternateWebLink
+		links[i] = odata.WebLink(m.AlternateWebLink)
 	}
 	return frames.LogsFrame("messages", tenant, lines, r.meta(), &data.FieldConfig{Links: monitorLink()}, data.NewField("link", nil, links))
 }

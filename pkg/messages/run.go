@@ -70,11 +70,20 @@ func (r *run) record(resp *cpi.Response) {
 	}
 }
 
+// recordList records a listing's requests; a listing whose pages fell short of the tenant's count is
+// said once per query (the caps of message queries are worded by the query types themselves).
 func (r *run) recordList(res cpi.ListResult) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.requests = append(r.requests, res.Requests...)
 	r.cached += res.Cached
+	r.mu.Unlock()
+	if res.Incomplete {
+		r.countNotice()
+	}
+}
+
+func (r *run) countNotice() {
+	r.notice(data.NoticeSeverityWarning, "The tenant counted more messages than its pages held: the result may be incomplete.")
 }
 
 func (r *run) notice(sev data.NoticeSeverity, format string, a ...any) {

@@ -34,6 +34,9 @@ const (
 	// parallelSlices bounds the slices listed at once; the client bounds the requests in flight anyway,
 	// this bounds the pages held in memory.
 	parallelSlices = 4
+	// maxSlices bounds the slices of one window whatever the tenant counts (a week of a million
+	// messages a day is about 440 slices of sliceRows; more slices only shorten $skip).
+	maxSlices = 512
 )
 
 // artifactRef is the IntegrationArtifact complex property of a message.
@@ -93,9 +96,11 @@ type probeResult struct {
 	col   *odata.Collection[mplRow] // the page as received (nil when the caller only knew the total)
 }
 
-// complete reports whether the probe holds every row wanted.
+// complete reports whether the probe holds every row wanted: as many as counted or capped, or a page
+// the server did not cut (no __next, fewer than a full page), whatever it counted.
 func (p probeResult) complete(maxRows int) bool {
-	return int64(len(p.rows)) >= p.total || (maxRows > 0 && len(p.rows) >= maxRows)
+	uncut := p.col != nil && p.col.Next == "" && len(p.col.Results) < cpi.MaxPageSize
+	return int64(len(p.rows)) >= p.total || (maxRows > 0 && len(p.rows) >= maxRows) || uncut
 }
 
 // probe reads the first page of the window with its total. It asks what the listing's first page would
@@ -113,8 +118,20 @@ func (r *run) probe(ctx context.Context, s scanSpec) (probeResult, error) {
 		return probeResult{}, err
 	}
 	p := probeResult{rows: col.Results, total: int64(len(col.Results)), col: &col}
-	if col.Count != nil {
+	switch {
+	case col.Count != nil:
 		p.total = *col.Count
+	case col.Next != "":
+		// The tenant ignored $inlinecount but cut the page: its length is not the total. $count says
+		// how to slice the window; the listing follows __next either way.
+		n, err := r.count(r.reqCtx(ctx, s.w), s.filters.query(s.timeField, s.w, s.extra...))
+		if err != nil {
+			return probeResult{}, err
+		}
+		p.total = max(n, int64(len(col.Results)))
+	}
+	if p.complete(s.maxRows) && p.total > int64(len(p.rows)) && (s.maxRows == 0 || p.total < int64(s.maxRows)) {
+		r.countNotice()
 	}
 	return p, nil
 }
@@ -153,7 +170,7 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 	if s.maxRows > 0 {
 		want = min(want, int64(s.maxRows))
 	}
-	k := int((p.total + sliceRows - 1) / sliceRows)
+	k := int(min((p.total+sliceRows-1)/sliceRows, maxSlices))
 	parts := splitWindow(s.w, k, s.align)
 	if len(parts) == 1 && p.col != nil {
 		// One slice: the probe is its first page; read the rest of it.

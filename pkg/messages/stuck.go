@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
@@ -110,7 +111,7 @@ func Stuck(ctx context.Context, c *cpi.Client, rg Range, q models.StuckMessagesQ
 		started[i], updated[i] = m.LogStart.Time, timePtr(m.LogEnd.Time)
 		age[i] = float64(int(rg.Now.Sub(m.LogStart.Time).Minutes()))
 		for c, v := range []string{m.Status, nameOr(m.IntegrationArtifact.Name, m.IntegrationArtifact.ID), m.IntegrationArtifact.ID,
-			m.IntegrationArtifact.PackageID, m.Sender, m.Receiver, m.MessageGuid, m.CorrelationID, m.AlternateWebLink} {
+			m.IntegrationArtifact.PackageID, m.Sender, m.Receiver, m.MessageGuid, m.CorrelationID, odata.WebLink(m.AlternateWebLink)} {
 			cols[c][i] = v
 		}
 	}

@@ -29,8 +29,8 @@ func IsPanic(err error) bool {
 	return errors.As(err, &pe)
 }
 
-// Recover, deferred directly (defer safe.Recover(&err)), turns a panic of the deferring function into
-// *errp and logs it with its stack.
+// Recover turns a panic of the function that defers it (defer safe.Recover(&err)) into *errp and logs
+// it with its stack.
 func Recover(errp *error) {
 	if v := recover(); v != nil {
 		*errp = recovered(v)

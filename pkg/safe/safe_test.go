@@ -22,10 +22,9 @@ func TestCall(t *testing.T) {
 			return nil
 		}, true, nil},
 		{"panic with a value", func() error { panic("tenant said /Date()/") }, true, nil},
-		{"nil map write", func() error {
-			var m map[string]int
-			m["x"] = 1
-			return nil
+		{"nil pointer", func() error {
+			var p *struct{ N int }
+			return errors.New(string(rune(p.N)))
 		}, true, nil},
 	}
 	for _, tc := range tests {

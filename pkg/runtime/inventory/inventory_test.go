@@ -143,11 +143,11 @@ func (r *refuser) Get(ctx context.Context, path string, q url.Values) (*cpi.Resp
 	switch {
 	case path == "IntegrationDesigntimeArtifacts":
 		r.collection.Add(1)
-		kind := cpi.KindHTTP
+		kind, msg := cpi.KindHTTP, "not supported"
 		if r.status == http.StatusForbidden {
-			kind = cpi.KindForbidden
+			kind, msg = cpi.KindForbidden, "lacks the role WorkspacePackagesRead" // as pkg/cpi words it with the role of the context
 		}
-		return &cpi.Response{Status: r.status, URL: "collection"}, &cpi.Error{Kind: kind, Status: r.status, Message: "not supported"}
+		return &cpi.Response{Status: r.status, URL: "collection"}, &cpi.Error{Kind: kind, Status: r.status, Message: msg}
 	case strings.HasSuffix(path, "/IntegrationDesigntimeArtifacts"):
 		if ctx.Err() != nil {
 			return nil, ctx.Err() // cancelled: never reaches the tenant
@@ -206,7 +206,8 @@ func TestPerPackageFailureStopsTheRest(t *testing.T) {
 	g := &refuser{Client: tn.Client, status: http.StatusNotImplemented, failPackage: "ZFinanceS4HANA"}
 	var f Fetcher
 	_, err := f.Fetch(context.Background(), g, models.InventoryQuery{})
-	if err == nil || !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "inventory reads integration packages") {
+	if err == nil || !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "lacks the role WorkspacePackagesRead") ||
+		strings.Count(err.Error(), "WorkspacePackagesRead") != 1 {
 		t.Fatalf("error %v", err)
 	}
 	if n := g.perPackage.Load(); n >= 9 {
