@@ -28,6 +28,7 @@ type tenant struct {
 	sim  *simulator.Tenant
 	srv  *httptest.Server
 	c    *cpi.Client
+	st   *Store
 	hits atomic.Int64
 	mu   sync.Mutex
 	urls []string
@@ -39,6 +40,8 @@ type tenantOpts struct {
 	seed   int64
 	// wrap lets a test change answers (e.g. ignore $skip).
 	wrap func(http.Handler) http.Handler
+	// store configures the tenant's message store.
+	store []StoreOption
 }
 
 func newTestTenant(t testing.TB, o tenantOpts) *tenant {
@@ -78,6 +81,7 @@ func newTestTenant(t testing.TB, o tenantOpts) *tenant {
 	}
 	t.Cleanup(c.Close)
 	tn.c = c
+	tn.st = NewStore(c, o.store...)
 	return tn
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
@@ -18,6 +19,7 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/calm"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/health"
+	"github.com/seed/sapcpi-datasource/pkg/messages"
 	"github.com/seed/sapcpi-datasource/pkg/runtime/inventory"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
@@ -41,6 +43,9 @@ type Datasource struct {
 	// a half-filled form still gets a useful answer instead of a failed plugin instance.
 	configErr error
 	client    *cpi.Client
+	// messages is what the message queries, annotations and variables of this tenant share (pkg/messages).
+	messages  *messages.Store
+	now       func() time.Time // the message queries' clock (nil: time.Now); see NewDatasourceAt
 	resources backend.CallResourceHandler
 	// inventory remembers whether the tenant serves the design-time artifacts as one collection. It is
 	// learnt with this instance's credentials and forgotten with the instance.
@@ -58,7 +63,13 @@ type Datasource struct {
 
 // NewDatasource is the instance factory: settings are parsed and the HTTP client is built once here.
 func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	ds := &Datasource{}
+	return NewDatasourceAt(ctx, instance, nil)
+}
+
+// NewDatasourceAt is NewDatasource with the clock of the message queries (nil: time.Now), for a benchmark
+// against a simulated tenant whose time is injected.
+func NewDatasourceAt(ctx context.Context, instance backend.DataSourceInstanceSettings, now func() time.Time) (*Datasource, error) {
+	ds := &Datasource{now: now}
 	s, err := settings.Load(instance)
 	if err == nil {
 		err = s.Validate()
@@ -81,6 +92,7 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 	}
 	ds.client = client
 	ds.inventory = &inventory.Fetcher{}
+	ds.messages = messages.NewStore(client)
 	ds.calm, ds.calmErr = secondaryClient(s, s.CloudALM, s.Secrets.CloudALMClientSecret, s.ValidateCloudALM(),
 		settings.CloudALMAnalyticsRoot(s.CloudALM.APIURL), opts)
 	ds.calmState = calm.NewRegistry()
