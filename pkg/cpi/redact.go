@@ -104,7 +104,7 @@ func (r *redactor) addOne(s string) {
 
 // credentialPattern finds what follows an authentication scheme or a secret's form field, so a header or
 // body the redactor has no secret for (an echoed header of another request) is still not repeated.
-var credentialPattern = regexp.MustCompile(`(?i)(\b(?:basic|bearer|negotiate|digest)(?:\s+|%20|\+))([A-Za-z0-9+/=._~\\%-]{8,})|(\b(?:client_secret|password|access_token|refresh_token|assertion)(?:\\?["'])?\s*(?:=|:|%3D)\s*(?:\\?["'])?)([^\s&"',;}\\]{1,})`)
+var credentialPattern = regexp.MustCompile(`(?i)(\b(?:basic|bearer|negotiate|digest)(?:\s+|%20|\+))([A-Za-z0-9+/=._~\\%-]{8,})|(\b(?:client_?secret|password|access_token|refresh_token|assertion)(?:\\?["'])?\s*(?:=|:|%3D)\s*(?:\\?["'])?)([^\s&"',;}\\]{1,})`)
 
 func scrubCredentials(s string) string {
 	if !strings.ContainsAny(s, "=:+% \t") {

@@ -131,6 +131,8 @@ func TestScrubCredentials(t *testing.T) {
 		{`{"authorization":"Basic Zm9v\/YmFyOmJheg=="}`, `{"authorization":"Basic [redacted]"}`},
 		{"grant_type=client_credentials&client_secret=abc%2Bdef&x=1", "grant_type=client_credentials&client_secret=[redacted]&x=1"},
 		{`{"client_secret":"s3cr3t"}`, `{"client_secret":"[redacted]"}`},
+		{`{"clientid":"sb-x","clientsecret":"abc$def"}`, `{"clientid":"sb-x","clientsecret":"[redacted]"}`},
+		{"check the clientid and clientsecret of the service key", "check the clientid and clientsecret of the service key"},
 		{"Bearer realm=\"SAP\"", "Bearer realm=\"SAP\""},
 	} {
 		if got := scrubCredentials(tc.in); got != tc.want {

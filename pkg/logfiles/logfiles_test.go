@@ -59,7 +59,7 @@ func client(t *testing.T, base string) *cpi.Client {
 		Secrets: settings.Secrets{ClientSecret: simulator.DefaultClientSecret},
 	}
 	// No rate limit and no retry waits: these tests are about what is read, not how fast.
-	c, err := cpi.New(s, cpi.WithRateLimit(cpi.AreaOther, 0, 0), cpi.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+	c, err := cpi.New(s, cpi.WithRateLimit(cpi.AreaOther, 0), cpi.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -599,7 +599,7 @@ func zeroFillIFlowStatus(out *groupCounts, known []group) []group {
 }
 
 // Counts answers a messageCounts query.
-func Counts(ctx context.Context, c *cpi.Client, rg Range, q models.MessageCountsQuery, tenant string) (data.Frames, error) {
+func Counts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuery, tenant string) (data.Frames, error) {
 	groupBy := q.GroupBy
 	if groupBy == "" || groupBy == GroupNone { // none: messageDurations' value, kept when the type is switched
 		groupBy = GroupStatus
@@ -612,7 +612,7 @@ func Counts(ctx context.Context, c *cpi.Client, rg Range, q models.MessageCounts
 	if err != nil {
 		return nil, err
 	}
-	r := newRun(c, rg.Now)
+	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	known, countable, err := r.knownGroups(ctx, fs, groupBy)
 	if err != nil {

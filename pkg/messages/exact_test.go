@@ -141,11 +141,11 @@ func TestSeriesAreExact(t *testing.T) {
 			}
 		}
 
-		ts, err := Counts(ctx, tn.c, rg, models.MessageCountsQuery{GroupBy: groupBy, Format: models.FormatTimeSeries}, "SIM")
+		ts, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: groupBy, Format: models.FormatTimeSeries}, "SIM")
 		if err != nil {
 			t.Fatal(err)
 		}
-		num, err := Counts(ctx, tn.c, rg, models.MessageCountsQuery{GroupBy: groupBy, Format: models.FormatNumeric}, "SIM")
+		num, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: groupBy, Format: models.FormatNumeric}, "SIM")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestSeriesAreExact(t *testing.T) {
 		}
 
 		// messageDurations: each point's maximum is the longest final message of its part of the range.
-		dur, err := Durations(ctx, tn.c, rg, models.MessageDurationsQuery{GroupBy: GroupNone, Format: models.FormatTimeSeries}, "SIM")
+		dur, err := Durations(ctx, tn.st, rg, models.MessageDurationsQuery{GroupBy: GroupNone, Format: models.FormatTimeSeries}, "SIM")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestRangeBeyondRetention(t *testing.T) {
 	ctx := context.Background()
 	tn := newTestTenant(t, tenantOpts{perDay: 2000})
 	rg := Range{From: fixedNow.AddDate(-10, 0, 0), To: fixedNow, Interval: 2 * 24 * time.Hour, MaxDataPoints: 1600, Now: fixedNow}
-	frames, err := Counts(ctx, tn.c, rg, models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatTimeSeries}, "SIM")
+	frames, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatTimeSeries}, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}

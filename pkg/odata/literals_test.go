@@ -51,3 +51,23 @@ func TestCheckID(t *testing.T) {
 		t.Error("a control character was accepted")
 	}
 }
+
+func TestWebLink(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://t.example/shell/monitoring/Messages/%7B%22identifier%22%7D": "https://t.example/shell/monitoring/Messages/%7B%22identifier%22%7D",
+		" http://h:8080/x ":                        "http://h:8080/x",
+		"HTTPS://H/":                               "HTTPS://H/",
+		"javascript:alert(1)":                      "",
+		"JavaScript://h/%0Aalert(1)":               "",
+		"data:text/html,<script>alert(1)</script>": "",
+		"vbscript:msgbox":                          "",
+		"/relative/path":                           "",
+		"//h/protocol-relative":                    "",
+		"https:opaque":                             "",
+		"":                                         "",
+	} {
+		if got := WebLink(in); got != want {
+			t.Errorf("WebLink(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

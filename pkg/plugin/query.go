@@ -57,6 +57,9 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) backend.Dat
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
 			"the data source is not configured correctly: "+d.configErr.Error())
 	}
+	if err := checkQuery(q); err != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	}
 	var resp backend.DataResponse
 	if err := safe.Call(func() error { resp = handler(ctx, d, q); return nil }); err != nil {
 		return errorResponse(err)

@@ -289,5 +289,9 @@ func (t *Tenant) serveAuditLog(w http.ResponseWriter, r *http.Request) {
 	if page == nil {
 		page = []auditRecord{}
 	}
+	if t.hostile(HostileOddAuditRecords) && hd.Offset == 0 {
+		writeJSONValue(w, oddAuditPage(page, time.UnixMilli(hd.From).UTC(), to))
+		return
+	}
 	writeJSONValue(w, page)
 }

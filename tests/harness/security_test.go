@@ -264,3 +264,56 @@ func TestPathValuesStayInTheirSegment(t *testing.T) {
 		}
 	}
 }
+
+// Links a panel opens come from tenant data: javascript: and data: values never become links.
+func TestTenantLinksAreWebLinksOnly(t *testing.T) {
+	h := startPlugin(t)
+	c := clientOf(t)
+	tn := newTenant(t, tenantOptions{cfg: simulator.Config{Seed: 72, Clients: []simulator.Client{c}, Hostile: []string{simulator.HostileScriptLinks}}})
+	h.addSecrets(c.Secret)
+	ds := oauthDataSource("LINKS", tn.url(), tn.tokenURL(), c.ID, c.Secret, nil)
+	res := h.queryData(t, ds, nil,
+		query{RefID: "M", QueryType: "messages", JSON: map[string]any{}},
+		query{RefID: "S", QueryType: "stuckMessages", JSON: map[string]any{}},
+		query{RefID: "G", QueryType: "errorGroups", JSON: map[string]any{"format": "table"}},
+		query{RefID: "E", QueryType: "endpoints", JSON: map[string]any{}})
+	h.addSecrets(tn.issuedTokens()...)
+	counts := map[string]int{}
+	for ref, r := range res.Responses {
+		if r.Error != "" {
+			t.Fatalf("query %s: %s", ref, r.Error)
+		}
+		for _, f := range decodeFrames(t, ref, r) {
+			for _, fld := range f.Fields {
+				if fld.Config == nil || len(fld.Config.Links) == 0 {
+					continue
+				}
+				// The value a link opens: the field itself, or the field its URL names.
+				target := fld
+				for _, l := range fld.Config.Links {
+					if strings.Contains(l.URL, `__data.fields["link"]`) {
+						if lf, _ := f.FieldByName("link"); lf != nil {
+							target = lf
+						}
+					}
+				}
+				for i := 0; i < target.Len(); i++ {
+					v, _ := target.ConcreteAt(i)
+					s, _ := v.(string)
+					switch {
+					case s == "":
+						counts["empty"]++
+					case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
+						counts["web"]++
+					default:
+						t.Errorf("query %s: field %s row %d links to %q", ref, target.Name, i, s)
+					}
+				}
+			}
+		}
+	}
+	// The hostile case made some links scripts, and left others: both must have been seen.
+	if counts["empty"] == 0 || counts["web"] == 0 {
+		t.Errorf("links seen: %v; want dropped script links and kept web links", counts)
+	}
+}

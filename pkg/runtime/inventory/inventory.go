@@ -117,7 +117,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		pkgs, designed, err = f.allPackages(dctx, g, &res.Log)
 	}
 	if err != nil {
-		return res, designTimeError(err)
+		return res, err
 	}
 	deployed, err := artifacts.List(ctx, g, models.ArtifactsQuery{})
 	res.Requests = append(res.Requests, deployed.Requests...)
@@ -138,14 +138,6 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		res.Rows = slices.DeleteFunc(res.Rows, func(r Row) bool { return r.State != q.Drift })
 	}
 	return res, nil
-}
-
-// designTimeError makes a design-time failure say that the inventory needs that API.
-func designTimeError(err error) error {
-	if cpi.IsKind(err, cpi.KindForbidden) {
-		return fmt.Errorf("the inventory reads integration packages, which needs the role %s: %w", Role, err)
-	}
-	return err
 }
 
 func onePackage(ctx context.Context, g rt.Getter, log *rt.Log, id string) ([]Package, []Designed, error) {
@@ -180,7 +172,7 @@ func listPackages(ctx context.Context, g rt.Getter, log *rt.Log) ([]Package, err
 	pkgs, _, err := rt.GetAll[Package](cpi.WithRole(ctx, Role), g, log, "integration packages",
 		cpi.ListOptions{Path: "IntegrationPackages", MaxRows: maxRows, NextOnly: true})
 	if err != nil {
-		return nil, designTimeError(err)
+		return nil, err
 	}
 	return pkgs, nil
 }

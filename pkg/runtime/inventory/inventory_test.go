@@ -143,11 +143,11 @@ func (r *refuser) Get(ctx context.Context, path string, q url.Values) (*cpi.Resp
 	switch {
 	case path == "IntegrationDesigntimeArtifacts":
 		r.collection.Add(1)
-		kind := cpi.KindHTTP
+		kind, msg := cpi.KindHTTP, "not supported"
 		if r.status == http.StatusForbidden {
-			kind = cpi.KindForbidden
+			kind, msg = cpi.KindForbidden, "lacks the role WorkspacePackagesRead" // as pkg/cpi words it with the role of the context
 		}
-		return &cpi.Response{Status: r.status, URL: "collection"}, &cpi.Error{Kind: kind, Status: r.status, Message: "not supported"}
+		return &cpi.Response{Status: r.status, URL: "collection"}, &cpi.Error{Kind: kind, Status: r.status, Message: msg}
 	case strings.HasSuffix(path, "/IntegrationDesigntimeArtifacts"):
 		if ctx.Err() != nil {
 			return nil, ctx.Err() // cancelled: never reaches the tenant
@@ -165,7 +165,7 @@ func (r *refuser) Get(ctx context.Context, path string, q url.Values) (*cpi.Resp
 
 func TestPerPackageFallback(t *testing.T) {
 	// Unpaced design-time requests: this test makes ~60 of them and is about the fallback, not pacing.
-	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0, 0))
+	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0))
 	var direct Fetcher
 	want, err := direct.Fetch(context.Background(), tn.Client, models.InventoryQuery{})
 	if err != nil {
@@ -202,11 +202,12 @@ func TestPerPackageFallback(t *testing.T) {
 }
 
 func TestPerPackageFailureStopsTheRest(t *testing.T) {
-	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0, 0))
+	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0))
 	g := &refuser{Client: tn.Client, status: http.StatusNotImplemented, failPackage: "ZFinanceS4HANA"}
 	var f Fetcher
 	_, err := f.Fetch(context.Background(), g, models.InventoryQuery{})
-	if err == nil || !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "inventory reads integration packages") {
+	if err == nil || !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "lacks the role WorkspacePackagesRead") ||
+		strings.Count(err.Error(), "WorkspacePackagesRead") != 1 {
 		t.Fatalf("error %v", err)
 	}
 	if n := g.perPackage.Load(); n >= 9 {
