@@ -19,6 +19,10 @@ const HTML = `<!doctype html>
   </head>
   <body>
     <div id="root"></div>
+    <!-- Grafana's index page sets its boot data before any plugin code runs; @grafana/runtime's config reads it. -->
+    <script>
+      window.grafanaBootData = { assets: { dark: '', light: '' }, settings: {}, user: {}, navTree: [] };
+    </script>
     <script src="page.js"></script>
   </body>
 </html>
