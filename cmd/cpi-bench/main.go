@@ -38,9 +38,17 @@ func main() {
 	flag.DurationVar(&cfg.naiveBudget, "naive-budget", cfg.naiveBudget, "time budget of each naive run; the rest is extrapolated")
 	flag.StringVar(&cfg.scenarios, "scenarios", cfg.scenarios, "scenarios to run (a,b,c,d,e)")
 	flag.Int64Var(&cfg.seed, "seed", cfg.seed, "simulator seed")
+	dashboards := flag.Bool("dashboards", false, "run the dashboard benchmark (bundled dashboards and alert rules sent as Grafana sends them) instead")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
+	if *dashboards {
+		if err := runDashboards(ctx, cfg, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "cpi-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if _, err := run(ctx, cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "cpi-bench:", err)
 		os.Exit(1)

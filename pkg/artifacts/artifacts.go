@@ -42,6 +42,10 @@ const (
 	maxArtifacts = 50 * cpi.MaxPageSize
 )
 
+// refreshTTL: the answers the panels of one refresh share (the listing and the error texts, which ctx
+// carries to errorText).
+const refreshTTL = 30 * time.Second
+
 var selectFields = "Id,Version,Name,Type,DeployedBy,DeployedOn,Status"
 
 // Result is what one query fetched, with the requests it made.
@@ -68,6 +72,8 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 	case q.ArtifactType != "":
 		query.Set("$filter", odata.Eq("Type", q.ArtifactType))
 	}
+	// The stat, the table and the deployment annotations of one refresh share one listing.
+	ctx = cpi.CacheFor(ctx, refreshTTL)
 	all, lr, err := cpi.List[Artifact](ctx, c, cpi.ListOptions{Path: "IntegrationRuntimeArtifacts", Query: query, MaxRows: maxArtifacts})
 	res.Requests = append(res.Requests, lr.Requests...)
 	if err != nil {
@@ -93,6 +99,7 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 
 // Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).
 func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
 		return res, err
@@ -144,7 +151,7 @@ func matches(a Artifact, q models.ArtifactsQuery) bool {
 // errorText reads ErrorInformation/$value: JSON whose "parameter" array carries the message; right after a
 // failed deployment SAP may answer 204 until the text exists.
 func errorText(ctx context.Context, c Getter, id string) (string, string, error) {
-	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.StringLiteral(id)+")/ErrorInformation/$value", nil)
+	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.KeyPredicate(id)+")/ErrorInformation/$value", nil)
 	if err != nil {
 		return "", "", err
 	}

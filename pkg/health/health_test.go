@@ -125,7 +125,7 @@ func check(t *testing.T, s settings.Settings) Result {
 	t.Helper()
 	c, err := cpi.New(s,
 		cpi.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
-		cpi.WithRateLimit(cpi.AreaMessageLogs, 0, 0), cpi.WithRateLimit(cpi.AreaRuntime, 0, 0))
+		cpi.WithRateLimit(cpi.AreaMessageLogs, 0), cpi.WithRateLimit(cpi.AreaRuntime, 0))
 	if err != nil {
 		t.Fatalf("cpi.New: %v", err)
 	}

@@ -205,7 +205,7 @@ func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
 	}
 	f := res.Files[0]
 	res.File = &f
-	resp, err := c.Get(cpi.WithRole(ctx, Role), "LogFiles(Name="+keyLiteral(f.Name)+",Application="+keyLiteral(f.Application)+")/$value", nil)
+	resp, err := c.Get(cpi.WithRole(ctx, Role), "LogFiles(Name="+odata.KeyPredicate(f.Name)+",Application="+odata.KeyPredicate(f.Application)+")/$value", nil)
 	if resp != nil {
 		res.Requests = append(res.Requests, resp.URL)
 	}
@@ -239,24 +239,6 @@ func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
 			Text: fmt.Sprintf("Only the first %d lines of %s in the time range are shown: narrow the time range.", maxLines, f.Name)})
 	}
 	return res, nil
-}
-
-// keyLiteral quotes a key value for a URL path: an OData string literal, percent-encoded except for
-// characters that are safe in a path segment, so a name can never add a path, query or fragment.
-func keyLiteral(s string) string {
-	lit := strings.ReplaceAll(s, "'", "''")
-	var b strings.Builder
-	b.WriteByte('\'')
-	for i := 0; i < len(lit); i++ {
-		ch := lit[i]
-		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte("-._~'", ch) >= 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", ch)
-	}
-	b.WriteByte('\'')
-	return b.String()
 }
 
 // Why decompress returned less than the whole file.

@@ -3,6 +3,7 @@ package logfiles
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -44,6 +45,12 @@ type TraceLine struct {
 // accessPattern: client ident user [time] "request" status bytes ["referer" "agent"] [duration].
 var accessPattern = regexp.MustCompile(`^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (\d+(?:\.\d+)?))?\s*$`)
 
+// neoAccessPattern is the shape Neo tenants write: the proxy's address, the client's in parentheses, the
+// user (a client certificate's subject, with spaces), an unquoted request line, status, bytes, then the
+// processing time and whatever else the runtime appends:
+// 10.117.41.174 (203.0.113.160) - CN=client, O=Example [06/Dec/2026:00:00:30 +0000] POST /cxf/orders HTTP/1.1 200 8572 463 …
+var neoAccessPattern = regexp.MustCompile(`^(\S+)(?: \(([^)\s]*)\))? (\S+) (.+?) \[(\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] (?:"((?:[^"\\]|\\.)*)"|([A-Z]+ \S+(?: HTTP/[0-9.]+)?)) (\d{3}|-) (\d+|-)(?:\s+(.*))?$`)
+
 const accessTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
 // maxLineBytes bounds one line; a longer one (binary garbage) is skipped, not buffered.
@@ -53,7 +60,7 @@ const maxLineBytes = 64 << 10
 func ParseAccessLine(line string) (AccessLine, bool) {
 	m := accessPattern.FindStringSubmatch(line)
 	if m == nil {
-		return AccessLine{}, false
+		return parseNeoAccessLine(line)
 	}
 	ts, err := time.Parse(accessTimeLayout, m[4])
 	if err != nil {
@@ -84,6 +91,42 @@ func ParseAccessLine(line string) (AccessLine, bool) {
 	return a, true
 }
 
+func parseNeoAccessLine(line string) (AccessLine, bool) {
+	m := neoAccessPattern.FindStringSubmatch(line)
+	if m == nil {
+		return AccessLine{}, false
+	}
+	ts, err := time.Parse(accessTimeLayout, m[5])
+	if err != nil {
+		return AccessLine{}, false
+	}
+	// The client is the address in parentheses (the proxy forwarded for it) when there is one.
+	a := AccessLine{Time: ts.UTC(), ClientIP: cmp.Or(m[2], m[1]), User: dash(strings.TrimSpace(m[4])), Raw: line}
+	parts := strings.Fields(cmp.Or(m[6], m[7]))
+	if len(parts) > 0 {
+		a.Method = parts[0]
+	}
+	if len(parts) > 1 {
+		a.Path = parts[1]
+	}
+	if len(parts) > 2 {
+		a.Protocol = parts[2]
+	}
+	if n, err := strconv.ParseInt(m[8], 10, 64); err == nil {
+		a.Status = &n
+	}
+	if n, err := strconv.ParseInt(m[9], 10, 64); err == nil {
+		a.Bytes = &n
+	}
+	// The first field after the bytes is the processing time (as in the combined form's last field).
+	if tail := strings.Fields(m[10]); len(tail) > 0 {
+		if d, err := strconv.ParseFloat(tail[0], 64); err == nil {
+			a.DurationMS = &d
+		}
+	}
+	return a, true
+}
+
 func dash(s string) string {
 	if s == "-" {
 		return ""
@@ -102,13 +145,14 @@ func ParseTraceLine(line string) (TraceLine, bool) {
 		return TraceLine{}, false
 	}
 	t := TraceLine{Time: ts, Level: strings.TrimSpace(fields[2]), Category: strings.TrimSpace(fields[3]), Raw: line}
-	var rest []string
-	for _, f := range fields[4:] {
-		if f = strings.TrimSpace(f); f != "" {
-			rest = append(rest, f)
+	// The message is the record's last column; the ones between category and message (location, user,
+	// thread, application …) stay in Raw, and the "|" that ends a record is not part of the text.
+	for i := len(fields) - 1; i >= 4; i-- {
+		if f := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(fields[i]), "|")); f != "" {
+			t.Message = f
+			break
 		}
 	}
-	t.Message = strings.Join(rest, " | ")
 	return t, true
 }
 

@@ -73,6 +73,9 @@ type scanSpec struct {
 	desc      bool     // newest first
 	align     time.Duration
 	maxRows   int // 0 = all
+	// shared > 0: an open window's answer may be reused for this long (a listing every panel of one
+	// refresh asks for, e.g. the stuck messages).
+	shared time.Duration
 }
 
 func (s scanSpec) query(w window) url.Values {
@@ -112,7 +115,7 @@ func (r *run) probe(ctx context.Context, s scanSpec) (probeResult, error) {
 		q.Set("$top", strconv.Itoa(s.maxRows))
 	}
 	q.Set("$inlinecount", "allpages")
-	col, resp, err := cpi.GetCollection[mplRow](r.reqCtx(ctx, s.w), r.c, mplPath, q)
+	col, resp, err := cpi.GetCollection[mplRow](r.scanCtx(ctx, s, s.w), r.c, mplPath, q)
 	r.record(resp)
 	if err != nil {
 		return probeResult{}, err
@@ -177,7 +180,7 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 		// One slice: the probe is its first page; read the rest of it.
 		pages := map[int][]mplRow{}
 		res := scanResult{slices: 1, capped: s.maxRows > 0 && p.total > int64(s.maxRows)}
-		lr, err := cpi.ContinueEach(r.reqCtx(ctx, s.w), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(s.w), MaxRows: s.maxRows},
+		lr, err := cpi.ContinueEach(r.scanCtx(ctx, s, s.w), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(s.w), MaxRows: s.maxRows},
 			*p.col, func(page int, rows []mplRow) error {
 				res.read += len(rows)
 				if s.maxRows > 0 {
@@ -204,7 +207,7 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 	res := scanResult{slices: len(parts)}
 	var mu sync.Mutex
 	err := forEachLimit(ctx, len(parts), parallelSlices, func(ctx context.Context, i int) error {
-		lr, err := cpi.ListEach(r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i])},
+		lr, err := cpi.ListEach(r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i])},
 			func(_ int, rows []mplRow) error {
 				mu.Lock()
 				defer mu.Unlock()
@@ -243,7 +246,7 @@ func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want,
 			defer wg.Done()
 			var out result
 			out.err = safe.Call(func() (err error) {
-				out.rows, out.lr, err = cpi.List[mplRow](r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
+				out.rows, out.lr, err = cpi.List[mplRow](r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
 				return err
 			})
 			pending[i] <- out
@@ -292,23 +295,35 @@ func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want,
 	return res, nil
 }
 
-// splitWindow cuts w into about k slices whose inner boundaries are multiples of align (at least a
-// minute), so that slices of consecutive refreshes coincide and closed ones come from the cache.
+// sliceSteps are the slice widths: each divides a day, so slice boundaries are multiples of the step in
+// absolute time and the slices of consecutive refreshes (whose range moved by a minute) coincide: only
+// the two edge slices differ, the others are answered from the cache once settled (see run.reqCtx).
+var sliceSteps = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute,
+	20 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour,
+	8 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+// splitWindow cuts w into at least k slices (about k, up to twice as many) whose inner boundaries are
+// multiples of a step of sliceSteps that is also a multiple of align (at least a minute).
 func splitWindow(w window, k int, align time.Duration) []window {
 	align = max(align, time.Minute)
 	if k <= 1 || w.to.Sub(w.from) <= align {
 		return []window{w}
 	}
-	step := w.to.Sub(w.from) / time.Duration(k)
-	step = max(align, (step+align-1)/align*align)
+	want := w.to.Sub(w.from) / time.Duration(k)
+	step := align
+	for _, s := range sliceSteps {
+		if s <= want && s%align == 0 {
+			step = s
+		}
+	}
+	if step < want/2 { // align is not a divisor of a ladder step: a multiple of align near want
+		step = want / align * align
+	}
 	var out []window
 	from := w.from
 	for from.Before(w.to) {
-		to := from.Add(step).Truncate(align)
-		if !to.After(from) {
-			to = from.Add(align)
-		}
-		if !to.Before(w.to) || w.to.Sub(to) < align/2 {
+		to := from.Truncate(step).Add(step)
+		if !to.Before(w.to) {
 			to = w.to
 		}
 		out = append(out, window{from, to})

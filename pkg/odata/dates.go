@@ -71,6 +71,9 @@ func ParseDate(s string) (time.Time, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if ms := t.UnixMilli(); ms < minDateMillis || ms > maxDateMillis {
+				return time.Time{}, fmt.Errorf("OData date %s: out of range", quoteShort(s))
+			}
 			return t.UTC(), nil
 		}
 	}

@@ -57,3 +57,19 @@ func HostPort(raw string) string {
 	}
 	return u.Host
 }
+
+// WebLink returns s when it is an absolute http(s) URL with a host, and "" otherwise. Links a panel
+// opens (AlternateWebLink, endpoint and API definition URLs) come from tenant data; a javascript:, data:
+// or relative value must never become a clickable link.
+func WebLink(s string) string {
+	s = strings.TrimSpace(s)
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return ""
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return s
+	}
+	return ""
+}

@@ -115,6 +115,10 @@ func (t *Tenant) Neo() bool { return t.cfg.Environment == "neo" }
 // ServeHTTP dispatches a request: fault injection first, then the token endpoint, the APIs, or the
 // HTML login page SAP shows for every other path.
 func (t *Tenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = t.markEcho(r)
+	if t.hostileChainError(w, r) {
+		return
+	}
 	route := routeOf(r.URL.Path)
 	f, ok, err := t.faultFor(route, r)
 	if err != nil {

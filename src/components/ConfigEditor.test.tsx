@@ -1,5 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { config } from '@grafana/runtime';
 
 import { renderConfigEditor } from '../test/configEditor';
 import { makeSettings } from '../test/settings';
@@ -235,5 +236,27 @@ describe('ConfigEditor: connection and TLS', () => {
     expect(screen.getByTestId('secret-clientCertificate')).toBeInTheDocument();
     expect(screen.getByTestId('secret-clientKey')).toBeInTheDocument();
     expect(screen.queryByLabelText(/^Client ID/)).not.toBeInTheDocument();
+  });
+});
+
+describe('ConfigEditor: Secure SOCKS proxy', () => {
+  const original = config.secureSocksDSProxyEnabled;
+  afterEach(() => {
+    config.secureSocksDSProxyEnabled = original;
+  });
+
+  it('offers no proxy switch when Grafana runs no proxy', () => {
+    config.secureSocksDSProxyEnabled = false;
+    renderConfigEditor();
+    expect(screen.queryByText('Secure Socks Proxy')).not.toBeInTheDocument();
+  });
+
+  it('stores enableSecureSocksProxy when Grafana runs the proxy', async () => {
+    config.secureSocksDSProxyEnabled = true;
+    const { user, last } = renderConfigEditor();
+    expect(screen.getByText('Secure Socks Proxy')).toBeInTheDocument();
+    const section = screen.getByText('Secure Socks Proxy').parentElement as HTMLElement;
+    await user.click(within(section).getByRole('switch'));
+    expect(last().jsonData.enableSecureSocksProxy).toBe(true);
   });
 });

@@ -170,7 +170,11 @@ func links(apis []API) (wsdl, openapi, edmx string, names []string) {
 
 // linkField is a URL column whose cells open the URL (a data link on the field's own value).
 func linkField(name, title string, values []string) *data.Field {
-	f := data.NewField(name, nil, values)
+	links := make([]string, len(values))
+	for i, v := range values {
+		links[i] = odata.WebLink(v) // tenant data: only http(s) links may be opened
+	}
+	f := data.NewField(name, nil, links)
 	f.Config = &data.FieldConfig{
 		Links:   []data.DataLink{{Title: title, URL: "${__value.raw}", TargetBlank: true}},
 		NoValue: "",

@@ -102,7 +102,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		return res, err
 	}
 	pkgID := strings.TrimSpace(q.PackageID)
-	if err := odata.CheckValue("package id", pkgID); err != nil {
+	if err := odata.CheckID("package id", pkgID); err != nil {
 		return res, err
 	}
 	dctx := cpi.WithRole(ctx, Role)
@@ -117,7 +117,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		pkgs, designed, err = f.allPackages(dctx, g, &res.Log)
 	}
 	if err != nil {
-		return res, designTimeError(err)
+		return res, err
 	}
 	deployed, err := artifacts.List(ctx, g, models.ArtifactsQuery{})
 	res.Requests = append(res.Requests, deployed.Requests...)
@@ -140,16 +140,8 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 	return res, nil
 }
 
-// designTimeError makes a design-time failure say that the inventory needs that API.
-func designTimeError(err error) error {
-	if cpi.IsKind(err, cpi.KindForbidden) {
-		return fmt.Errorf("the inventory reads integration packages, which needs the role %s: %w", Role, err)
-	}
-	return err
-}
-
 func onePackage(ctx context.Context, g rt.Getter, log *rt.Log, id string) ([]Package, []Designed, error) {
-	lit := odata.StringLiteral(id)
+	lit := odata.KeyPredicate(id)
 	p, resp, err := cpi.GetEntity[Package](ctx, g, "IntegrationPackages("+lit+")", nil)
 	log.Add(resp)
 	if err != nil {
@@ -180,7 +172,7 @@ func listPackages(ctx context.Context, g rt.Getter, log *rt.Log) ([]Package, err
 	pkgs, _, err := rt.GetAll[Package](cpi.WithRole(ctx, Role), g, log, "integration packages",
 		cpi.ListOptions{Path: "IntegrationPackages", MaxRows: maxRows, NextOnly: true})
 	if err != nil {
-		return nil, designTimeError(err)
+		return nil, err
 	}
 	return pkgs, nil
 }
@@ -250,7 +242,7 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 				r := &results[i]
 				err := safe.Call(func() (err error) {
 					r.rows, _, err = rt.GetAll[Designed](ctx, g, &r.log, "integration flows of package "+pkgs[i].ID,
-						designedOf(odata.StringLiteral(pkgs[i].ID)))
+						designedOf(odata.KeyPredicate(pkgs[i].ID)))
 					return err
 				})
 				if err != nil {

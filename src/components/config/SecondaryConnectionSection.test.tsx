@@ -133,3 +133,30 @@ describe('ConfigEditor: secondary connections', () => {
     expect(screen.getByLabelText(/^Cloud ALM client secret/)).toHaveAttribute('type', 'password');
   });
 });
+
+describe('ConfigEditor: TLS verification per connection', () => {
+  it.each([
+    ['SAP Cloud ALM (optional)', 'calmTlsSkipVerify', /^Cloud ALM: skip TLS verification/],
+    ['Audit log (optional)', 'auditLogTlsSkipVerify', /^Audit log: skip TLS verification/],
+  ] as const)('%s has its own switch, apart from the tenant’s', async (title, key, label) => {
+    const { user, last } = renderConfigEditor();
+    await openSection(user, new RegExp(title.replace(/[()]/g, '\\$&')));
+    expect(screen.queryByTestId(`config-${key}-warning`)).not.toBeInTheDocument();
+    await user.click(screen.getByLabelText(label));
+    expect(last().jsonData[key]).toBe(true);
+    expect(last().jsonData.tlsSkipVerify).toBeUndefined();
+    expect(screen.getByTestId(`config-${key}-warning`)).toHaveTextContent('TLS verification is off');
+  });
+
+  it('the tenant’s switch leaves the connections’ switches off', async () => {
+    const { user, last } = renderConfigEditor(
+      makeSettings({ calmApiUrl: 'https://acme.eu10.alm.cloud.sap/api', auditLogUrl: 'https://audit.example' } as never)
+    );
+    await user.click(screen.getByLabelText(/^Skip TLS verification/));
+    expect(last().jsonData.tlsSkipVerify).toBe(true);
+    expect(last().jsonData.calmTlsSkipVerify).toBeUndefined();
+    expect(last().jsonData.auditLogTlsSkipVerify).toBeUndefined();
+    expect(screen.getByTestId('config-calmTlsSkipVerify')).not.toBeChecked();
+    expect(screen.getByTestId('config-auditLogTlsSkipVerify')).not.toBeChecked();
+  });
+});

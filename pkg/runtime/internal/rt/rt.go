@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -86,7 +87,8 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 		s = strings.TrimSpace(str)
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	// ParseFloat also reads "NaN" and "Inf"; neither is a count or a size.
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil //nolint:nilerr // a non-numeric value is "unknown", not an error
 	}
 	*n = Number{v, true}
