@@ -63,7 +63,7 @@ func TestAuthOAuth2ClientCredentials(t *testing.T) {
 		APIBaseURL: apiSrv.URL, AuthType: settings.AuthOAuth2ClientCredentials,
 		TokenURL: tokenSrv.URL + "/oauth/token", ClientID: testClientID,
 		Timeout: 5 * time.Second, MaxConcurrent: 4,
-		Secrets: settings.Secrets{ClientSecret: testClientSecret, TLSCACert: caPEM}, // both hosts need the custom CA
+		TLSAuthWithCACert: true, Secrets: settings.Secrets{ClientSecret: testClientSecret, TLSCACert: caPEM}, // both hosts need the custom CA
 	}
 	var sl instantSleep
 	c := mustNew(t, s, fastOptions(&sl)...)
@@ -122,7 +122,7 @@ func TestAuthOAuth2Certificate(t *testing.T) {
 		APIBaseURL: apiSrv.URL, AuthType: settings.AuthOAuth2Certificate,
 		TokenURL: tokenSrv.URL + "/oauth/token", ClientID: testClientID,
 		Timeout: 5 * time.Second, MaxConcurrent: 4,
-		Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
+		TLSAuthWithCACert: true, Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
 	}
 	var sl instantSleep
 	c := mustNew(t, s, fastOptions(&sl)...)
@@ -186,7 +186,7 @@ func TestAuthClientCertificate(t *testing.T) {
 	s := settings.Settings{
 		APIBaseURL: srv.URL, AuthType: settings.AuthClientCertificate,
 		Timeout: 5 * time.Second, MaxConcurrent: 4,
-		Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
+		TLSAuthWithCACert: true, Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
 	}
 	var sl instantSleep
 	c := mustNew(t, s, fastOptions(&sl)...)
@@ -199,7 +199,7 @@ func TestAuthClientCertificate(t *testing.T) {
 
 	// The same server refuses a client without certificate, and the message says so.
 	s2 := basicSettings(srv.URL)
-	s2.Secrets.TLSCACert = caPEM
+	s2.TLSAuthWithCACert, s2.Secrets.TLSCACert = true, caPEM
 	c2 := mustNew(t, s2, fastOptions(&sl)...)
 	_, err := c2.Get(context.Background(), "IntegrationRuntimeArtifacts/$count", nil)
 	e := requireKind(t, err, KindTLSOther)

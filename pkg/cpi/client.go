@@ -211,7 +211,12 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 	}
 
 	// TLS material is checked here so a bad PEM gives a clear message instead of the SDK's generic one.
-	if s.Secrets.TLSCACert != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(s.Secrets.TLSCACert)) {
+	// The CA stays in secureJsonData when "With CA cert" is turned off; only the switch decides.
+	caCert := ""
+	if s.TLSAuthWithCACert {
+		caCert = s.Secrets.TLSCACert
+	}
+	if caCert != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(caCert)) {
 		return nil, configErr("The custom CA certificate is not a valid PEM certificate.")
 	}
 	usesCert := s.AuthType == settings.AuthClientCertificate || s.AuthType == settings.AuthOAuth2Certificate
@@ -221,7 +226,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 				strings.TrimPrefix(err.Error(), "tls: "))
 		}
 	}
-	baseTLS := httpclient.TLSOptions{CACertificate: s.Secrets.TLSCACert, InsecureSkipVerify: s.TLSSkipVerify}
+	baseTLS := httpclient.TLSOptions{CACertificate: caCert, InsecureSkipVerify: s.TLSSkipVerify}
 
 	apiTLS := baseTLS
 	if s.AuthType == settings.AuthClientCertificate {

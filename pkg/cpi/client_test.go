@@ -460,7 +460,12 @@ func TestTransportErrorKinds(t *testing.T) {
 		requireContains(t, e.Error(), "unknown authority", "custom CA")
 		// Trusting the CA fixes it; skipping verification too.
 		s := basicSettings(srv.URL)
+		// The CA counts only with its switch on ("With CA cert"); it stays stored when the switch is off.
 		s.Secrets.TLSCACert = serverCAPEM(srv)
+		if _, err := mustNew(t, s, fastOptions(&sl)...).Get(ctx, "X", nil); err == nil {
+			t.Errorf("a stored CA was trusted with its switch off")
+		}
+		s.TLSAuthWithCACert = true
 		if _, err := mustNew(t, s, fastOptions(&sl)...).Get(ctx, "X", nil); err != nil {
 			t.Errorf("with custom CA: %v", err)
 		}
@@ -612,7 +617,7 @@ func TestConfigErrors(t *testing.T) {
 		s     settings.Settings
 		words []string
 	}{
-		{"bad CA", settings.Settings{APIBaseURL: "https://h.example", AuthType: settings.AuthBasic,
+		{"bad CA", settings.Settings{APIBaseURL: "https://h.example", AuthType: settings.AuthBasic, TLSAuthWithCACert: true,
 			Secrets: settings.Secrets{TLSCACert: "not a pem", BasicPassword: testPassword}}, []string{"custom CA certificate"}},
 		{"key does not match", settings.Settings{APIBaseURL: "https://h.example", AuthType: settings.AuthClientCertificate,
 			Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: newTestPKI(t).keyPEM}}, []string{"not a valid PEM pair"}},

@@ -46,13 +46,14 @@ func FuzzStatusError(f *testing.F) {
 		body   string
 	}{
 		{500, `{"error":{"code":"Internal Server Error","message":{"lang":"en","value":"client_secret=s3cr3t-value"}}}`},
-		{401, "<html>login s3cr3t-value</html>"},
+		{401, "<html>login s3cr3t-value</html>"}, {400, strings.Repeat("x", 290) + "s3cr3t-value-and-more"},
 		{404, `{"error":{"code":"404","message":"s3cr3t  value"}}`}, {302, ""}, {429, "slow down"}, {200, "<!DOCTYPE html>"},
 		{418, "\xff\xfe s3cr3t-value"}, {403, `<?xml version="1.0"?><error><code>403</code><message>s3cr3t-value</message></error>`},
 	} {
 		f.Add(s.status, []byte(s.body), "s3cr3t-value")
 	}
 	f.Add(400, []byte("dact dact"), "dact")
+	f.Add(500, []byte("token: s3cr3t  value"), "s3cr3t  value")
 	f.Fuzz(func(t *testing.T, status int, body []byte, secret string) {
 		if status < 100 || status > 999 {
 			return
@@ -79,6 +80,7 @@ func FuzzTokenError(f *testing.F) {
 	f.Add(401, []byte(`{"error":"invalid_client","error_description":"Bad credentials for s3cr3t-value"}`), "invalid_client", "Bad credentials for s3cr3t-value", "s3cr3t-value")
 	f.Add(404, []byte("<html>"), "", "", "s3cr3t-value")
 	f.Add(400, []byte(`{"error":"unauthorized"}`), "unauthorized", "", "s3cr3t-value")
+	f.Add(500, []byte(`{}`), "server_error", strings.Repeat("long ", 500), "s3cr3t-value")
 	f.Fuzz(func(t *testing.T, status int, body []byte, code, description, secret string) {
 		if status < 100 || status > 999 {
 			return

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -141,10 +142,13 @@ func (r *redactor) clean(s string) string {
 		return s
 	}
 	if r != nil {
-		all := r.secrets
+		all := append([]string(nil), r.secrets...)
 		if r.dynamic != nil {
-			all = append(append([]string(nil), all...), r.dynamic()...)
+			all = append(all, r.dynamic()...)
 		}
+		// Longest first: a header value is removed whole before a shorter form inside it (base64 of the
+		// secret alone is a suffix of base64(id:secret) when the id's length is a multiple of 3).
+		slices.SortFunc(all, func(a, b string) int { return len(b) - len(a) })
 		for _, sec := range all {
 			if len(sec) >= minSecretLen && strings.Contains(s, sec) {
 				s = strings.ReplaceAll(s, sec, redacted)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Every form of the test credentials a server can echo. Written out by hand (the encoded header
@@ -154,4 +155,31 @@ func TestExcerptCutsOnRunesAfterRedacting(t *testing.T) {
 	if got := r.excerpt("a\x00b\x1bc\nd", 50); got != "abc d" {
 		t.Errorf("control characters kept: %q", got)
 	}
+}
+
+// Whatever a server wraps around the credentials, the excerpt of its body holds none of their forms, is
+// valid UTF-8 and stays within its bound.
+func FuzzExcerptNeverLeaks(f *testing.F) {
+	f.Add("prefix ", " suffix", 200)
+	f.Add(strings.Repeat("x", 190), "", 200)
+	f.Add("\xff\xfe", "é\x00", 7)
+	f.Add(`{"authorization":"`, `"}`, 40)
+	s := basicSettings("https://h.example")
+	s.ClientID, s.Secrets.ClientSecret = testClientID, testClientSecret
+	red := newRedactorFor(s)
+	f.Fuzz(func(t *testing.T, before, after string, n int) {
+		if n < 1 || n > 1000 {
+			return
+		}
+		for _, form := range echoedForms {
+			got := red.excerpt(before+form+after, n)
+			if len(got) > n+len("…") || !utf8.ValidString(got) {
+				t.Fatalf("excerpt %q: %d bytes for bound %d, valid UTF-8 %v", got, len(got), n, utf8.ValidString(got))
+			}
+			// The form itself, and its first half (a cut inside it), must not survive.
+			if strings.Contains(got, form) || (len(form) >= 16 && strings.Contains(got, form[:len(form)/2]) && !strings.Contains(before+after, form[:len(form)/2])) {
+				t.Fatalf("excerpt %q keeps (part of) %q", got, form)
+			}
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -67,27 +68,7 @@ func ParseAccessLine(line string) (AccessLine, bool) {
 		return AccessLine{}, false
 	}
 	a := AccessLine{Time: ts.UTC(), ClientIP: m[1], User: dash(m[3]), Referer: dash(m[8]), UserAgent: dash(m[9]), Raw: line}
-	parts := strings.Fields(m[5])
-	if len(parts) > 0 {
-		a.Method = parts[0]
-	}
-	if len(parts) > 1 {
-		a.Path = parts[1]
-	}
-	if len(parts) > 2 {
-		a.Protocol = parts[2]
-	}
-	if n, err := strconv.ParseInt(m[6], 10, 64); err == nil {
-		a.Status = &n
-	}
-	if n, err := strconv.ParseInt(m[7], 10, 64); err == nil {
-		a.Bytes = &n
-	}
-	if m[10] != "" {
-		if d, err := strconv.ParseFloat(m[10], 64); err == nil {
-			a.DurationMS = &d
-		}
-	}
+	a.setRequest(m[5], m[6], m[7], m[10])
 	return a, true
 }
 
@@ -102,7 +83,19 @@ func parseNeoAccessLine(line string) (AccessLine, bool) {
 	}
 	// The client is the address in parentheses (the proxy forwarded for it) when there is one.
 	a := AccessLine{Time: ts.UTC(), ClientIP: cmp.Or(m[2], m[1]), User: dash(strings.TrimSpace(m[4])), Raw: line}
-	parts := strings.Fields(cmp.Or(m[6], m[7]))
+	// The first field after the bytes is the processing time (as in the combined form's last field).
+	duration := ""
+	if tail := strings.Fields(m[10]); len(tail) > 0 {
+		duration = tail[0]
+	}
+	a.setRequest(cmp.Or(m[6], m[7]), m[8], m[9], duration)
+	return a, true
+}
+
+// setRequest fills the request line ("POST /path HTTP/1.1"), status, bytes and duration; "-" or an empty
+// value leaves a number unknown.
+func (a *AccessLine) setRequest(request, status, bytes, duration string) {
+	parts := strings.Fields(request)
 	if len(parts) > 0 {
 		a.Method = parts[0]
 	}
@@ -112,19 +105,15 @@ func parseNeoAccessLine(line string) (AccessLine, bool) {
 	if len(parts) > 2 {
 		a.Protocol = parts[2]
 	}
-	if n, err := strconv.ParseInt(m[8], 10, 64); err == nil {
+	if n, err := strconv.ParseInt(status, 10, 64); err == nil {
 		a.Status = &n
 	}
-	if n, err := strconv.ParseInt(m[9], 10, 64); err == nil {
+	if n, err := strconv.ParseInt(bytes, 10, 64); err == nil {
 		a.Bytes = &n
 	}
-	// The first field after the bytes is the processing time (as in the combined form's last field).
-	if tail := strings.Fields(m[10]); len(tail) > 0 {
-		if d, err := strconv.ParseFloat(tail[0], 64); err == nil {
-			a.DurationMS = &d
-		}
+	if d, err := strconv.ParseFloat(duration, 64); err == nil && d >= 0 && !math.IsInf(d, 1) {
+		a.DurationMS = &d
 	}
-	return a, true
 }
 
 func dash(s string) string {

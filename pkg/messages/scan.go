@@ -166,7 +166,8 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 		if s.maxRows > 0 && len(rows) > s.maxRows {
 			rows = rows[:s.maxRows]
 		}
-		res := scanResult{read: len(rows), capped: s.maxRows > 0 && p.total > int64(s.maxRows)}
+		// Capped only when the cap was reached: a tenant may count more than its pages hold.
+		res := scanResult{read: len(rows), capped: s.maxRows > 0 && p.total > int64(s.maxRows) && len(rows) >= s.maxRows}
 		return res, fn(filter(rows))
 	}
 	want := p.total
@@ -192,6 +193,7 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 		if err != nil {
 			return res, err
 		}
+		res.capped = res.capped && res.read >= s.maxRows
 		for _, i := range slices.Sorted(maps.Keys(pages)) {
 			if err := fn(filter(pages[i])); err != nil {
 				return res, err
@@ -309,6 +311,7 @@ func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want,
 			break
 		}
 	}
+	res.capped = res.capped && read >= want
 	return res, nil
 }
 

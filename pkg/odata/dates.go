@@ -71,6 +71,10 @@ func ParseDate(s string) (time.Time, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			// The same range as milliseconds: a zone offset can push 9999-12-31 into year 10000.
+			if ms := t.UnixMilli(); ms < minDateMillis || ms > maxDateMillis {
+				return time.Time{}, fmt.Errorf("OData date %s: out of range", quoteShort(s))
+			}
 			return t.UTC(), nil
 		}
 	}

@@ -53,6 +53,16 @@ func DecodeCollection[T any](r io.Reader) (Collection[T], error) {
 
 // DecodeCollectionBytes decodes a collection response held in memory, without copying it.
 func DecodeCollectionBytes[T any](body []byte) (Collection[T], error) {
+	// The usual shape in one pass over the body (a page can be tens of MiB); anything else, and every
+	// error, goes the careful way below, which tells what is wrong.
+	var fast struct {
+		D *collectionWrapper[T] `json:"d"`
+	}
+	if LooksLikeJSON(body) && json.Unmarshal(body, &fast) == nil && fast.D != nil && fast.D.Results != nil {
+		if out, err := fast.D.collection(); err == nil {
+			return out, nil
+		}
+	}
 	var out Collection[T]
 	raw, err := envelope(body)
 	if err != nil {
@@ -72,7 +82,11 @@ func DecodeCollectionBytes[T any](body []byte) (Collection[T], error) {
 	if w.Results == nil {
 		return out, errors.New("decoding OData collection: d.results is missing (is this a single entity?)")
 	}
-	out.Results, out.Next = w.Results, w.Next
+	return w.collection()
+}
+
+func (w *collectionWrapper[T]) collection() (Collection[T], error) {
+	out := Collection[T]{Results: w.Results, Next: w.Next}
 	if len(w.Count) > 0 && string(w.Count) != "null" {
 		n, err := parseCountValue(w.Count)
 		if err != nil {

@@ -71,3 +71,22 @@ func TestWebLink(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the value, its key predicate stays in its path segment and decodes to the quoted literal.
+func FuzzKeyPredicate(f *testing.F) {
+	for _, s := range []string{"x')/../UserCredentials?a=", "a#b", "100%", "Grüße", "\x00\xff", "''"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := url.Parse("https://h/api/v1/Set(" + KeyPredicate(s) + ")/$value")
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if u.RawQuery != "" || u.Fragment != "" || strings.Count(u.EscapedPath(), "/") != 4 {
+			t.Fatalf("%q leaves its segment: %s", s, u)
+		}
+		if want := "/api/v1/Set('" + strings.ReplaceAll(s, "'", "''") + "')/$value"; u.Path != want {
+			t.Fatalf("%q decodes to %q, want %q", s, u.Path, want)
+		}
+	})
+}

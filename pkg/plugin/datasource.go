@@ -79,7 +79,6 @@ func NewDatasourceAt(ctx context.Context, instance backend.DataSourceInstanceSet
 		ds.configErr = err
 		return ds, nil
 	}
-	ds.settings = s
 	httpOpts, err := sdkHTTPClientOptions(ctx, instance)
 	if err != nil {
 		ds.configErr = err

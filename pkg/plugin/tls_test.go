@@ -76,3 +76,20 @@ func TestSecondaryConnectionsHaveTheirOwnTLSVerification(t *testing.T) {
 		t.Errorf("the audit log's own switch: %v", got)
 	}
 }
+
+// The CA stays in secureJsonData when "With CA cert" is turned off: only the switch decides whether it is
+// used, so a stale or broken CA behind a switched-off option neither breaks nor narrows the connection.
+func TestCustomCAOnlyWithItsSwitch(t *testing.T) {
+	ds := newInstance(t, map[string]any{"tlsAuthWithCACert": false},
+		map[string]string{"clientSecret": simulator.DefaultClientSecret, "tlsCACert": "not a certificate"})
+	res, err := ds.CheckHealth(context.Background(), nil)
+	if err != nil || res.Status != backend.HealthStatusOk {
+		t.Fatalf("health with a stale CA behind a switched-off option: %v %s", err, res.Message)
+	}
+	on := newInstance(t, map[string]any{"tlsAuthWithCACert": true},
+		map[string]string{"clientSecret": simulator.DefaultClientSecret, "tlsCACert": "not a certificate"})
+	res, _ = on.CheckHealth(context.Background(), nil)
+	if res.Status != backend.HealthStatusError || !strings.Contains(res.Message, "CA certificate") {
+		t.Fatalf("health with a broken CA switched on: %s", res.Message)
+	}
+}

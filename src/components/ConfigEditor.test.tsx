@@ -25,7 +25,6 @@ const CERT_KEY = JSON.stringify({
 });
 
 // Rendering the whole editor with the real @grafana/ui is slow on a busy CI machine.
-jest.setTimeout(30000);
 
 async function pasteKey(user: ReturnType<typeof userEvent.setup>, key: string) {
   const area = screen.getByLabelText(/^Service key/);

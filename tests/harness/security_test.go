@@ -42,9 +42,24 @@ func canarySecret(t *testing.T, kind string) string {
 	return randomSecret(t, kind) + "+/=$x"
 }
 
-// callResource calls a resource path of the plugin as Grafana's resource API does and returns the
-// status and the whole body.
-func (h *pluginHost) callResource(t *testing.T, ds dataSource, path string) (int32, string) {
+// canaryClient is an XSUAA-shaped client ('!' and '|' in the id) with a canary secret.
+func canaryClient(t *testing.T, roles ...string) simulator.Client {
+	c := clientOf(t, roles...)
+	c.ID = xsuaaClientID(t)
+	c.Secret = canarySecret(t, "secret")
+	return c
+}
+
+// echoTenant is a small simulated tenant whose error answers repeat the request (hostile echo-request).
+func echoTenant(t *testing.T, o tenantOptions) *tenant {
+	o.cfg.MessagesPerDay = 200
+	o.cfg.Hostile = []string{simulator.HostileEchoRequest}
+	return newTenant(t, o)
+}
+
+// callResource calls a resource path of the plugin (with an encoded query, or "") as Grafana's resource
+// API does and returns the status and the whole body.
+func (h *pluginHost) callResource(t *testing.T, ds dataSource, path, rawQuery string) (int32, []byte) {
 	t.Helper()
 	rpc, err := h.client.Client()
 	if err != nil {
@@ -61,8 +76,12 @@ func (h *pluginHost) callResource(t *testing.T, ds dataSource, path string) (int
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	pc := h.pluginContext(t, ds)
+	full := path
+	if rawQuery != "" {
+		full += "?" + rawQuery
+	}
 	stream, err := rc.CallResource(ctx, &pluginv2.CallResourceRequest{PluginContext: pc, Path: path, Method: http.MethodGet,
-		Url: "/api/datasources/uid/" + pc.DataSourceInstanceSettings.Uid + "/resources/" + path})
+		Url: "/api/datasources/uid/" + pc.DataSourceInstanceSettings.Uid + "/resources/" + full})
 	if err != nil {
 		t.Fatalf("CallResource %s: %v", path, err)
 	}
@@ -81,7 +100,7 @@ func (h *pluginHost) callResource(t *testing.T, ds dataSource, path string) (int
 		}
 		body = append(body, msg.Body...)
 	}
-	return status, string(body)
+	return status, body
 }
 
 // everythingOut runs a health check, queries of several families and a resource call for ds, and
@@ -106,15 +125,13 @@ func everythingOut(t *testing.T, h *pluginHost, ds dataSource) map[string]string
 			}
 		}
 	}
-	status, body := h.callResource(t, ds, "variables/artifacts")
-	out[fmt.Sprintf("resource answer (HTTP %d)", status)] = body
+	status, body := h.callResource(t, ds, "variables/artifacts", "")
+	out[fmt.Sprintf("resource answer (HTTP %d)", status)] = string(body)
 	return out
 }
 
 func TestEchoedCredentialsNeverLeave(t *testing.T) {
 	h := startPlugin(t)
-	echo := simulator.Config{MessagesPerDay: 200, Hostile: []string{simulator.HostileEchoRequest}}
-
 	cases := []struct {
 		name  string
 		setup func(t *testing.T) (dataSource, []string, []*tenant)
@@ -122,26 +139,17 @@ func TestEchoedCredentialsNeverLeave(t *testing.T) {
 		want string
 	}{
 		{"OAuth client secret rejected by the token endpoint", func(t *testing.T) (dataSource, []string, []*tenant) {
-			c := clientOf(t)
-			c.ID = xsuaaClientID(t)
-			c.Secret = canarySecret(t, "secret")
+			c := canaryClient(t)
 			wrong := canarySecret(t, "wrong")
-			cfg := echo
-			cfg.Seed, cfg.Clients = 61, []simulator.Client{c}
-			tn := newTenant(t, tenantOptions{cfg: cfg})
+			tn := echoTenant(t, tenantOptions{cfg: simulator.Config{Seed: 61, Clients: []simulator.Client{c}}})
 			return oauthDataSource("ECHO", tn.url(), tn.tokenURL(), c.ID, wrong, nil),
 				append(credentialForms(c.ID, c.Secret), credentialForms(c.ID, wrong)...), []*tenant{tn}
 		}, "client"},
 		{"OAuth client secret, API and audit log echo the token", func(t *testing.T) (dataSource, []string, []*tenant) {
-			c := clientOf(t, simulator.RoleWorkspacePackagesRead) // no MonitoringDataRead: every monitoring call is a 403
-			c.ID = xsuaaClientID(t)
-			c.Secret = canarySecret(t, "secret")
-			al := clientOf(t)
-			al.Secret = canarySecret(t, "auditlog")
+			c := canaryClient(t, simulator.RoleWorkspacePackagesRead) // no MonitoringDataRead: every monitoring call is a 403
+			al := canaryClient(t)
 			wrongAL := canarySecret(t, "wrong-auditlog")
-			cfg := echo
-			cfg.Seed, cfg.Clients = 62, []simulator.Client{c, al}
-			tn := newTenant(t, tenantOptions{cfg: cfg})
+			tn := echoTenant(t, tenantOptions{cfg: simulator.Config{Seed: 62, Clients: []simulator.Client{c, al}}})
 			ds := withAuditLog(oauthDataSource("ECHO", tn.url(), tn.tokenURL(), c.ID, c.Secret, nil), tn, al)
 			ds.Secure["auditLogClientSecret"] = wrongAL
 			secrets := append(credentialForms(c.ID, c.Secret), credentialForms(al.ID, al.Secret)...)
@@ -149,9 +157,7 @@ func TestEchoedCredentialsNeverLeave(t *testing.T) {
 		}, "MonitoringDataRead"},
 		{"OAuth with X.509 certificate", func(t *testing.T) (dataSource, []string, []*tenant) {
 			c := clientOf(t, simulator.RoleWorkspacePackagesRead)
-			cfg := echo
-			cfg.Seed, cfg.Clients = 63, []simulator.Client{c}
-			tn := newTenant(t, tenantOptions{tls: true, requestClientCert: true, cfg: cfg})
+			tn := echoTenant(t, tenantOptions{tls: true, requestClientCert: true, cfg: simulator.Config{Seed: 63, Clients: []simulator.Client{c}}})
 			certPEM, keyPEM := clientCertPEM(t, c.ID)
 			return dataSource{Name: "ECHO X.509", JSONData: map[string]any{
 				"apiUrl": tn.url(), "tenantLabel": "ECHO", "authType": "oauth2Certificate", "tokenUrl": tn.tokenURL(),
@@ -160,18 +166,14 @@ func TestEchoedCredentialsNeverLeave(t *testing.T) {
 		}, "MonitoringDataRead"},
 		{"Basic, wrong password", func(t *testing.T) (dataSource, []string, []*tenant) {
 			pw, wrong := canarySecret(t, "password"), canarySecret(t, "wrongpw")
-			cfg := echo
-			cfg.Seed, cfg.BasicUsers = 64, []simulator.Client{{ID: "TECH_MONITOR", Secret: pw, Roles: simulator.AllRoles}}
-			tn := newTenant(t, tenantOptions{cfg: cfg})
+			tn := echoTenant(t, tenantOptions{cfg: simulator.Config{Seed: 64, BasicUsers: []simulator.Client{{ID: "TECH_MONITOR", Secret: pw, Roles: simulator.AllRoles}}}})
 			return dataSource{Name: "ECHO basic", JSONData: map[string]any{
 				"apiUrl": tn.url(), "tenantLabel": "ECHO", "authType": "basic", "basicUser": "TECH_MONITOR", "timeoutSeconds": 10,
 			}, Secure: map[string]string{"basicPassword": wrong}}, append(credentialForms("TECH_MONITOR", pw), credentialForms("TECH_MONITOR", wrong)...), []*tenant{tn}
 		}, "401"},
 		{"Basic, right password, missing role", func(t *testing.T) (dataSource, []string, []*tenant) {
 			pw := canarySecret(t, "password")
-			cfg := echo
-			cfg.Seed, cfg.BasicUsers = 65, []simulator.Client{{ID: "TECH_MONITOR", Secret: pw, Roles: []string{simulator.RoleWorkspacePackagesRead}}}
-			tn := newTenant(t, tenantOptions{cfg: cfg})
+			tn := echoTenant(t, tenantOptions{cfg: simulator.Config{Seed: 65, BasicUsers: []simulator.Client{{ID: "TECH_MONITOR", Secret: pw, Roles: []string{simulator.RoleWorkspacePackagesRead}}}}})
 			return dataSource{Name: "ECHO basic", JSONData: map[string]any{
 				"apiUrl": tn.url(), "tenantLabel": "ECHO", "authType": "basic", "basicUser": "TECH_MONITOR", "timeoutSeconds": 10,
 			}, Secure: map[string]string{"basicPassword": pw}}, credentialForms("TECH_MONITOR", pw), []*tenant{tn}
@@ -197,13 +199,9 @@ func TestEchoedCredentialsNeverLeave(t *testing.T) {
 			}, Secure: map[string]string{"clientCertificate": certPEM, "clientKey": keyPEM, "tlsCACert": ca}}, []string{keyPEM}, nil
 		}, "403"},
 		{"service key provisioning, rejected secret", func(t *testing.T) (dataSource, []string, []*tenant) {
-			c := clientOf(t)
-			c.ID = xsuaaClientID(t)
-			c.Secret = canarySecret(t, "secret")
+			c := canaryClient(t)
 			wrong := canarySecret(t, "sk-wrong")
-			cfg := echo
-			cfg.Seed, cfg.Clients = 66, []simulator.Client{c}
-			tn := newTenant(t, tenantOptions{cfg: cfg})
+			tn := echoTenant(t, tenantOptions{cfg: simulator.Config{Seed: 66, Clients: []simulator.Client{c}}})
 			key, err := json.Marshal(map[string]string{"clientid": c.ID, "clientsecret": wrong, "url": tn.url(), "tokenurl": tn.tokenURL()})
 			if err != nil {
 				t.Fatal(err)

@@ -5,7 +5,6 @@ import { renderConfigEditor } from '../../test/configEditor';
 import { makeSettings } from '../../test/settings';
 
 // Rendering the whole editor with the real @grafana/ui is slow on a busy CI machine.
-jest.setTimeout(30000);
 
 const CALM_SECRET = 'calm-Secret-8f7e6d';
 const AUDIT_SECRET = 'audit-Secret-1a2b3c';

@@ -5,7 +5,6 @@ import { editorRenderer, fakeDataSource, giveElementsASize } from '../../test/ed
 import { AuditLogsEditor } from './AuditLogsEditor';
 import { LogFilesEditor, resourceErrorText } from './LogFilesEditor';
 
-jest.setTimeout(30000);
 giveElementsASize();
 
 const NEO_FILES: Record<string, unknown> = {

@@ -11,7 +11,6 @@ import { MessagesEditor } from './MessagesEditor';
 import { StuckMessagesEditor } from './StuckMessagesEditor';
 import { picker, renderEditor } from './testing';
 
-jest.setTimeout(30000);
 giveElementsASize();
 beforeEach(() => noDashboard());
 
