@@ -51,6 +51,9 @@ func (b *blockStore) get(key string, now time.Time) ([]mplRow, bool) {
 	return bl.rows, true
 }
 
+// limit is the most rows the store keeps.
+func (b *blockStore) limit() int { return b.maxRows }
+
 // put keeps the rows of a slice (callers must not change them afterwards).
 func (b *blockStore) put(key string, rows []mplRow, now time.Time) {
 	if len(rows) > b.maxRows {

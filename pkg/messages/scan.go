@@ -221,18 +221,23 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 			}
 		}
 		var kept []mplRow
+		keep := settled
 		lr, err := cpi.ListEach(r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: q},
 			func(_ int, rows []mplRow) error {
 				mu.Lock()
 				defer mu.Unlock()
 				res.read += len(rows)
-				if settled {
-					kept = append(kept, rows...)
+				if keep {
+					if len(kept)+len(rows) > r.st.blocks.limit() {
+						keep, kept = false, nil // more rows than the store keeps: do not hold them
+					} else {
+						kept = append(kept, rows...)
+					}
 				}
 				return fn(filter(rows))
 			})
 		r.recordList(lr)
-		if err == nil && settled {
+		if err == nil && keep {
 			r.st.blocks.put(key, kept, r.now)
 		}
 		return err

@@ -245,3 +245,26 @@ func TestBlockStoreIsBounded(t *testing.T) {
 		t.Error("a slice above the bound was kept")
 	}
 }
+
+// TestSlicesAboveTheBoundNotKept: with a store that keeps fewer rows than a slice holds, the answer is
+// still the tenant's and nothing is kept.
+func TestSlicesAboveTheBoundNotKept(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000, store: []StoreOption{WithBlockRows(500)}})
+	rg := rangeOf(3*time.Hour, time.Minute)
+	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := frames[0].FieldByName("messages")
+	var n float64
+	for i := 0; i < counts.Len(); i++ {
+		n += counts.At(i).(float64)
+	}
+	w := rg.window()
+	if want := float64(tn.directCount(t, window24h(w.from, w.to))); n != want {
+		t.Errorf("%v messages, the tenant has %v", n, want)
+	}
+	if tn.st.blocks.rows > 500 {
+		t.Errorf("%d rows kept, bound 500", tn.st.blocks.rows)
+	}
+}
