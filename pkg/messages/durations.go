@@ -67,7 +67,7 @@ func Durations(ctx context.Context, c *cpi.Client, rg Range, q models.MessageDur
 	default:
 		return nil, groupByError(groupBy, GroupIFlow, GroupNone)
 	}
-	format, err := formatOf(q.Format, models.FormatTimeSeries, models.FormatTable)
+	format, err := models.ResolveFormat(models.QueryMessageDurations, q.Format)
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func FetchList(ctx context.Context, c *cpi.Client, rg Range, q models.MessagesQu
 
 // List answers a messages query.
 func List(ctx context.Context, c *cpi.Client, rg Range, q models.MessagesQuery, tenant string) (data.Frames, error) {
-	format, err := formatOf(q.Format, models.FormatTable, models.FormatLogs)
+	format, err := models.ResolveFormat(models.QueryMessages, q.Format)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func stuckSetup(rg Range, q models.StuckMessagesQuery) (*filterSet, window, int,
 
 // Stuck answers a stuckMessages query.
 func Stuck(ctx context.Context, c *cpi.Client, rg Range, q models.StuckMessagesQuery, tenant string) (data.Frames, error) {
-	format, err := formatOf(q.Format, models.FormatTable, models.FormatNumeric)
+	format, err := models.ResolveFormat(models.QueryStuckMessages, q.Format)
 	if err != nil {
 		return nil, err
 	}
