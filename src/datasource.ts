@@ -1,7 +1,8 @@
-import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { AdHocVariableFilter, CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
 import { INTERPOLATED_OPTIONS, INTERPOLATORS } from './queries';
+import { queryDisplayText } from './queries/display';
 import { defaultQuery, defaultQueryType } from './queries/model';
 import { expandTemplateValues } from './templating';
 import type { CpiDataSourceOptions, CpiQuery } from './types';
@@ -22,6 +23,23 @@ export class DataSource extends DataSourceWithBackend<CpiQuery, CpiDataSourceOpt
   /** A new query: Messages as logs in Explore, the deployed artifacts in a panel. */
   getDefaultQuery(app: CoreApp): Partial<CpiQuery> {
     return defaultQuery(defaultQueryType(app), app);
+  }
+
+  /** The query as one line in the query history. */
+  getQueryDisplayText(query: CpiQuery): string {
+    return queryDisplayText(query);
+  }
+
+  /**
+   * A dashboard query opened in Explore (or copied to another data source) keeps the values its variables had:
+   * Explore has no dashboard variables to resolve them later.
+   */
+  interpolateVariablesInQueries(
+    queries: CpiQuery[],
+    scopedVars: ScopedVars,
+    _filters?: AdHocVariableFilter[]
+  ): CpiQuery[] {
+    return queries.map((q) => ({ ...this.applyTemplateVariables(q, scopedVars), datasource: this.getRef() }));
   }
 
   /** Hidden queries are not sent; everything else is, so the backend can explain an incomplete query. */

@@ -4,8 +4,10 @@ package frames
 
 import (
 	"encoding/json"
+	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
@@ -42,18 +44,55 @@ type LogLine struct {
 	Severity string // info, warning, error, critical, debug
 	ID       string // Grafana deduplicates lines by id: it must be unique within the frame
 	Labels   map[string]string
+	// Link is where SAP shows the line's record (e.g. a message's AlternateWebLink in the monitor); kept only
+	// when SafeLink accepts it.
+	Link string
+}
+
+// maxLinkLength bounds a link taken from tenant data; SAP's monitor links are a few hundred characters.
+const maxLinkLength = 4096
+
+// SafeLink returns s when it is an absolute http(s) URL with a host and without credentials or control
+// characters, else "". Links come from tenant data and are shown for clicking: anything else (javascript:,
+// data:, relative paths, user:password@host) is not passed on.
+func SafeLink(s string) string {
+	if s == "" || len(s) > maxLinkLength || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return ""
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return s
+	}
+	return ""
+}
+
+// LinkField is the name of the field that holds each line's link; the data link on the id field reads it.
+const LinkField = "link"
+
+// lineLinks is the data link of a logs frame whose lines have links: shown in the log details of a line.
+func lineLinks() *data.FieldConfig {
+	return &data.FieldConfig{Links: []data.DataLink{{Title: "Open in Cloud Integration",
+		URL: `${__data.fields["` + LinkField + `"]}`, TargetBlank: true}}}
 }
 
 // LogsFrame builds a data plane "log-lines" frame (timestamp, body, severity, id, labels) for Explore's logs
 // view, with the tenant label on every line. idConfig (e.g. data links) goes on the id field; extra fields
-// are appended after the contract's fields.
+// are appended after the contract's fields. When a line has a link (SafeLink), a "link" field follows and,
+// unless idConfig says otherwise, a data link on the id field opens it from the line's details.
 func LogsFrame(name, tenant string, lines []LogLine, meta *data.FrameMeta, idConfig *data.FieldConfig, extra ...*data.Field) *data.Frame {
 	n := len(lines)
 	ts := make([]time.Time, n)
-	bodies, severities, ids := make([]string, n), make([]string, n), make([]string, n)
+	bodies, severities, ids, links := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	labels := make([]json.RawMessage, n)
+	linked := false
 	for i, l := range lines {
 		ts[i], bodies[i], severities[i], ids[i] = l.Time, l.Body, l.Severity, l.ID
+		links[i] = SafeLink(l.Link)
+		linked = linked || links[i] != ""
 		withTenant := make(map[string]string, len(l.Labels)+1)
 		for k, v := range l.Labels {
 			withTenant[k] = v
@@ -62,6 +101,12 @@ func LogsFrame(name, tenant string, lines []LogLine, meta *data.FrameMeta, idCon
 		labels[i], _ = json.Marshal(withTenant) // a map of strings always marshals
 	}
 	idField := data.NewField("id", nil, ids)
+	if linked {
+		extra = append([]*data.Field{data.NewField(LinkField, nil, links)}, extra...)
+		if idConfig == nil {
+			idConfig = lineLinks()
+		}
+	}
 	idField.Config = idConfig
 	frame := data.NewFrame(name, append([]*data.Field{
 		data.NewField("timestamp", nil, ts),

@@ -2,6 +2,7 @@ package frames
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,4 +88,67 @@ func TestNumericFrames(t *testing.T) {
 	if len(empty) != 1 || len(empty[0].Fields) != 0 || empty[0].Meta.ExecutedQueryString != "req" {
 		t.Fatalf("no series: %+v", empty)
 	}
+}
+
+func TestSafeLink(t *testing.T) {
+	monitor := "https://tenant.it-cpi018.cfapps.eu10-003.hana.ondemand.com/itspaces/shell/monitoring/MessageDetails/%7B%22messageGuid%22%3A%22AGXh%22%7D"
+	for _, tc := range []struct {
+		in, want string
+	}{
+		{monitor, monitor},
+		{"http://cpi.example/monitor?id=1", "http://cpi.example/monitor?id=1"},
+		{"HTTPS://CPI.EXAMPLE/x", "HTTPS://CPI.EXAMPLE/x"},
+		{"", ""},
+		{"javascript:alert(1)", ""},
+		{"JavaScript://cpi.example/%0Aalert(1)", ""},
+		{"data:text/html,<script>alert(1)</script>", ""},
+		{"/itspaces/shell/monitoring", ""},
+		{"//cpi.example/x", ""},
+		{"https://user:secret@cpi.example/x", ""},
+		{"https://cpi.example/x\nSet-Cookie: a", ""},
+		{"ftp://cpi.example/x", ""},
+		{"https:///no-host", ""},
+		{"https://cpi.example/" + strings.Repeat("a", 5000), ""},
+		{"https://[::1", ""},
+	} {
+		if got := SafeLink(tc.in); got != tc.want {
+			t.Errorf("SafeLink(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestLogsFrameLinks(t *testing.T) {
+	when := time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
+	t.Run("lines with links", func(t *testing.T) {
+		f := LogsFrame("audit log", "QA", []LogLine{
+			{Time: when, Body: "a", Severity: "info", ID: "1", Link: "https://cpi.example/monitor/1"},
+			{Time: when, Body: "b", Severity: "info", ID: "2", Link: "javascript:alert(1)"},
+			{Time: when, Body: "c", Severity: "info", ID: "3"},
+		}, nil, nil)
+		if len(f.Fields) != 6 || f.Fields[5].Name != "link" {
+			t.Fatalf("fields %d, last %q", len(f.Fields), f.Fields[len(f.Fields)-1].Name)
+		}
+		got := []string{f.Fields[5].At(0).(string), f.Fields[5].At(1).(string), f.Fields[5].At(2).(string)}
+		if got[0] != "https://cpi.example/monitor/1" || got[1] != "" || got[2] != "" {
+			t.Errorf("links %q", got)
+		}
+		cfg := f.Fields[3].Config
+		if cfg == nil || len(cfg.Links) != 1 || cfg.Links[0].URL != `${__data.fields["link"]}` || !cfg.Links[0].TargetBlank {
+			t.Fatalf("id field config %+v", cfg)
+		}
+	})
+	t.Run("no line with a safe link", func(t *testing.T) {
+		f := LogsFrame("log file", "QA", []LogLine{{Time: when, Body: "a", ID: "1", Link: "/relative"}}, nil, nil)
+		if len(f.Fields) != 5 || f.Fields[3].Config != nil {
+			t.Fatalf("a frame without links got %d fields, id config %+v", len(f.Fields), f.Fields[3].Config)
+		}
+	})
+	t.Run("the caller's data link wins, extra fields follow the link", func(t *testing.T) {
+		own := &data.FieldConfig{Links: []data.DataLink{{Title: "Own"}}}
+		f := LogsFrame("messages", "QA", []LogLine{{Time: when, ID: "1", Link: "https://cpi.example/1"}}, nil, own,
+			data.NewField("extra", nil, []string{"x"}))
+		if f.Fields[3].Config != own || f.Fields[5].Name != "link" || f.Fields[6].Name != "extra" {
+			t.Fatalf("fields %v, id config %+v", f.Fields, f.Fields[3].Config)
+		}
+	})
 }

@@ -161,7 +161,7 @@ func listFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *d
 			"iFlow id": m.IntegrationArtifact.ID, "package": m.IntegrationArtifact.PackageID, "sender": m.Sender,
 			"receiver": m.Receiver, "message id": m.MessageGuid, "correlation id": m.CorrelationID,
 			"application id": m.ApplicationMessageID, "application type": m.ApplicationMessageType,
-			"custom status": m.CustomStatus, "error": errText, "text": summary(m, errText), "link": m.AlternateWebLink} {
+			"custom status": m.CustomStatus, "error": errText, "text": summary(m, errText), "link": frames.SafeLink(m.AlternateWebLink)} {
 			cols[name][i] = v
 		}
 	}
@@ -201,12 +201,11 @@ func severity(status string) string {
 // logsFrame is the messages as log lines for Explore, with the monitor link on the id.
 func logsFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *data.Frame {
 	lines := make([]frames.LogLine, len(rows))
-	links := make([]string, len(rows))
 	for i := range rows {
 		m := &rows[i]
 		lines[i] = frames.LogLine{Time: m.LogEnd.Time, Body: summary(m, texts[m.MessageGuid]), Severity: severity(m.Status),
-			ID: m.MessageGuid, Labels: map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status, "package": m.IntegrationArtifact.PackageID}}
-		links[i] = m.AlternateWebLink
+			ID: m.MessageGuid, Labels: map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status, "package": m.IntegrationArtifact.PackageID},
+			Link: m.AlternateWebLink}
 	}
-	return frames.LogsFrame("messages", tenant, lines, r.meta(), &data.FieldConfig{Links: monitorLink()}, data.NewField("link", nil, links))
+	return frames.LogsFrame("messages", tenant, lines, r.meta(), &data.FieldConfig{Links: monitorLink()})
 }

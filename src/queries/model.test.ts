@@ -5,6 +5,7 @@ import { CoreApp } from '@grafana/data';
 import { CALM_FORMATS } from '../components/calm/options';
 import { MESSAGE_FORMATS } from '../components/messages/options';
 import type { CpiQuery, QueryType } from '../types';
+import { QUERY_EXAMPLES } from './examples';
 import { IMPLEMENTED_QUERY_TYPES, INTERPOLATED_OPTIONS } from './index';
 import { defaultQuery, defaultQueryType, switchQueryType } from './model';
 
@@ -115,5 +116,14 @@ describe('query model against pkg/models', () => {
   it('interpolates only options some query type has', () => {
     const every = new Set(Object.values(vectors.queryTypes).flatMap((s) => s.options));
     expect(INTERPOLATED_OPTIONS.filter((o) => !every.has(o))).toEqual([]);
+  });
+
+  it.each(GO_TYPES)('the help example of %s is a query the backend accepts', (type) => {
+    const q = { refId: 'A', ...QUERY_EXAMPLES[type].query } as CpiQuery;
+    expect(q.queryType).toBe(type);
+    expect(foreignKeys(q, type)).toEqual([]);
+    if (q.format !== undefined) {
+      expect(vectors.queryTypes[type].formats).toContain(q.format);
+    }
   });
 });
