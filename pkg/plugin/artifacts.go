@@ -22,6 +22,10 @@ func queryArtifacts(ctx context.Context, d *Datasource, q backend.DataQuery) bac
 	if err := models.Parse(models.QueryArtifacts, q.JSON, &aq); err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 	}
+	var err error
+	if aq.Format, err = models.ResolveFormat(models.QueryArtifacts, aq.Format); err != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	}
 	if aq.Format == models.FormatAnnotations {
 		// Deployments within the panel's (or annotation query's) time range, as annotation events.
 		res, err := artifacts.Deployments(ctx, d.client, aq, q.TimeRange.From, q.TimeRange.To)

@@ -53,8 +53,9 @@ func queryAuditLogs(ctx context.Context, d *Datasource, q backend.DataQuery) bac
 	if err := models.Parse(models.QueryAuditLogs, q.JSON, &aq); err != nil {
 		return logQueryError("%s", err.Error())
 	}
-	if aq.Format != "" && aq.Format != models.FormatTable && aq.Format != models.FormatLogs {
-		return logQueryError("the auditLogs query has no format %q: use table or logs", aq.Format)
+	var err error
+	if aq.Format, err = models.ResolveFormat(models.QueryAuditLogs, aq.Format); err != nil {
+		return logQueryError("%s", err.Error())
 	}
 	c, err := d.auditLogGetter()
 	if err != nil {
@@ -87,8 +88,9 @@ func queryLogFiles(ctx context.Context, d *Datasource, q backend.DataQuery) back
 	if err := models.Parse(models.QueryLogFiles, q.JSON, &lq); err != nil {
 		return logQueryError("%s", err.Error())
 	}
-	if lq.Format != "" && lq.Format != models.FormatTable && lq.Format != models.FormatLogs {
-		return logQueryError("the logFiles query has no format %q: use table or logs", lq.Format)
+	var err error
+	if lq.Format, err = models.ResolveFormat(models.QueryLogFiles, lq.Format); err != nil {
+		return logQueryError("%s", err.Error())
 	}
 	if d.settings.Environment != settings.EnvironmentNeo {
 		return logQueryError("%s", logfiles.ErrNotNeo.Error())

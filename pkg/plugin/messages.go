@@ -38,7 +38,7 @@ var messageHandlers = map[models.QueryType]queryHandler{
 func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *messages.Store, messages.Range, Q, string) (data.Frames, error)) queryHandler {
 	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 		var opts Q
-		if err := models.ParseMessageQuery(qt, q.JSON, &opts); err != nil {
+		if err := models.Parse(qt, q.JSON, &opts); err != nil {
 			return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 		}
 		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,

@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -31,18 +30,6 @@ func badQuery(err error) backend.DataResponse {
 	return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 }
 
-// checkFormat refuses a format the query type does not produce, instead of silently answering a table.
-func checkFormat(qt models.QueryType, f models.Format, allowed ...models.Format) error {
-	if f == "" || slices.Contains(allowed, f) {
-		return nil
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	return fmt.Errorf("the %s query has no format %q: choose %s", qt, f, strings.Join(names, " or "))
-}
-
 func queryEndpoints(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 	var eq models.EndpointsQuery
 	if err := models.Parse(models.QueryEndpoints, q.JSON, &eq); err != nil {
@@ -60,7 +47,8 @@ func queryCertificates(ctx context.Context, d *Datasource, q backend.DataQuery) 
 	if err := models.Parse(models.QueryCertificates, q.JSON, &cq); err != nil {
 		return badQuery(err)
 	}
-	if err := checkFormat(models.QueryCertificates, cq.Format, models.FormatTable, models.FormatNumeric); err != nil {
+	var err error
+	if cq.Format, err = models.ResolveFormat(models.QueryCertificates, cq.Format); err != nil {
 		return badQuery(err)
 	}
 	// Days left are counted from the moment of the query (the panel's time range does not change them).
@@ -80,7 +68,8 @@ func queryJMS(ctx context.Context, d *Datasource, q backend.DataQuery) backend.D
 	if err := models.Parse(models.QueryJMS, q.JSON, &jq); err != nil {
 		return badQuery(err)
 	}
-	if err := checkFormat(models.QueryJMS, jq.Format, models.FormatTable, models.FormatNumeric); err != nil {
+	var err error
+	if jq.Format, err = models.ResolveFormat(models.QueryJMS, jq.Format); err != nil {
 		return badQuery(err)
 	}
 	if err := jms.CheckMetric(jq.JMSMetric); err != nil {
