@@ -108,7 +108,7 @@ func TestTextStoreIsBounded(t *testing.T) {
 		if len(p.read) != 1 {
 			t.Fatalf("text %d not granted", i)
 		}
-		ts.done(g, strings.Repeat("e", 100), true)
+		ts.done(now, g, strings.Repeat("e", 100), true)
 	}
 	if ts.bytes > ts.maxBytes || len(ts.kept) != 10 {
 		t.Errorf("%d bytes in %d texts, budget %d", ts.bytes, len(ts.kept), ts.maxBytes)
@@ -118,6 +118,52 @@ func TestTextStoreIsBounded(t *testing.T) {
 	}
 	if _, ok := ts.get(strings.Repeat("x", 26) + "Aa"); ok {
 		t.Error("the oldest text is still kept")
+	}
+}
+
+// TestCutTextIsConfirmed: a text cut short on the way (its Content-Length matching the cut bytes, so
+// nothing tells it from a whole one) is shown until a second read, at least textConfirmAfter later,
+// replaces it; a text is final only once two reads agree, and confirming reads never take budget an unread
+// text needs.
+func TestCutTextIsConfirmed(t *testing.T) {
+	const guid, other = "AGk_xKgivsDaGSUpuvz-eEFzhKZO", "AGk_xKgivsDaGSUpuvz-eEFzhKZP"
+	const whole = "com.sap.it.rt.adapter.http.api.exception.HttpResponseException: An internal server error occured"
+	cut := whole[:20]
+	ts := NewStore(nil, WithTextBudget(10, 0, 1<<20)).texts
+	read := func(now time.Time, guids []string, limit int, answer string) textPlan {
+		t.Helper()
+		p := ts.plan(now, guids, limit)
+		for _, g := range p.read {
+			ts.done(now, g, answer, true)
+		}
+		return p
+	}
+	t0 := fixedNow
+	if p := read(t0, []string{guid}, 5, cut); len(p.read) != 1 {
+		t.Fatalf("first read: %v", p.read)
+	}
+	if p := read(t0.Add(textConfirmAfter-time.Second), []string{guid}, 5, whole); len(p.read) != 0 || p.known[guid] != cut {
+		t.Fatalf("read again before textConfirmAfter: read %v, known %q", p.read, p.known[guid])
+	}
+	// An unread text goes first; with a limit of one, the confirming read waits.
+	if p := read(t0.Add(time.Minute), []string{guid, other}, 1, "other text"); len(p.read) != 1 || p.read[0] != other {
+		t.Fatalf("the confirming read took an unread text's place: %v", p.read)
+	}
+	if p := read(t0.Add(2*time.Minute), []string{guid}, 5, whole); len(p.read) != 1 || p.known[guid] != cut {
+		t.Fatalf("second read: read %v, shown %q", p.read, p.known[guid])
+	}
+	if got, _ := ts.get(guid); got != whole {
+		t.Fatalf("the whole text did not replace the cut one: %q", got)
+	}
+	if p := read(t0.Add(3*time.Minute), []string{guid}, 5, whole); len(p.read) != 1 || p.known[guid] != whole {
+		t.Fatalf("third read (confirming the whole text): read %v, shown %q", p.read, p.known[guid])
+	}
+	if p := read(t0.Add(time.Hour), []string{guid}, 5, "never read"); len(p.read) != 0 || p.known[guid] != whole {
+		t.Fatalf("a confirmed text was read again: read %v, shown %q", p.read, p.known[guid])
+	}
+	wantBytes := int64(len(whole)+len(guid)+len("other text")+len(other)) + 2*textOverhead
+	if ts.bytes != wantBytes {
+		t.Errorf("%d bytes accounted, want %d", ts.bytes, wantBytes)
 	}
 }
 
