@@ -127,7 +127,7 @@ func TestTextStoreIsBounded(t *testing.T) {
 // text needs.
 func TestCutTextIsConfirmed(t *testing.T) {
 	const guid, other = "AGk_xKgivsDaGSUpuvz-eEFzhKZO", "AGk_xKgivsDaGSUpuvz-eEFzhKZP"
-	const whole = "com.sap.it.rt.adapter.http.api.exception.HttpResponseException: An internal server error occured"
+	const whole = "com.sap.it.rt.adapter.http.api.exception.HttpResponseException: An internal server error occurred"
 	cut := whole[:20]
 	ts := NewStore(nil, WithTextBudget(10, 0, 1<<20)).texts
 	read := func(now time.Time, guids []string, limit int, answer string) textPlan {
