@@ -56,8 +56,8 @@ func newCloudALM(t *testing.T) (*cpi.Client, *counting, string) {
 	return c, cnt, srv.URL
 }
 
-func dataQuery(from, to time.Time, interval time.Duration) backend.DataQuery {
-	return backend.DataQuery{TimeRange: backend.TimeRange{From: from, To: to}, Interval: interval, MaxDataPoints: 1000}
+func dataQuery(from, to time.Time, interval time.Duration) Range {
+	return Range{From: from, To: to, Interval: interval, MaxDataPoints: 1000}
 }
 
 func maskFrames(fs data.Frames, base string) {
@@ -96,7 +96,7 @@ func TestGoldenFrames(t *testing.T) {
 	tests := []struct {
 		name  string
 		query models.CalmMetricsQuery
-		dq    backend.DataQuery
+		dq    Range
 	}{
 		{"timeseries_cpi_messages_one_iflow", withFormat(preset, models.CalmFormatTimeSeries, oneFlow), dataQuery(fixedNow.Add(-2*time.Hour), fixedNow, 5*time.Minute)},
 		{"table_cpi_messages_one_iflow", withFormat(preset, models.FormatTable, oneFlow), dataQuery(fixedNow.Add(-time.Hour), fixedNow, 30*time.Minute)},

@@ -205,7 +205,7 @@ func TestRequestShapeMatchesPostman(t *testing.T) {
 	// Fields of SAP's plugin for the raw and last-slice tables, not in the Postman bodies.
 	extras := map[string]string{"tableType": "string", "table_format": "string"}
 	from := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	dq := backend.DataQuery{TimeRange: backend.TimeRange{From: from, To: from.Add(2 * time.Hour)}, Interval: time.Minute, MaxDataPoints: 1000}
+	dq := Range{From: from, To: from.Add(2 * time.Hour), Interval: time.Minute, MaxDataPoints: 1000}
 	q := models.CalmMetricsQuery{Provider: "CPI_MESSAGES", Dimensions: []string{"IntegrationArtifactName", "StatusGroup"},
 		Measures: []models.CalmMeasure{{Name: "Count", Method: "sum"}}, Filters: []models.CalmFilter{{Key: "StatusGroup", Values: []string{"Failed"}}}}
 	for _, format := range []models.Format{models.CalmFormatTimeSeries, models.FormatTable, models.CalmFormatTableRaw, models.CalmFormatTableLastSlice} {
