@@ -20,9 +20,6 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
-// Getter is the client this package reads with (a *cpi.Client).
-type Getter = cpi.Source
-
 // Artifact is one deployed runtime artifact.
 type Artifact struct {
 	ID         string     `json:"Id"`
@@ -58,7 +55,7 @@ type Result struct {
 // List returns the deployed artifacts matching q, errors first, without error texts. The API's $filter
 // allows only "or" and no nesting, so one field (status, else type) is filtered on the server and the rest
 // locally.
-func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+func List(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, error) {
 	var res Result
 	for field, value := range map[string]string{"artifact type": q.ArtifactType, "artifact status": q.ArtifactStatus, "artifact name": q.ArtifactName} {
 		if err := odata.CheckValue(field, value); err != nil {
@@ -98,7 +95,7 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 }
 
 // Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).
-func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+func Fetch(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, error) {
 	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
@@ -109,7 +106,7 @@ func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, erro
 }
 
 // addErrorTexts reads the error text of each artifact in ERROR (bounded by maxErrorTexts).
-func addErrorTexts(ctx context.Context, c Getter, res *Result) {
+func addErrorTexts(ctx context.Context, c cpi.Source, res *Result) {
 	fetched := 0
 	for i := range res.Artifacts {
 		a := &res.Artifacts[i]
@@ -150,7 +147,7 @@ func matches(a Artifact, q models.ArtifactsQuery) bool {
 
 // errorText reads ErrorInformation/$value: JSON whose "parameter" array carries the message; right after a
 // failed deployment SAP may answer 204 until the text exists.
-func errorText(ctx context.Context, c Getter, id string) (string, string, error) {
+func errorText(ctx context.Context, c cpi.Source, id string) (string, string, error) {
 	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.KeyPredicate(id)+")/ErrorInformation/$value", nil)
 	if err != nil {
 		return "", "", err

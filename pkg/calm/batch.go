@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
@@ -59,7 +60,7 @@ func NewBatch(queries []Query) *Batch {
 
 // Answer returns q's result. With a batch, q goes to Cloud ALM with the siblings of its window; without
 // one (nil), or when q is not among them, it is sent alone.
-func (b *Batch) Answer(ctx context.Context, c Client, reg *Registry, q Query, tenant string) Result {
+func (b *Batch) Answer(ctx context.Context, c cpi.Source, reg *Registry, q Query, tenant string) Result {
 	opts, window, err := Plan(q.Options, q.Range, reg)
 	if err != nil {
 		return Result{Err: err}

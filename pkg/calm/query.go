@@ -24,7 +24,7 @@ type Result struct {
 // rejects a POST carrying several queries, each is sent again on its own, so that one bad query fails
 // alone. A PRECONDITION_REQUIRED answer about a single query teaches reg the required filter, so the next
 // query missing it is refused before it is sent.
-func Run(ctx context.Context, c Client, reg *Registry, w Window, items []Item, tenant string) map[string]Result {
+func Run(ctx context.Context, c cpi.Source, reg *Registry, w Window, items []Item, tenant string) map[string]Result {
 	out := make(map[string]Result, len(items))
 	if len(items) == 0 {
 		return out

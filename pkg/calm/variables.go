@@ -7,12 +7,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
 // ProviderVariables lists the data providers for the `calmProviders` variable: text = description (e.g.
 // "IM - Cloud Platform Integration"), value = name (CPI_MESSAGES), sorted by text regardless of case.
-func ProviderVariables(ctx context.Context, c Client) ([]models.VariableValue, error) {
+func ProviderVariables(ctx context.Context, c cpi.Source) ([]models.VariableValue, error) {
 	providers, err := Providers(ctx, c)
 	if err != nil {
 		return nil, err
@@ -30,7 +31,7 @@ func ProviderVariables(ctx context.Context, c Client) ([]models.VariableValue, e
 // DimensionValueVariables lists the values of one dimension of one provider for the
 // `calmDimensionValues` variable; filter = "<provider>:<dimension>", e.g.
 // "CPI_MESSAGES:IntegrationArtifactName" (the iFlows Cloud ALM knows).
-func DimensionValueVariables(ctx context.Context, c Client, reg *Registry, filter string) ([]models.VariableValue, error) {
+func DimensionValueVariables(ctx context.Context, c cpi.Source, reg *Registry, filter string) ([]models.VariableValue, error) {
 	provider, dimension, ok := strings.Cut(filter, ":")
 	provider, dimension = strings.TrimSpace(provider), strings.TrimSpace(dimension)
 	if !ok || provider == "" || dimension == "" {

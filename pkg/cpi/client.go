@@ -173,7 +173,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 
 	red := newRedactorFor(s)
 	configErr := func(format string, a ...any) error {
-		return withSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
+		return WithSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
 	}
 
 	rootURL := s.ServiceRoot()
@@ -394,27 +394,27 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Respo
 func (c *Client) GetURL(ctx context.Context, rawURL string) (*Response, error) {
 	ref, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return nil, withSource(c.desc.finish(&Error{Kind: KindMalformedResponse, Host: c.desc.apiHost, Err: err,
+		return nil, WithSource(c.desc.finish(&Error{Kind: KindMalformedResponse, Host: c.desc.apiHost, Err: err,
 			Message: fmt.Sprintf("The link %q is not a valid URL.", rawURL)}))
 	}
 	base := *c.root
 	base.Path = strings.TrimSuffix(base.Path, "/") + "/"
 	u := base.ResolveReference(ref)
 	if !odata.SameOrigin(u, c.root) || u.User != nil {
-		return nil, withSource(c.hostNotAllowed(u))
+		return nil, WithSource(c.hostNotAllowed(u))
 	}
 	return c.fetch(ctx, u.String(), func(ctx context.Context) (*Response, error) { return c.do(ctx, http.MethodGet, u, nil) })
 }
 
 func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
 	if strings.Contains(path, "://") || strings.HasPrefix(path, "//") {
-		return nil, withSource(c.desc.finish(&Error{Kind: KindHostNotAllowed, Host: c.desc.apiHost,
+		return nil, WithSource(c.desc.finish(&Error{Kind: KindHostNotAllowed, Host: c.desc.apiHost,
 			Message: fmt.Sprintf("Get expects a path relative to the service root, not %q; use GetURL for links.", path)}))
 	}
 	raw := strings.TrimSuffix(c.root.String(), "/") + "/" + strings.TrimPrefix(path, "/")
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, withSource(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err,
+		return nil, WithSource(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err,
 			Message: fmt.Sprintf("The request path %q is not valid.", path)})
 	}
 	if q := EncodeQuery(query); q != "" {
@@ -425,7 +425,7 @@ func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
 		}
 	}
 	if !odata.SameOrigin(u, c.root) {
-		return nil, withSource(c.hostNotAllowed(u))
+		return nil, WithSource(c.hostNotAllowed(u))
 	}
 	return u, nil
 }
@@ -448,14 +448,14 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 	refreshes := 0
 	for attempt := 1; ; attempt++ {
 		if err := c.limiters[area].Wait(ctx); err != nil {
-			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
+			return nil, WithSource(c.fail(ctx, host, ctxErr(ctx, err)))
 		}
 		resp, respBody, hold, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
 		if c.closed.Load() {
 			c.closeIdle() // the instance was disposed while this request was in flight
 		}
 		if err != nil {
-			return nil, withSource(err)
+			return nil, WithSource(err)
 		}
 		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u), hold: hold}
 		if resp.StatusCode < 200 || resp.StatusCode >= 300 {
@@ -476,16 +476,16 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 			wait := retryDelay(resp.Header, attempt, c.o.now(), c.o.retryBase, c.o.maxRetryWait)
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 				// Waiting would outlive the caller; report the throttling now.
-				return r, withSource(c.desc.statusError(u, resp, respBody, role, attempt))
+				return r, WithSource(c.desc.statusError(u, resp, respBody, role, attempt))
 			}
 			if err := c.o.sleep(ctx, wait); err != nil {
-				return nil, withSource(c.fail(ctx, host, err))
+				return nil, WithSource(c.fail(ctx, host, err))
 			}
 			continue
 		case resp.StatusCode >= 200 && resp.StatusCode < 300 && !looksLikeHTML(resp.Header, respBody):
 			return r, nil
 		}
-		return r, withSource(c.desc.statusError(u, resp, respBody, role, attempt))
+		return r, WithSource(c.desc.statusError(u, resp, respBody, role, attempt))
 	}
 }
 

@@ -98,11 +98,16 @@ func (r ListResult) CountNotice(what string) string {
 	return fmt.Sprintf("The tenant counted %d %s but its pages held %d: the result may be incomplete.", r.Total, what, r.Rows)
 }
 
-// Source is what the paging reader reads from: a *Client, or a type that embeds one and wraps Get or
-// GetURL (tests inject failures that way). Pages are requested through the Source's own methods.
+// Source is the client every query package reads with (and the paging reader reads from): a *Client, or
+// a type that embeds one and wraps Get or GetURL (tests inject failures that way). Pages are requested
+// through the Source's own methods.
 type Source interface {
 	Get(ctx context.Context, path string, query url.Values) (*Response, error)
 	GetURL(ctx context.Context, rawURL string) (*Response, error)
+	// Post sends a reading POST (Cloud ALM's data and filter requests).
+	Post(ctx context.Context, path string, body []byte) (*Response, error)
+	// ServiceRoot is the URL the client's paths are relative to.
+	ServiceRoot() string
 	Malformed(resp *Response, err error) error
 	client() *Client
 }

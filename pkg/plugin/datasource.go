@@ -163,7 +163,7 @@ func (d *Datasource) calmClient() (*cpi.Client, error) {
 
 // auditLogGetter is the audit log connection's client (built with the API's own rate limit), or an error
 // that says how to configure the connection for the tenant's environment.
-func (d *Datasource) auditLogGetter() (auditlog.Getter, error) {
+func (d *Datasource) auditLogGetter() (cpi.Source, error) {
 	if d.auditLog == nil && d.auditLogErr == nil {
 		return nil, auditlog.NotConfiguredError(d.settings.Environment)
 	}

@@ -92,7 +92,7 @@ func KeystoreName(name string) (string, error) {
 // Fetch lists the entries of the keystore (one request; SAP documents no $filter on this set, so the
 // alias is filtered locally) and, with WithChain, each entry's chain (one request per entry, bounded).
 // Entries are sorted by days left, soonest expiry first. now is the reference for days left.
-func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now time.Time) (Result, error) {
+func Fetch(ctx context.Context, g cpi.Source, q models.CertificatesQuery, now time.Time) (Result, error) {
 	var res Result
 	ks, err := KeystoreName(q.KeystoreName)
 	if err != nil {
@@ -131,7 +131,7 @@ func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now tim
 
 // fetchChains reads ChainCertificates of the first maxChainCalls entries. A failure on one entry is shown
 // on that entry; a failure that would repeat for all (role, throttling, deadline) stops the loop.
-func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
+func fetchChains(ctx context.Context, g cpi.Source, res *Result) {
 	var failed []string
 	defer func() { chainNotice(res, failed) }()
 	for i := range res.Entries {

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
-	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/rt"
 )
 
 // AliasVariables lists the certificate aliases of a keystore for the `certificateAliases` variable,
 // sorted; keystore = system, backup_admin_system or KeyRenewal (empty: system).
-func AliasVariables(ctx context.Context, g rt.Getter, keystore string) ([]models.VariableValue, error) {
+func AliasVariables(ctx context.Context, g cpi.Source, keystore string) ([]models.VariableValue, error) {
 	res, err := Fetch(ctx, g, models.CertificatesQuery{KeystoreName: keystore}, time.Now())
 	if err != nil {
 		return nil, err

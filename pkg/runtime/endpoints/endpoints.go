@@ -84,7 +84,7 @@ const selectFields = "Name,Id,Title,Version,Summary,LastUpdated,Protocol,EntryPo
 // Fetch reads the service endpoints with their entry points and API definitions in one request (plus
 // server pages). The protocol is filtered on the server (documented `Protocol eq '…'`), the name locally
 // as a substring of iFlow id, title or entry point name.
-func Fetch(ctx context.Context, g rt.Getter, q models.EndpointsQuery) (Result, error) {
+func Fetch(ctx context.Context, g cpi.Source, q models.EndpointsQuery) (Result, error) {
 	var res Result
 	if err := odata.CheckValue("endpoint name", q.EndpointName); err != nil {
 		return res, err

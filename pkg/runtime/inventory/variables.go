@@ -5,13 +5,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
-	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/rt"
 )
 
 // PackageVariables lists the design-time integration packages for the `designPackages` variable (text =
 // name, value = id), sorted by name regardless of case; filter = part of the name or id.
-func PackageVariables(ctx context.Context, g rt.Getter, filter string) ([]models.VariableValue, error) {
+func PackageVariables(ctx context.Context, g cpi.Source, filter string) ([]models.VariableValue, error) {
 	pkgs, err := ListPackages(ctx, g)
 	if err != nil {
 		return nil, err

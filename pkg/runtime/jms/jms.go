@@ -61,7 +61,7 @@ type Result struct {
 }
 
 // Fetch reads the broker with its queue states in one request.
-func Fetch(ctx context.Context, g rt.Getter) (Result, error) {
+func Fetch(ctx context.Context, g cpi.Source) (Result, error) {
 	var res Result
 	b, resp, err := cpi.GetEntity[Broker](cpi.WithRole(ctx, Role), g, "JmsBrokers("+odata.KeyPredicate(BrokerKey)+")", url.Values{"$expand": {"QueueStates"}})
 	res.Add(resp)
