@@ -33,10 +33,10 @@ func Deployments(ctx context.Context, c cpi.Source, q models.ArtifactsQuery, fro
 	return res, nil
 }
 
-// AnnotationFrame turns deployments into annotation events: time, title ("Deployed <name> <version>"),
+// annotationsFrame turns deployments into annotation events: time, title ("Deployed <name> <version>"),
 // text (deployer, status and, for a failed deployment, the error), tags (type, status; Grafana splits a
 // comma-separated string into tags) and the tenant.
-func AnnotationFrame(r Result, tenant string) *data.Frame {
+func annotationsFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Artifacts)
 	times := make([]time.Time, n)
 	titles, texts, tags := make([]string, n), make([]string, n), make([]string, n)

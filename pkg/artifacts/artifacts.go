@@ -168,8 +168,8 @@ func errorText(ctx context.Context, c cpi.Source, id string) (string, string, er
 	return strings.Join(body.Parameter, "; "), resp.URL, nil
 }
 
-// TableFrame lists the artifacts, errors first.
-func TableFrame(r Result, tenant string) *data.Frame {
+// tableFrame lists the artifacts, errors first.
+func tableFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Artifacts)
 	names, ids, types, versions, statuses, by, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	on := make([]*time.Time, n)
@@ -197,9 +197,9 @@ func TableFrame(r Result, tenant string) *data.Frame {
 	return frame
 }
 
-// StatusFrames returns one numeric frame per artifact: 1 when STARTED, 0 otherwise. The status is not a
+// numericFrames returns one numeric frame per artifact: 1 when STARTED, 0 otherwise. The status is not a
 // label, so an alert instance keeps its identity when the status changes.
-func StatusFrames(r Result, tenant string) data.Frames {
+func numericFrames(r Result, tenant string) data.Frames {
 	series := make([]frames.Series, len(r.Artifacts))
 	for i, a := range r.Artifacts {
 		started := 0.0
@@ -210,4 +210,16 @@ func StatusFrames(r Result, tenant string) data.Frames {
 			Config: &data.FieldConfig{DisplayNameFromDS: a.Name}, Values: []float64{started}}
 	}
 	return frames.NumericFrames(tenant, data.FrameTypeNumericMulti, frames.Meta(r.Requests, r.Notices...), series)
+}
+
+// Frames is the answer in the query's format: a table, one status value per artifact for alert rules
+// (numeric), or deployment events (annotations, from Deployments).
+func Frames(r Result, q models.ArtifactsQuery, tenant string) data.Frames {
+	switch q.Format {
+	case models.FormatAnnotations:
+		return data.Frames{annotationsFrame(r, tenant)}
+	case models.FormatNumeric:
+		return numericFrames(r, tenant)
+	}
+	return data.Frames{tableFrame(r, tenant)}
 }

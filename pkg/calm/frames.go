@@ -39,11 +39,11 @@ func measureOf(refID string, q models.CalmMetricsQuery, s Series) string {
 	return "value"
 }
 
-// SeriesFrames builds one frame per series (data plane time series multi): a time field and one numeric
+// timeSeriesFrames builds one frame per series (data plane time series multi): a time field and one numeric
 // field named after the measure, labelled with the series' attributes and the tenant, plus the measure
 // when the query has several. meta (requests, notices) goes on the first frame. No series gives one empty
 // frame, so the Query inspector still shows the request and alert rules see "no data".
-func SeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tenant string, meta *data.FrameMeta) data.Frames {
+func timeSeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tenant string, meta *data.FrameMeta) data.Frames {
 	type built struct {
 		key   string
 		frame *data.Frame
@@ -125,9 +125,9 @@ func SeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tena
 	return result
 }
 
-// TableFrame builds the frame of a table answer: Cloud ALM's columns in its order (time, string and
+// tableFrame builds the frame of a table answer: Cloud ALM's columns in its order (time, string and
 // number columns by their declared type) and the tenant column.
-func TableFrame(refID string, t Table, tenant string, meta *data.FrameMeta) (*data.Frame, error) {
+func tableFrame(refID string, t Table, tenant string, meta *data.FrameMeta) (*data.Frame, error) {
 	f := data.NewFrame("")
 	f.RefID = refID
 	n := len(t.Rows)

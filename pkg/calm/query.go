@@ -68,7 +68,7 @@ func Run(ctx context.Context, c cpi.Source, reg *Registry, w Window, items []Ite
 			return failAll(out, items, malformed(resp, err))
 		}
 		for i, it := range items {
-			out[it.RefID] = Result{Frames: SeriesFrames(it.RefID, it.Query, perQuery[i], tenant, meta), Requests: 1}
+			out[it.RefID] = Result{Frames: timeSeriesFrames(it.RefID, it.Query, perQuery[i], tenant, meta), Requests: 1}
 		}
 		return out
 	}
@@ -77,7 +77,7 @@ func Run(ctx context.Context, c cpi.Source, reg *Registry, w Window, items []Ite
 		return failAll(out, items, malformed(resp, err))
 	}
 	for i, it := range items {
-		f, err := TableFrame(it.RefID, tables[i], tenant, meta)
+		f, err := tableFrame(it.RefID, tables[i], tenant, meta)
 		if err != nil {
 			out[it.RefID] = Result{Err: malformed(resp, err), Requests: 1}
 			continue

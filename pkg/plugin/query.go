@@ -37,13 +37,13 @@ var handlers = map[models.QueryType]queryHandler{
 	models.QueryMessageDurations: messageHandler(models.QueryMessageDurations, messages.Durations),
 	models.QueryErrorGroups:      messageHandler(models.QueryErrorGroups, messages.ErrorGroups),
 	models.QueryStuckMessages:    messageHandler(models.QueryStuckMessages, messages.Stuck),
-	models.QueryArtifacts:        queryArtifacts,
-	models.QueryEndpoints:        queryEndpoints,
-	models.QueryCertificates:     queryCertificates,
-	models.QueryJMS:              queryJMS,
-	models.QueryInventory:        queryInventory,
-	models.QueryAuditLogs:        queryAuditLogs,
-	models.QueryLogFiles:         queryLogFiles,
+	models.QueryArtifacts:        fetchFrames(models.QueryArtifacts, fetchArtifacts, artifacts.Frames),
+	models.QueryEndpoints:        fetchFrames(models.QueryEndpoints, fetchEndpoints, endpoints.Frames),
+	models.QueryCertificates:     fetchFrames(models.QueryCertificates, fetchCertificates, certificates.Frames),
+	models.QueryJMS:              fetchFrames(models.QueryJMS, fetchJMS, jms.Frames),
+	models.QueryInventory:        fetchFrames(models.QueryInventory, fetchInventory, inventory.Frames),
+	models.QueryAuditLogs:        fetchFrames(models.QueryAuditLogs, fetchAuditLogs, auditlog.Frames),
+	models.QueryLogFiles:         fetchFrames(models.QueryLogFiles, fetchLogFiles, logfiles.Frames),
 	models.QueryCalmMetrics:      queryCalmMetrics,
 }
 
@@ -133,151 +133,97 @@ func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *me
 	}
 }
 
-func queryArtifacts(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-	var aq models.ArtifactsQuery
-	if err := models.Parse(models.QueryArtifacts, q.JSON, &aq); err != nil {
-		return badQuery(err)
-	}
-	if aq.Format == models.FormatAnnotations {
-		// Deployments within the panel's (or annotation query's) time range, as annotation events.
-		res, err := artifacts.Deployments(ctx, d.client, aq, q.TimeRange.From, q.TimeRange.To)
+// fetchFrames is the shape of every query type outside the message family: the options are decoded
+// (refusing unknown ones), fetch reads the result and the domain package frames it for the format.
+func fetchFrames[Q, R any](qt models.QueryType, fetch func(context.Context, *Datasource, backend.DataQuery, Q) (R, error),
+	frames func(R, Q, string) data.Frames) queryHandler {
+	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
+		var opts Q
+		if err := models.Parse(qt, q.JSON, &opts); err != nil {
+			return badQuery(err)
+		}
+		res, err := fetch(ctx, d, q, opts)
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			return badQuery(refused.err)
+		}
 		if err != nil {
 			return errorResponse(err)
 		}
-		return backend.DataResponse{Frames: []*data.Frame{artifacts.AnnotationFrame(res, d.settings.TenantLabel)}}
+		return backend.DataResponse{Frames: frames(res, opts, d.settings.TenantLabel)}
 	}
-	res, err := artifacts.Fetch(ctx, d.client, aq)
-	if err != nil {
-		return errorResponse(err)
-	}
-	if aq.Format == models.FormatNumeric {
-		return backend.DataResponse{Frames: artifacts.StatusFrames(res, d.settings.TenantLabel)}
-	}
-	return backend.DataResponse{Frames: []*data.Frame{artifacts.TableFrame(res, d.settings.TenantLabel)}}
-}
-func queryEndpoints(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-	var eq models.EndpointsQuery
-	if err := models.Parse(models.QueryEndpoints, q.JSON, &eq); err != nil {
-		return badQuery(err)
-	}
-	res, err := endpoints.Fetch(ctx, d.client, eq)
-	if err != nil {
-		return errorResponse(err)
-	}
-	return backend.DataResponse{Frames: data.Frames{endpoints.TableFrame(res, d.settings.TenantLabel)}}
 }
 
-func queryCertificates(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-	var cq models.CertificatesQuery
-	if err := models.Parse(models.QueryCertificates, q.JSON, &cq); err != nil {
-		return badQuery(err)
+// refusedError marks what a fetch step refuses before any request: options or a connection that cannot
+// work (HTTP 400 on the query).
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string { return e.err.Error() }
+
+func refuse(err error) error {
+	if err == nil {
+		return nil
 	}
-	if err := checkFormat(models.QueryCertificates, cq.Format, models.FormatTable, models.FormatNumeric); err != nil {
-		return badQuery(err)
+	return &refusedError{err: err}
+}
+
+func fetchArtifacts(ctx context.Context, d *Datasource, q backend.DataQuery, o models.ArtifactsQuery) (artifacts.Result, error) {
+	if o.Format == models.FormatAnnotations {
+		// Deployments within the panel's (or annotation query's) time range, as annotation events.
+		return artifacts.Deployments(ctx, d.client, o, q.TimeRange.From, q.TimeRange.To)
+	}
+	return artifacts.Fetch(ctx, d.client, o)
+}
+
+func fetchEndpoints(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.EndpointsQuery) (endpoints.Result, error) {
+	return endpoints.Fetch(ctx, d.client, o)
+}
+
+func fetchCertificates(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.CertificatesQuery) (certificates.Result, error) {
+	if err := checkFormat(models.QueryCertificates, o.Format, models.FormatTable, models.FormatNumeric); err != nil {
+		return certificates.Result{}, refuse(err)
 	}
 	// Days left are counted from the moment of the query (the panel's time range does not change them).
-	now := time.Now()
-	res, err := certificates.Fetch(ctx, d.client, cq, now)
-	if err != nil {
-		return errorResponse(err)
-	}
-	if cq.Format == models.FormatNumeric {
-		return backend.DataResponse{Frames: certificates.DaysLeftFrames(res, d.settings.TenantLabel)}
-	}
-	return backend.DataResponse{Frames: data.Frames{certificates.TableFrame(res, d.settings.TenantLabel, cq.WithChain, now)}}
+	return certificates.Fetch(ctx, d.client, o, time.Now())
 }
 
-func queryJMS(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-	var jq models.JMSQuery
-	if err := models.Parse(models.QueryJMS, q.JSON, &jq); err != nil {
-		return badQuery(err)
+func fetchJMS(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.JMSQuery) (jms.Result, error) {
+	if err := checkFormat(models.QueryJMS, o.Format, models.FormatTable, models.FormatNumeric); err != nil {
+		return jms.Result{}, refuse(err)
 	}
-	if err := checkFormat(models.QueryJMS, jq.Format, models.FormatTable, models.FormatNumeric); err != nil {
-		return badQuery(err)
+	if err := jms.CheckMetric(o.JMSMetric); err != nil {
+		return jms.Result{}, refuse(err)
 	}
-	if err := jms.CheckMetric(jq.JMSMetric); err != nil {
-		return badQuery(err)
-	}
-	res, err := jms.Fetch(ctx, d.client)
-	if err != nil {
-		return errorResponse(err)
-	}
-	if jq.Format == models.FormatNumeric {
-		return backend.DataResponse{Frames: jms.NumericFrames(res, d.settings.TenantLabel, jq.JMSMetric)}
-	}
-	return backend.DataResponse{Frames: jms.TableFrames(res, d.settings.TenantLabel)}
+	return jms.Fetch(ctx, d.client)
 }
 
-func queryInventory(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-	var iq models.InventoryQuery
-	if err := models.Parse(models.QueryInventory, q.JSON, &iq); err != nil {
-		return badQuery(err)
-	}
-	res, err := d.inventory.Fetch(ctx, d.client, iq)
-	if err != nil {
-		return errorResponse(err)
-	}
-	return backend.DataResponse{Frames: data.Frames{inventory.TableFrame(res, d.settings.TenantLabel)}}
+func fetchInventory(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.InventoryQuery) (inventory.Result, error) {
+	return d.inventory.Fetch(ctx, d.client, o)
 }
 
-func logQueryError(format string, args ...any) backend.DataResponse {
-	return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, fmt.Sprintf(format, args...))
-}
-
-func queryAuditLogs(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-	var aq models.AuditLogsQuery
-	if err := models.Parse(models.QueryAuditLogs, q.JSON, &aq); err != nil {
-		return logQueryError("%s", err.Error())
-	}
-	if aq.Format != "" && aq.Format != models.FormatTable && aq.Format != models.FormatLogs {
-		return logQueryError("the auditLogs query has no format %q: use table or logs", aq.Format)
+func fetchAuditLogs(ctx context.Context, d *Datasource, q backend.DataQuery, o models.AuditLogsQuery) (auditlog.Result, error) {
+	if err := checkFormat(models.QueryAuditLogs, o.Format, models.FormatTable, models.FormatLogs); err != nil {
+		return auditlog.Result{}, refuse(err)
 	}
 	c, err := d.auditLogGetter()
 	if err != nil {
-		return logQueryError("%s", err.Error())
+		return auditlog.Result{}, refuse(err)
 	}
-	res, err := auditlog.Fetch(ctx, c, auditlog.Options{
-		From: q.TimeRange.From, To: q.TimeRange.To, Query: aq,
+	return auditlog.Fetch(ctx, c, auditlog.Options{
+		From: q.TimeRange.From, To: q.TimeRange.To, Query: o,
 		Neo: d.settings.Environment == settings.EnvironmentNeo,
 	})
-	if err != nil {
-		return errorResponse(err)
-	}
-	if aq.Format == models.FormatLogs {
-		return backend.DataResponse{Frames: data.Frames{auditlog.LogsFrame(res, d.settings.TenantLabel)}}
-	}
-	return backend.DataResponse{Frames: data.Frames{auditlog.TableFrame(res, d.settings.TenantLabel)}}
 }
 
-func queryLogFiles(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-	var lq models.LogFilesQuery
-	if err := models.Parse(models.QueryLogFiles, q.JSON, &lq); err != nil {
-		return logQueryError("%s", err.Error())
-	}
-	if lq.Format != "" && lq.Format != models.FormatTable && lq.Format != models.FormatLogs {
-		return logQueryError("the logFiles query has no format %q: use table or logs", lq.Format)
+func fetchLogFiles(ctx context.Context, d *Datasource, q backend.DataQuery, o models.LogFilesQuery) (logfiles.Result, error) {
+	if err := checkFormat(models.QueryLogFiles, o.Format, models.FormatTable, models.FormatLogs); err != nil {
+		return logfiles.Result{}, refuse(err)
 	}
 	if d.settings.Environment != settings.EnvironmentNeo {
-		return logQueryError("%s", logfiles.ErrNotNeo.Error())
+		return logfiles.Result{}, refuse(logfiles.ErrNotNeo)
 	}
-	lq.FileName = strings.TrimSpace(lq.FileName)
-	res, err := logfiles.Fetch(ctx, d.client, logfiles.Options{From: q.TimeRange.From, To: q.TimeRange.To, Query: lq})
-	if err != nil {
-		return errorResponse(err)
-	}
-	tenant := d.settings.TenantLabel
-	switch {
-	case lq.FileName == "":
-		if lq.Format == models.FormatLogs {
-			res.Notices = append(res.Notices, data.Notice{Severity: data.NoticeSeverityInfo,
-				Text: "Choose a file to see its lines as logs; without a file the query lists the log files."})
-		}
-		return backend.DataResponse{Frames: data.Frames{logfiles.ListFrame(res, tenant)}}
-	case lq.Format == models.FormatLogs:
-		return backend.DataResponse{Frames: data.Frames{logfiles.LogsFrame(res, tenant)}}
-	default:
-		return backend.DataResponse{Frames: data.Frames{logfiles.LinesTableFrame(res, tenant)}}
-	}
+	o.FileName = strings.TrimSpace(o.FileName)
+	return logfiles.Fetch(ctx, d.client, logfiles.Options{From: q.TimeRange.From, To: q.TimeRange.To, Query: o})
 }
 
 func queryCalmMetrics(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {

@@ -182,8 +182,8 @@ func linkField(name, title string, values []string) *data.Field {
 	return f
 }
 
-// TableFrame has one row per entry point URL (an endpoint without entry points still gets one row).
-func TableFrame(r Result, tenant string) *data.Frame {
+// tableFrame has one row per entry point URL (an endpoint without entry points still gets one row).
+func tableFrame(r Result, tenant string) *data.Frame {
 	var iflow, title, entryName, protocol, urls, epType, version, wsdl, openapi, edmx, defs []string
 	var updated []*time.Time
 	for _, e := range r.Endpoints {
@@ -230,4 +230,9 @@ func TableFrame(r Result, tenant string) *data.Frame {
 	frame.Meta.PreferredVisualization = data.VisTypeTable
 	frame.Meta.Type = data.FrameTypeTable
 	return frame
+}
+
+// Frames is the answer as a table (the query's only format).
+func Frames(r Result, _ models.EndpointsQuery, tenant string) data.Frames {
+	return data.Frames{tableFrame(r, tenant)}
 }

@@ -323,8 +323,8 @@ var stateColor = map[string]string{
 	models.DriftNotInPackage: "red",
 }
 
-// TableFrame lists the inventory; the State column is coloured by value mappings.
-func TableFrame(r Result, tenant string) *data.Frame {
+// tableFrame lists the inventory; the State column is coloured by value mappings.
+func tableFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Rows)
 	pkg, pkgID, name, id, dv, rv, state, code, status := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -360,4 +360,9 @@ func TableFrame(r Result, tenant string) *data.Frame {
 	frame.Meta.PreferredVisualization = data.VisTypeTable
 	frame.Meta.Type = data.FrameTypeTable
 	return frame
+}
+
+// Frames is the answer as a table (the query's only format).
+func Frames(r Result, _ models.InventoryQuery, tenant string) data.Frames {
+	return data.Frames{tableFrame(r, tenant)}
 }

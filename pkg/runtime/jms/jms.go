@@ -136,8 +136,8 @@ func stateMappings() data.ValueMappings {
 	}}
 }
 
-// TableFrames returns the broker summary (one row) and the queues (one row per queue, critical first).
-func TableFrames(r Result, tenant string) data.Frames {
+// tableFrames returns the broker summary (one row) and the queues (one row per queue, critical first).
+func tableFrames(r Result, tenant string) data.Frames {
 	b := r.Broker
 	capPct := percentField("Capacity used %", b.CapacityPercent())
 	capPct.Config = percentConfig(80, 95)
@@ -187,11 +187,11 @@ func percentField(name string, n rt.Number) *data.Field {
 	return data.NewField(name, nil, []*float64{n.Ptr()})
 }
 
-// NumericFrames returns one frame per number for alert rules: broker capacity used %, queues used % and
+// numericFrames returns one frame per number for alert rules: broker capacity used %, queues used % and
 // one frame per queue with its state code (0 OK, 1 warning, 2 critical). Every series carries the labels
 // tenant, broker and metric (capacity | queueCount | queueState), plus queue for the queue states, so label
 // sets are unique; metric picks one kind (models.JMSMetric*), empty = all. Unknown numbers are left out.
-func NumericFrames(r Result, tenant, metric string) data.Frames {
+func numericFrames(r Result, tenant, metric string) data.Frames {
 	b := r.Broker
 	key := cmp.Or(b.Key, BrokerKey)
 	var series []frames.Series
@@ -230,4 +230,13 @@ func CheckMetric(m string) error {
 		return err
 	}
 	return fmt.Errorf("unknown JMS metric %q: choose capacity, queueCount or queueStates (or leave it empty for all)", m)
+}
+
+// Frames is the answer in the query's format: tables, or one value per broker and queue of the query's
+// metric for alert rules (numeric).
+func Frames(r Result, q models.JMSQuery, tenant string) data.Frames {
+	if q.Format == models.FormatNumeric {
+		return numericFrames(r, tenant, q.JMSMetric)
+	}
+	return tableFrames(r, tenant)
 }
