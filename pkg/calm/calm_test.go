@@ -105,6 +105,11 @@ func TestGoldenFrames(t *testing.T) {
 		{"timeseries_exm_two_methods", models.CalmMetricsQuery{Provider: "EXM_DATAPROVIDER", Dimensions: []string{"categoryName"},
 			Measures: []models.CalmMeasure{{Name: "counter", Method: "SUM"}, {Name: "counter", Method: "MAX"}},
 			Filters:  []models.CalmFilter{{Key: "categoryName", Values: []string{"Mapping Error"}}}}, dataQuery(fixedNow.Add(-6*time.Hour), fixedNow, time.Hour)},
+		{"numeric_cpi_messages_one_iflow", withFormat(preset, models.FormatNumeric, oneFlow), dataQuery(fixedNow.Add(-2*time.Hour), fixedNow, 5*time.Minute)},
+		{"numeric_exm_two_methods", models.CalmMetricsQuery{Provider: "EXM_DATAPROVIDER", Dimensions: []string{"categoryName"},
+			Measures: []models.CalmMeasure{{Name: "counter", Method: "SUM"}, {Name: "counter", Method: "MAX"}},
+			Filters:  []models.CalmFilter{{Key: "categoryName", Values: []string{"Mapping Error"}}}, Format: models.FormatNumeric},
+			dataQuery(fixedNow.Add(-6*time.Hour), fixedNow, time.Hour)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

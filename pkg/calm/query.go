@@ -62,13 +62,18 @@ func Run(ctx context.Context, c cpi.Source, reg *Registry, w Window, items []Ite
 	for i := range meta.Stats {
 		meta.Stats[i].DisplayName = "Cloud ALM requests"
 	}
-	if w.Format == models.CalmFormatTimeSeries {
+	if w.Format == models.CalmFormatTimeSeries || w.Format == models.FormatNumeric {
+		// numeric asks for the time series and reduces each to one value.
 		perQuery, err := DecodeSeries(resp.Body, len(items))
 		if err != nil {
 			return failAll(out, items, malformed(resp, err))
 		}
+		build := timeSeriesFrames
+		if w.Format == models.FormatNumeric {
+			build = numericFrames
+		}
 		for i, it := range items {
-			out[it.RefID] = Result{Frames: timeSeriesFrames(it.RefID, it.Query, perQuery[i], tenant, meta), Requests: 1}
+			out[it.RefID] = Result{Frames: build(it.RefID, it.Query, perQuery[i], tenant, meta), Requests: 1}
 		}
 		return out
 	}

@@ -174,9 +174,9 @@ func Validate(q models.CalmMetricsQuery, reg *Registry) error {
 		return err
 	}
 	switch q.Format {
-	case models.CalmFormatTimeSeries, models.FormatTable, models.CalmFormatTableRaw, models.CalmFormatTableLastSlice:
+	case models.CalmFormatTimeSeries, models.FormatNumeric, models.FormatTable, models.CalmFormatTableRaw, models.CalmFormatTableLastSlice:
 	default:
-		return fmt.Errorf("format %q is not supported for calmMetrics: choose timeseries, table, tableRaw or tableLastSlice", q.Format)
+		return fmt.Errorf("format %q is not supported for calmMetrics: choose timeseries, numeric, table, tableRaw or tableLastSlice", q.Format)
 	}
 	if len(q.Measures) == 0 {
 		return fmt.Errorf("choose at least one measure of %s (e.g. Count for CPI_MESSAGES)", q.Provider)
