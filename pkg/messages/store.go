@@ -12,6 +12,7 @@ package messages
 //     (errorGroups round-robin over the failing iFlows), a text being read for one panel is awaited by the
 //     others instead of being read twice, and texts read are kept (bounded in bytes, oldest evicted first),
 //     so successive refreshes read further down the list until every failure has its text;
+//   - the rows of settled scan slices (blocks.go), so a refresh reads only the edges of its range;
 //   - the shared listings of a refresh (stuck messages) through the client's cache, see stuckRows.
 //
 // A Store is safe for concurrent use.
@@ -38,12 +39,18 @@ const (
 
 // Store is the shared message data of one data source instance.
 type Store struct {
-	c     *cpi.Client
-	texts *textStore
+	c      *cpi.Client
+	texts  *textStore
+	blocks *blockStore
 }
 
 // StoreOption configures a Store.
 type StoreOption func(*Store)
+
+// WithBlockRows bounds the rows of settled slices the store keeps (0: none).
+func WithBlockRows(n int) StoreOption {
+	return func(s *Store) { s.blocks.maxRows = max(n, 0) }
+}
 
 // WithTextBudget sets the tenant's error-text budget (burst texts at most, refilled by perMinute) and the
 // bytes of texts kept.
@@ -57,7 +64,8 @@ func WithTextBudget(burst int, perMinute float64, maxBytes int64) StoreOption {
 // NewStore is the store of the data source instance whose client c is.
 func NewStore(c *cpi.Client, opts ...StoreOption) *Store {
 	s := &Store{c: c, texts: &textStore{burst: DefaultTextBurst, perMinute: DefaultTextsPerMinute, tokens: DefaultTextBurst, maxBytes: defaultTextBytes,
-		kept: map[string]*list.Element{}, inflight: map[string]chan struct{}{}, order: list.New()}}
+		kept: map[string]*list.Element{}, inflight: map[string]chan struct{}{}, order: list.New()},
+		blocks: newBlockStore(DefaultBlockRows)}
 	for _, o := range opts {
 		o(s)
 	}

@@ -15,6 +15,10 @@ func ResolveNext(serviceRoot, next string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("service root %q: %w", serviceRoot, err)
 	}
+	// Without a scheme and host there is no origin to stay on: "//host/…" would resolve to any host.
+	if root.Scheme == "" || root.Host == "" {
+		return "", fmt.Errorf("service root %q is not an absolute URL", serviceRoot)
+	}
 	ref, err := url.Parse(strings.TrimSpace(next))
 	if err != nil {
 		return "", fmt.Errorf("next link %q: %w", next, err)
