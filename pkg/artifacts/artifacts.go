@@ -180,7 +180,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 			on[i] = &t
 		}
 	}
-	frame := data.NewFrame("artifacts",
+	return frames.Table("artifacts", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Name", nil, names),
 		data.NewField("Id", nil, ids),
 		data.NewField("Type", nil, types),
@@ -189,12 +189,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 		data.NewField("Deployed by", nil, by),
 		data.NewField("Deployed on", nil, on),
 		data.NewField("Error", nil, errs),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
 }
 
 // numericFrames returns one numeric frame per artifact: 1 when STARTED, 0 otherwise. The status is not a

@@ -25,7 +25,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 			cols[j][i] = v
 		}
 	}
-	frame := data.NewFrame("audit log",
+	return frames.Table("audit log", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Time", nil, times),
 		data.NewField("User", nil, cols[0]),
 		data.NewField("Action", nil, cols[1]),
@@ -35,12 +35,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 		data.NewField("Outcome", nil, cols[5]),
 		data.NewField("Category", nil, cols[6]),
 		data.NewField("Message", nil, cols[7]),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.Type = data.FrameTypeTable
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	return frame
 }
 
 // logsFrame is the data plane "log-lines" frame (timestamp, body, severity, id, labels) that Explore's

@@ -325,12 +325,7 @@ func tableFrame(r Result, tenant string, withChain bool, now time.Time) *data.Fr
 	if withChain {
 		fields = append(fields, data.NewField("Chain", nil, chainIdx))
 	}
-	fields = append(fields, frames.TenantColumn(tenant, len(alias)))
-	frame := data.NewFrame("certificates", fields...)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
+	return frames.Table("certificates", tenant, frames.Meta(r.Requests, r.Notices...), fields...)
 }
 
 // numericFrames returns one numeric frame per alias: the days until expiry (with the chain: until the

@@ -210,8 +210,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 			updated = append(updated, on)
 		}
 	}
-	n := len(iflow)
-	frame := data.NewFrame("endpoints",
+	return frames.Table("endpoints", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("iFlow", nil, iflow),
 		data.NewField("Endpoint", nil, title),
 		data.NewField("Entry point", nil, entryName),
@@ -224,12 +223,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 		linkField("EDMX", "Open the EDMX ($metadata)", edmx),
 		data.NewField("API definitions", nil, defs),
 		data.NewField("Last updated", nil, updated),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
 }
 
 // Frames is the answer as a table (the query's only format).

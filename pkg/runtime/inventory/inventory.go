@@ -343,7 +343,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 	}
 	stateField := data.NewField("State", nil, state)
 	stateField.Config = &data.FieldConfig{Mappings: data.ValueMappings{mapper}, Custom: map[string]any{"cellOptions": map[string]any{"type": "color-text"}}}
-	frame := data.NewFrame("inventory",
+	return frames.Table("inventory", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Package", nil, pkg),
 		data.NewField("Package id", nil, pkgID),
 		data.NewField("Artifact", nil, name),
@@ -354,12 +354,7 @@ func tableFrame(r Result, tenant string) *data.Frame {
 		data.NewField("State code", nil, code),
 		data.NewField("Runtime status", nil, status),
 		data.NewField("Deployed on", nil, on),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
 }
 
 // Frames is the answer as a table (the query's only format).

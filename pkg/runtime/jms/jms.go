@@ -147,7 +147,7 @@ func tableFrames(r Result, tenant string) data.Frames {
 	bytesUsed.Config = &data.FieldConfig{Unit: "bytes"}
 	bytesMax := data.NewField("Max capacity", nil, []*float64{b.MaxCapacity.Ptr()})
 	bytesMax.Config = &data.FieldConfig{Unit: "bytes"}
-	broker := data.NewFrame("jms broker",
+	broker := frames.Table("jms broker", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Broker", nil, []string{cmp.Or(b.Key, BrokerKey)}),
 		capPct, bytesUsed, bytesMax,
 		queuePct,
@@ -159,11 +159,7 @@ func tableFrames(r Result, tenant string) data.Frames {
 		data.NewField("Transacted sessions", nil, []string{flagText(b.IsTransactedSessionsHigh)}),
 		data.NewField("Consumers", nil, []string{flagText(b.IsConsumersHigh)}),
 		data.NewField("Producers", nil, []string{flagText(b.IsProducersHigh)}),
-		frames.TenantColumn(tenant, 1),
 	)
-	broker.Meta = frames.Meta(r.Requests, r.Notices...)
-	broker.Meta.PreferredVisualization = data.VisTypeTable
-	broker.Meta.Type = data.FrameTypeTable
 
 	n := len(b.QueueStates.Results)
 	names, states := make([]string, n), make([]string, n)
