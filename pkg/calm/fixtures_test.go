@@ -293,7 +293,7 @@ func TestValidate(t *testing.T) {
 		{"no provider", with(func(q *models.CalmMetricsQuery) { q.Provider = " " }), "choose a Cloud ALM data provider"},
 		{"no measure", with(func(q *models.CalmMetricsQuery) { q.Measures = []models.CalmMeasure{{Name: ""}} }), "at least one measure"},
 		{"bad method", with(func(q *models.CalmMetricsQuery) { q.Measures[0].Method = "median" }), `method "MEDIAN"`},
-		{"bad format", with(func(q *models.CalmMetricsQuery) { q.Format = "logs" }), `format "logs"`},
+		{"bad format", with(func(q *models.CalmMetricsQuery) { q.Format = "pie" }), `no format "pie"`},
 		{"unreplaced variable", with(func(q *models.CalmMetricsQuery) {
 			q.Filters = []models.CalmFilter{{Key: "IntegrationArtifactName", Values: []string{"$iflow"}}}
 		}), "template variable that was not replaced"},

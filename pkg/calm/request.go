@@ -114,8 +114,8 @@ const (
 
 // Normalize fills defaults (format time series, upper-case methods) and drops empty filters.
 func Normalize(q models.CalmMetricsQuery) models.CalmMetricsQuery {
-	if q.Format == "" {
-		q.Format = models.CalmFormatTimeSeries
+	if f, err := models.ResolveFormat(models.QueryCalmMetrics, q.Format); err == nil {
+		q.Format = f // an unknown format stays, for Validate to refuse
 	}
 	q.Provider = strings.TrimSpace(q.Provider)
 	measures := make([]models.CalmMeasure, 0, len(q.Measures))
@@ -173,10 +173,8 @@ func Validate(q models.CalmMetricsQuery, reg *Registry) error {
 	if err := checkText("provider", q.Provider); err != nil {
 		return err
 	}
-	switch q.Format {
-	case models.CalmFormatTimeSeries, models.FormatNumeric, models.FormatTable, models.CalmFormatTableRaw, models.CalmFormatTableLastSlice:
-	default:
-		return fmt.Errorf("format %q is not supported for calmMetrics: choose timeseries, numeric, table, tableRaw or tableLastSlice", q.Format)
+	if _, err := models.ResolveFormat(models.QueryCalmMetrics, q.Format); err != nil {
+		return err
 	}
 	if len(q.Measures) == 0 {
 		return fmt.Errorf("choose at least one measure of %s (e.g. Count for CPI_MESSAGES)", q.Provider)

@@ -91,18 +91,6 @@ func badQuery(err error) backend.DataResponse {
 	return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 }
 
-// checkFormat refuses a format the query type does not produce, instead of silently answering a table.
-func checkFormat(qt models.QueryType, f models.Format, allowed ...models.Format) error {
-	if f == "" || slices.Contains(allowed, f) {
-		return nil
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	return fmt.Errorf("the %s query has no format %q: choose %s", qt, f, strings.Join(names, " or "))
-}
-
 // messagesNow is the clock of the message queries (tests fix it to the simulated tenant's "now"); a
 // Datasource built with NewDatasourceAt has its own.
 var messagesNow = time.Now
@@ -120,7 +108,7 @@ func (d *Datasource) clock() time.Time {
 func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *messages.Store, messages.Range, Q, string) (data.Frames, error)) queryHandler {
 	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 		var opts Q
-		if err := models.ParseMessageQuery(qt, q.JSON, &opts); err != nil {
+		if err := models.Parse(qt, q.JSON, &opts); err != nil {
 			return badQuery(err)
 		}
 		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
@@ -134,15 +122,16 @@ func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *me
 }
 
 // fetchFrames is the shape of every query type outside the message family: the options are decoded
-// (refusing unknown ones), fetch reads the result and the domain package frames it for the format.
-func fetchFrames[Q, R any](qt models.QueryType, fetch func(context.Context, *Datasource, backend.DataQuery, Q) (R, error),
+// (refusing unknown ones), fetch resolves the format (models.ResolveFormat) and reads the result, and the
+// domain package frames it for the format.
+func fetchFrames[Q, R any](qt models.QueryType, fetch func(context.Context, *Datasource, backend.DataQuery, *Q) (R, error),
 	frames func(R, Q, string) data.Frames) queryHandler {
 	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 		var opts Q
 		if err := models.Parse(qt, q.JSON, &opts); err != nil {
 			return badQuery(err)
 		}
-		res, err := fetch(ctx, d, q, opts)
+		res, err := fetch(ctx, d, q, &opts)
 		var refused *refusedError
 		if errors.As(err, &refused) {
 			return badQuery(refused.err)
@@ -167,28 +156,34 @@ func refuse(err error) error {
 	return &refusedError{err: err}
 }
 
-func fetchArtifacts(ctx context.Context, d *Datasource, q backend.DataQuery, o models.ArtifactsQuery) (artifacts.Result, error) {
+func fetchArtifacts(ctx context.Context, d *Datasource, q backend.DataQuery, o *models.ArtifactsQuery) (artifacts.Result, error) {
+	var err error
+	if o.Format, err = models.ResolveFormat(models.QueryArtifacts, o.Format); err != nil {
+		return artifacts.Result{}, refuse(err)
+	}
 	if o.Format == models.FormatAnnotations {
 		// Deployments within the panel's (or annotation query's) time range, as annotation events.
-		return artifacts.Deployments(ctx, d.client, o, q.TimeRange.From, q.TimeRange.To)
+		return artifacts.Deployments(ctx, d.client, *o, q.TimeRange.From, q.TimeRange.To)
 	}
-	return artifacts.Fetch(ctx, d.client, o)
+	return artifacts.Fetch(ctx, d.client, *o)
 }
 
-func fetchEndpoints(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.EndpointsQuery) (endpoints.Result, error) {
-	return endpoints.Fetch(ctx, d.client, o)
+func fetchEndpoints(ctx context.Context, d *Datasource, _ backend.DataQuery, o *models.EndpointsQuery) (endpoints.Result, error) {
+	return endpoints.Fetch(ctx, d.client, *o)
 }
 
-func fetchCertificates(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.CertificatesQuery) (certificates.Result, error) {
-	if err := checkFormat(models.QueryCertificates, o.Format, models.FormatTable, models.FormatNumeric); err != nil {
+func fetchCertificates(ctx context.Context, d *Datasource, _ backend.DataQuery, o *models.CertificatesQuery) (certificates.Result, error) {
+	var err error
+	if o.Format, err = models.ResolveFormat(models.QueryCertificates, o.Format); err != nil {
 		return certificates.Result{}, refuse(err)
 	}
 	// Days left are counted from the moment of the query (the panel's time range does not change them).
-	return certificates.Fetch(ctx, d.client, o, time.Now())
+	return certificates.Fetch(ctx, d.client, *o, time.Now())
 }
 
-func fetchJMS(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.JMSQuery) (jms.Result, error) {
-	if err := checkFormat(models.QueryJMS, o.Format, models.FormatTable, models.FormatNumeric); err != nil {
+func fetchJMS(ctx context.Context, d *Datasource, _ backend.DataQuery, o *models.JMSQuery) (jms.Result, error) {
+	var err error
+	if o.Format, err = models.ResolveFormat(models.QueryJMS, o.Format); err != nil {
 		return jms.Result{}, refuse(err)
 	}
 	if err := jms.CheckMetric(o.JMSMetric); err != nil {
@@ -197,12 +192,13 @@ func fetchJMS(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.
 	return jms.Fetch(ctx, d.client)
 }
 
-func fetchInventory(ctx context.Context, d *Datasource, _ backend.DataQuery, o models.InventoryQuery) (inventory.Result, error) {
-	return d.inventory.Fetch(ctx, d.client, o)
+func fetchInventory(ctx context.Context, d *Datasource, _ backend.DataQuery, o *models.InventoryQuery) (inventory.Result, error) {
+	return d.inventory.Fetch(ctx, d.client, *o)
 }
 
-func fetchAuditLogs(ctx context.Context, d *Datasource, q backend.DataQuery, o models.AuditLogsQuery) (auditlog.Result, error) {
-	if err := checkFormat(models.QueryAuditLogs, o.Format, models.FormatTable, models.FormatLogs); err != nil {
+func fetchAuditLogs(ctx context.Context, d *Datasource, q backend.DataQuery, o *models.AuditLogsQuery) (auditlog.Result, error) {
+	var err error
+	if o.Format, err = models.ResolveFormat(models.QueryAuditLogs, o.Format); err != nil {
 		return auditlog.Result{}, refuse(err)
 	}
 	c, err := d.auditLogGetter()
@@ -210,20 +206,21 @@ func fetchAuditLogs(ctx context.Context, d *Datasource, q backend.DataQuery, o m
 		return auditlog.Result{}, refuse(err)
 	}
 	return auditlog.Fetch(ctx, c, auditlog.Options{
-		From: q.TimeRange.From, To: q.TimeRange.To, Query: o,
+		From: q.TimeRange.From, To: q.TimeRange.To, Query: *o,
 		Neo: d.settings.Environment == settings.EnvironmentNeo,
 	})
 }
 
-func fetchLogFiles(ctx context.Context, d *Datasource, q backend.DataQuery, o models.LogFilesQuery) (logfiles.Result, error) {
-	if err := checkFormat(models.QueryLogFiles, o.Format, models.FormatTable, models.FormatLogs); err != nil {
+func fetchLogFiles(ctx context.Context, d *Datasource, q backend.DataQuery, o *models.LogFilesQuery) (logfiles.Result, error) {
+	var err error
+	if o.Format, err = models.ResolveFormat(models.QueryLogFiles, o.Format); err != nil {
 		return logfiles.Result{}, refuse(err)
 	}
 	if d.settings.Environment != settings.EnvironmentNeo {
 		return logfiles.Result{}, refuse(logfiles.ErrNotNeo)
 	}
 	o.FileName = strings.TrimSpace(o.FileName)
-	return logfiles.Fetch(ctx, d.client, logfiles.Options{From: q.TimeRange.From, To: q.TimeRange.To, Query: o})
+	return logfiles.Fetch(ctx, d.client, logfiles.Options{From: q.TimeRange.From, To: q.TimeRange.To, Query: *o})
 }
 
 func queryCalmMetrics(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {

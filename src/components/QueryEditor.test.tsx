@@ -55,7 +55,7 @@ describe('QueryEditor', () => {
     const { user, last, onRunQuery } = setup({ refId: 'A', queryType: 'artifacts' });
     await user.click(screen.getByRole('textbox', { name: /Name/ }));
     await user.paste('Order');
-    expect(last().artifactName).toBe('Order');
+    expect(last()).toMatchObject({ artifactName: 'Order' });
     expect(onRunQuery).not.toHaveBeenCalled();
     await user.tab();
     expect(onRunQuery).toHaveBeenCalled();
