@@ -72,56 +72,48 @@ func decodeJSONData(data []byte) (rawJSONData, error) {
 type flexBool bool
 
 func (b *flexBool) UnmarshalJSON(data []byte) error {
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
-	switch t := v.(type) {
-	case nil:
-		*b = false
-	case bool:
-		*b = flexBool(t)
-	case string:
-		if strings.TrimSpace(t) == "" {
-			*b = false
-			return nil
-		}
-		p, err := strconv.ParseBool(strings.TrimSpace(t))
-		if err != nil {
-			return errors.New("must be true or false")
-		}
-		*b = flexBool(p)
-	default:
-		return errors.New("must be true or false")
-	}
-	return nil
+	v, err := decodeFlex(data, strconv.ParseBool, "must be true or false")
+	*b = flexBool(v)
+	return err
 }
 
 // flexNumber accepts a number, a numeric string, "" and null; zero means "not set".
 type flexNumber float64
 
 func (n *flexNumber) UnmarshalJSON(data []byte) error {
+	v, err := decodeFlex(data, func(s string) (float64, error) {
+		f, err := strconv.ParseFloat(s, 64)
+		if err == nil && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			err = errors.New("not a finite number")
+		}
+		return f, err
+	}, "must be a number")
+	*n = flexNumber(v)
+	return err
+}
+
+// decodeFlex reads a value that provisioning files with environment-variable interpolation may give as a
+// string: null and "" are the zero value, a JSON value of type T is taken as is, a string is parsed.
+func decodeFlex[T bool | float64](data []byte, parse func(string) (T, error), errText string) (T, error) {
+	var zero T
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
-		return err
+		return zero, err
 	}
 	switch t := v.(type) {
 	case nil:
-		*n = 0
-	case float64:
-		*n = flexNumber(t)
+		return zero, nil
+	case T:
+		return t, nil
 	case string:
 		if strings.TrimSpace(t) == "" {
-			*n = 0
-			return nil
+			return zero, nil
 		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return errors.New("must be a number")
+		p, err := parse(strings.TrimSpace(t))
+		if err != nil {
+			return zero, errors.New(errText)
 		}
-		*n = flexNumber(f)
-	default:
-		return errors.New("must be a number")
+		return p, nil
 	}
-	return nil
+	return zero, errors.New(errText)
 }
