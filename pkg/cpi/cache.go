@@ -245,7 +245,7 @@ func (rc *responseCache) wait(ctx context.Context, key string, f *flight, shared
 			}
 		}
 		rc.mu.Unlock()
-		return nil, withSource(c.fail(ctx, c.desc.apiHost, ctx.Err()))
+		return nil, WithSource(c.fail(ctx, c.desc.apiHost, ctx.Err()))
 	}
 	if f.resp == nil {
 		return nil, f.err

@@ -37,6 +37,23 @@ func TenantColumn(tenant string, n int) *data.Field {
 	return data.NewField(TenantLabel, nil, values)
 }
 
+// Table finishes a table frame: the fields, the tenant column for as many rows as the first field holds,
+// meta (requests, notices) and the table type shown as a table.
+func Table(name, tenant string, meta *data.FrameMeta, fields ...*data.Field) *data.Frame {
+	n := 0
+	if len(fields) > 0 {
+		n = fields[0].Len()
+	}
+	f := data.NewFrame(name, append(fields, TenantColumn(tenant, n))...)
+	if meta == nil {
+		meta = &data.FrameMeta{}
+	}
+	meta.Type = data.FrameTypeTable
+	meta.PreferredVisualization = data.VisTypeTable
+	f.Meta = meta
+	return f
+}
+
 // LogLine is one line of a log-lines frame.
 type LogLine struct {
 	Time     time.Time

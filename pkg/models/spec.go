@@ -35,7 +35,7 @@ var querySpecs = map[QueryType]struct {
 	QueryInventory:        {InventoryQuery{}, []Format{FormatTable}},
 	QueryAuditLogs:        {AuditLogsQuery{}, []Format{FormatTable, FormatLogs}},
 	QueryLogFiles:         {LogFilesQuery{}, []Format{FormatTable, FormatLogs}},
-	QueryCalmMetrics: {CalmMetricsQuery{}, []Format{CalmFormatTimeSeries, FormatTable, CalmFormatTableRaw,
+	QueryCalmMetrics: {CalmMetricsQuery{}, []Format{CalmFormatTimeSeries, FormatNumeric, FormatTable, CalmFormatTableRaw,
 		CalmFormatTableLastSlice}},
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
 // runQuery sends one query through QueryData, as Grafana does.
@@ -110,7 +112,7 @@ func TestRuntimeVariables(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			var vals []VariableValue
+			var vals []models.VariableValue
 			if err := json.Unmarshal([]byte(body), &vals); err != nil || len(vals) < tc.min || len(vals) > tc.max {
 				t.Fatalf("%d values (%v): %s", len(vals), err, body)
 			}

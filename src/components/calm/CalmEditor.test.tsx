@@ -187,13 +187,15 @@ describe('CalmEditor', () => {
     expect(await screen.findByTestId('calm-metadata-error')).toHaveTextContent('Unknown provider : NOPE');
   });
 
-  it('offers the four formats and replaces a format left from another query type', async () => {
-    const { last, user } = renderEditor(savedQuery(base, { format: 'numeric' }));
+  it('offers the five formats and replaces a format left from another query type', async () => {
+    const { last, user } = renderEditor(savedQuery(base, { format: 'logs' }));
     expect(last().format).toBe('timeseries');
     const radios = screen.getAllByRole('radio').map((r) => r.parentElement?.textContent?.trim());
-    expect(radios).toEqual(['Time series', 'Table', 'Raw table', 'Last slice']);
+    expect(radios).toEqual(['Time series', 'Numeric', 'Table', 'Raw table', 'Last slice']);
     await user.click(screen.getByRole('radio', { name: 'Last slice' }));
     expect(last().format).toBe('tableLastSlice');
+    await user.click(screen.getByRole('radio', { name: 'Numeric' }));
+    expect(last().format).toBe('numeric');
   });
 });
 

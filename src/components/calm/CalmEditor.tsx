@@ -41,6 +41,11 @@ const FORMAT_OPTIONS: Array<{ value: CalmFormat; label: string; description: str
     label: 'Time series',
     description: 'One series per group, bucketed by the panel interval (for alert rules)',
   },
+  {
+    value: 'numeric',
+    label: 'Numeric',
+    description: "One value per group over the whole range, folded by the measure's method (for alert rules)",
+  },
   { value: 'table', label: 'Table', description: 'One row per time bucket and group' },
   { value: 'tableRaw', label: 'Raw table', description: 'The rows as Cloud ALM stores them' },
   { value: 'tableLastSlice', label: 'Last slice', description: 'Only the most recent time bucket' },

@@ -19,12 +19,13 @@ export interface CalmFilter {
 }
 
 /**
- * Formats of calmMetrics (the query's `format`): time series, table (one row per bucket and group), the raw
- * table (rows as Cloud ALM stores them) and the last time slice only.
+ * Formats of calmMetrics (the query's `format`): time series, numeric (one value per series over the range, for
+ * alert rules), table (one row per bucket and group), the raw table (rows as Cloud ALM stores them) and the last
+ * time slice only.
  */
-export type CalmFormat = 'timeseries' | 'table' | 'tableRaw' | 'tableLastSlice';
+export type CalmFormat = 'timeseries' | 'numeric' | 'table' | 'tableRaw' | 'tableLastSlice';
 
-export const CALM_FORMATS: CalmFormat[] = ['timeseries', 'table', 'tableRaw', 'tableLastSlice'];
+export const CALM_FORMATS: CalmFormat[] = ['timeseries', 'numeric', 'table', 'tableRaw', 'tableLastSlice'];
 
 /** Options of the `calmMetrics` query (Go: pkg/models/calm.go CalmMetricsQuery, same JSON names). */
 export interface CalmOptions {
