@@ -89,6 +89,7 @@ type dashVariable struct {
 	Datasource *dsRef          `json:"datasource"`
 	Multi      bool            `json:"multi"`
 	IncludeAll bool            `json:"includeAll"`
+	AllValue   string          `json:"allValue"`
 	Current    struct {
 		Value any `json:"value"`
 	} `json:"current"`
@@ -116,6 +117,7 @@ type dashPanel struct {
 	Panels        []dashPanel      `json:"panels"`
 	TimeFrom      string           `json:"timeFrom"`
 	Collapsed     bool             `json:"collapsed"`
+	Repeat        string           `json:"repeat"`
 	MaxDataPoints int64            `json:"maxDataPoints"`
 	Interval      string           `json:"interval"`
 	GridPos       struct {
@@ -465,6 +467,13 @@ func newBoardEnv(t *testing.T) *boardEnv {
 // environment ("neo" for the Neo-only APIs); "" keeps the provisioned environment.
 func newBoardEnvIn(t *testing.T, environment string) *boardEnv {
 	t.Helper()
+	return newBoardEnvWith(t, environment, "", 0)
+}
+
+// newBoardEnvWith is newBoardEnvIn with, when not empty or zero, another tenant label and simulator seed: a
+// second tenant beside the provisioned one.
+func newBoardEnvWith(t *testing.T, environment, label string, seed int64) *boardEnv {
+	t.Helper()
 	var c composeFile
 	readYAML(t, "docker-compose.yaml", &c)
 	grafana, sim := c.Services[grafanaService], c.Services[simulatorService]
@@ -473,6 +482,9 @@ func newBoardEnvIn(t *testing.T, environment string) *boardEnv {
 
 	cfg := simulatedTenantConfig()
 	cfg.Environment = environment
+	if seed != 0 {
+		cfg.Seed = seed
+	}
 	tn := newTenant(t, tenantOptions{cfg: cfg})
 	simHost := simulatorService + ":" + containerPort(t, sim.Ports)
 	for _, p := range prov.Datasources {
@@ -491,6 +503,9 @@ func newBoardEnvIn(t *testing.T, environment string) *boardEnv {
 		}
 		if environment != "" {
 			jd["environment"] = environment
+		}
+		if label != "" {
+			jd["tenantLabel"] = label
 		}
 		secure := map[string]string{}
 		for k, v := range p.SecureJSONData {
@@ -601,6 +616,9 @@ func (e *boardEnv) resolveVariables(t *testing.T, d dashboardJSON) map[string][]
 				continue
 			}
 			filter := substituteVars(q.Filter, vals)
+			if filter == frontendAllValue(t) {
+				filter = "" // src/variables.ts: a filter variable set to All does not narrow the list
+			}
 			got, err := e.variableValues(t, q.Kind, filter)
 			if err != nil {
 				t.Errorf("variable %s: %v", v.Name, err)
@@ -639,6 +657,8 @@ func (e *boardEnv) resolveVariables(t *testing.T, d dashboardJSON) map[string][]
 			continue
 		}
 		switch {
+		case all && v.AllValue != "":
+			vals[v.Name] = []string{v.AllValue} // Grafana substitutes a custom all value as it is
 		case all:
 			vals[v.Name] = options
 		case len(current) > 0 && slices.Contains(options, current[0]):
@@ -708,16 +728,49 @@ func substituteVars(s string, vals map[string][]string) string {
 }
 
 // applyTemplateVariables does what src/datasource.ts does before a query leaves the browser: string options
-// in the interpolated list are replaced, list options get one element per value of a multi-value variable.
-func applyTemplateVariables(model map[string]any, vals map[string][]string, interpolated map[string]bool) map[string]any {
+// in the interpolated list are replaced, list options get one element per value of a multi-value variable,
+// and an option that a variable set to All (its allValue, src/templating.ts ALL_VALUE) reached is dropped:
+// All means no filter.
+func applyTemplateVariables(model map[string]any, vals map[string][]string, interpolated map[string]bool, all string) map[string]any {
 	out := map[string]any{}
 	for k, v := range model {
 		if interpolated[k] {
 			v = interpolateValue(v, vals)
+			if meansAll(v, all) {
+				continue
+			}
 		}
 		out[k] = v
 	}
 	return out
+}
+
+// allValueRE finds the frontend's all value in src/templating.ts.
+var allValueRE = regexp.MustCompile(`export const ALL_VALUE = '([^']+)';`)
+
+// frontendAllValue is src/templating.ts ALL_VALUE, the allValue of the dashboards' multi-value variables.
+func frontendAllValue(t *testing.T) string {
+	t.Helper()
+	m := allValueRE.FindStringSubmatch(readRepoFile(t, "src/templating.ts"))
+	if m == nil {
+		t.Fatal("src/templating.ts has no `export const ALL_VALUE = '…';`")
+	}
+	return m[1]
+}
+
+// meansAll reports whether an interpolated option holds the all value (a list element or the whole string).
+func meansAll(v any, all string) bool {
+	switch x := v.(type) {
+	case string:
+		return x == all
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok && s == all {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func interpolateValue(v any, vals map[string][]string) any {
@@ -922,6 +975,7 @@ var emptyPanels = map[string]string{
 // annotation and every variable query of every bundled dashboard against the simulated tenant.
 func TestDashboardsRunThroughPlugin(t *testing.T) {
 	boards := loadDashboards(t)
+	all := frontendAllValue(t)
 	interpolated := frontendInterpolatedOptions(t)
 	env := newBoardEnv(t)
 	var neoEnv *boardEnv // started when a dashboard has Neo-only panels
@@ -977,7 +1031,7 @@ func TestDashboardsRunThroughPlugin(t *testing.T) {
 						continue
 					}
 					qs = append(qs, boardQuery{
-						model: applyTemplateVariables(tg, vals, interpolated),
+						model: applyTemplateVariables(tg, vals, interpolated, all),
 						from:  pFrom, to: now, maxDataPoints: maxPoints,
 						interval: panelInterval(pFrom, now, maxPoints, p.Interval),
 					})
@@ -1021,7 +1075,7 @@ func TestDashboardsRunThroughPlugin(t *testing.T) {
 				}
 				queries++
 				res := env.h.queryDataWindows(t, env.ds, nil, boardQuery{
-					model: applyTemplateVariables(model, vals, interpolated), from: from, to: now,
+					model: applyTemplateVariables(model, vals, interpolated, all), from: from, to: now,
 					maxDataPoints: 1000, interval: panelInterval(from, now, 1000, ""),
 				})
 				r := res.Responses["Anno"]
@@ -1248,4 +1302,174 @@ func frontendInterpolatedOptions(t *testing.T) map[string]bool {
 		}
 	}
 	return out
+}
+
+// TestDashboardsAllMeansNoFilter: a multi-value variable offering All gives the frontend's all value, and a
+// query reached by it carries no filter at all; through the plugin, All answers what no filter answers.
+func TestDashboardsAllMeansNoFilter(t *testing.T) {
+	all := frontendAllValue(t)
+	interpolated := frontendInterpolatedOptions(t)
+	var withAll []string
+	for _, b := range loadDashboards(t) {
+		for _, v := range b.dash.Templating.List {
+			if v.Type == "query" && v.Multi && v.IncludeAll {
+				withAll = append(withAll, b.dash.UID+"/"+v.Name)
+				if v.AllValue != all {
+					t.Errorf("%s variable %s: allValue %q, want %q (src/templating.ts ALL_VALUE), or All sends every value",
+						b.file, v.Name, v.AllValue, all)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"sapcpi-overview/iflow", "sapcpi-overview/package", "sapcpi-iflow/iflow", "sapcpi-iflow/package"} {
+		if !slices.Contains(withAll, want) {
+			t.Errorf("%s is not a multi-value variable with All (have %v)", want, withAll)
+		}
+	}
+
+	vals := map[string][]string{"iflow": {all}, "package": {all}}
+	model := map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status", "format": "numeric",
+		"iflows": []any{"$iflow", "Some_Other_IFlow"}, "packages": []any{"$package"}, "statuses": []any{"FAILED", "COMPLETED"}}
+	got := applyTemplateVariables(model, vals, interpolated, all)
+	if _, ok := got["iflows"]; ok {
+		t.Errorf("iflows with $iflow = All sent: %v", got["iflows"])
+	}
+	if _, ok := got["packages"]; ok {
+		t.Errorf("packages with $package = All sent: %v", got["packages"])
+	}
+	if !reflect.DeepEqual(got["statuses"], []any{"FAILED", "COMPLETED"}) {
+		t.Errorf("statuses %v", got["statuses"])
+	}
+
+	env := newBoardEnv(t)
+	now := time.Now()
+	total := func(m map[string]any) float64 {
+		res := env.h.queryDataWindows(t, env.ds, nil, boardQuery{model: m, from: now.Add(-6 * time.Hour), to: now,
+			interval: time.Minute, maxDataPoints: 1000})
+		r := res.Responses["A"]
+		if r == nil || r.Error != "" {
+			t.Fatalf("query %v: %v", m, r)
+		}
+		sum := 0.0
+		for _, f := range decodeFrames(t, "A", r) {
+			for _, fld := range f.Fields {
+				for i := 0; i < fld.Len(); i++ {
+					if v, ok := fld.ConcreteAt(i); ok && fld.Type().Numeric() {
+						sum += sseFloat(v)
+					}
+				}
+			}
+		}
+		return sum
+	}
+	unfiltered := map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status", "format": "numeric"}
+	viaAll := applyTemplateVariables(map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status",
+		"format": "numeric", "iflows": []any{"$iflow"}, "packages": []any{"$package"}}, vals, interpolated, all)
+	iflows, err := env.variableValues(t, "iflows", "")
+	if err != nil || len(iflows) < 2 {
+		t.Fatalf("iflows: %v %v", iflows, err)
+	}
+	oneIFlow := applyTemplateVariables(map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status",
+		"format": "numeric", "iflows": []any{"$iflow"}}, map[string][]string{"iflow": {iflows[0].Value}}, interpolated, all)
+	a, b, c := total(unfiltered), total(viaAll), total(oneIFlow)
+	if a == 0 || a != b {
+		t.Errorf("messages with iFlow and package = All: %v, without filter: %v", b, a)
+	}
+	if c >= a {
+		t.Errorf("one iFlow counts %v messages of %v: the iFlow filter did not apply", c, a)
+	}
+}
+
+// TestFleetRowPerTenant: the fleet dashboard repeats one row per chosen data source; every panel of the row
+// answers for its own tenant. Two simulated tenants with their own labels stand for DEV and PRD.
+func TestFleetRowPerTenant(t *testing.T) {
+	var fleet *dashboardJSON
+	for _, b := range loadDashboards(t) {
+		if b.dash.UID == "sapcpi-fleet" {
+			fleet = &b.dash
+		}
+	}
+	if fleet == nil {
+		t.Fatal("no dashboard with uid sapcpi-fleet")
+	}
+	ds := fleet.Templating.List[0]
+	if ds.Type != "datasource" || !ds.Multi || !ds.IncludeAll {
+		t.Fatalf("the fleet's datasource variable must be multi-value with All: %+v", ds)
+	}
+	// The repeated row and the panels below it (up to the next row) form one tenant's row.
+	var row []dashPanel
+	inRow := false
+	for _, p := range fleet.Panels {
+		switch {
+		case p.Type == "row" && p.Repeat == "datasource" && !p.Collapsed:
+			inRow = true
+		case p.Type == "row":
+			inRow = false
+		case inRow:
+			row = append(row, p)
+		}
+	}
+	titles := make([]string, len(row))
+	for i, p := range row {
+		titles[i] = p.Title
+	}
+	for _, want := range []string{"Failed messages", "Artifacts not started", "Certificates expiring within 30 days", "Silent iFlows"} {
+		if !slices.Contains(titles, want) {
+			t.Errorf("the repeated row has no panel %q (has %v)", want, titles)
+		}
+	}
+
+	all := frontendAllValue(t)
+	interpolated := frontendInterpolatedOptions(t)
+	now := time.Now()
+	from, err := parseGrafanaTime(fleet.Time.From, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tenant := range []struct {
+		label string
+		env   *boardEnv
+	}{{"SIM", newBoardEnv(t)}, {"SIM 2", newBoardEnvWith(t, "", "SIM 2", 7)}} {
+		vals := map[string][]string{"datasource": {simulatedDataSourceUID}}
+		labelled := 0
+		for _, p := range row {
+			for _, tg := range p.Targets {
+				model := applyTemplateVariables(tg, vals, interpolated, all)
+				res := tenant.env.h.queryDataWindows(t, tenant.env.ds, nil, boardQuery{model: model, from: from, to: now,
+					interval: panelInterval(from, now, 1000, ""), maxDataPoints: 1000})
+				refID := model["refId"].(string)
+				r := res.Responses[refID]
+				if r == nil || r.Error != "" {
+					t.Errorf("%s panel %q: %v", tenant.label, p.Title, r)
+					continue
+				}
+				for _, f := range decodeFrames(t, refID, r) {
+					if l := frameTenant(f); l != "" {
+						labelled++
+						if l != tenant.label {
+							t.Errorf("%s panel %q: frame %q is labelled tenant %q", tenant.label, p.Title, f.Name, l)
+						}
+					}
+				}
+			}
+		}
+		if labelled == 0 {
+			t.Errorf("%s: no frame of the row names its tenant", tenant.label)
+		}
+	}
+}
+
+// frameTenant is the tenant a frame belongs to: its values' tenant label, or its tenant column ("" if none).
+func frameTenant(f *data.Frame) string {
+	for _, fld := range f.Fields {
+		if l := fld.Labels["tenant"]; l != "" {
+			return l
+		}
+		if fld.Name == "tenant" && fld.Len() > 0 {
+			if s, ok := fld.ConcreteAt(0); ok {
+				return fmt.Sprint(s)
+			}
+		}
+	}
+	return ""
 }
