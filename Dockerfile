@@ -1,9 +1,10 @@
 # Grafana with the SAP Cloud Integration data source built from source: no Node or Go needed on the host.
 ARG GRAFANA_VERSION=13.1.0
 
-FROM node:20-bookworm AS frontend
+FROM node:22-bookworm AS frontend
 WORKDIR /src
-COPY package.json package-lock.json ./
+# .npmrc first: npm ci must install with the repository's npm settings (no install scripts).
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:frontend

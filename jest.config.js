@@ -15,4 +15,7 @@ module.exports = {
     // .js/.ts only, so jest would fail on their `export` statements.
     '^.+\\.mjs$': [swcTransformer, swcOptions],
   },
+  // Only a guard against a hung test: editor tests wait for what they assert, and a loaded 2-core machine can
+  // make a test that takes 2 s alone take a minute. One value for every file (no per-file jest.setTimeout).
+  testTimeout: 300_000,
 };

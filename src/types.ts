@@ -133,6 +133,11 @@ export interface CpiDataSourceOptions extends DataSourceJsonData {
   auditLogUrl?: string;
   auditLogTokenUrl?: string;
   auditLogClientId?: string;
+  /** Each secondary connection's own "skip TLS verification"; the tenant's tlsSkipVerify does not reach them. */
+  calmTlsSkipVerify?: boolean;
+  auditLogTlsSkipVerify?: boolean;
+  /** Send every request through Grafana's Secure SOCKS proxy (read by the SDK in the backend). */
+  enableSecureSocksProxy?: boolean;
 }
 
 /** secureJsonData: encrypted by Grafana, write-only from the browser (it only sees secureJsonFields.<key>). */

@@ -30,8 +30,12 @@ export function getPackageJson() {
   return loadJson(path.resolve(process.cwd(), 'package.json'));
 }
 
+// LOCAL EDIT (sapcpi): plugin.json lives at the repository root (one file for this build, the SDK's backend
+// build and the tests; no src/plugin.json, not even a symlink, so that a Windows clone builds). The root
+// webpack.config.ts gives the entry and copies the root file into dist/.
 export function getPluginJson() {
-  return loadJson(path.resolve(process.cwd(), `${SOURCE_DIR}/plugin.json`));
+  const nested = path.resolve(process.cwd(), `${SOURCE_DIR}/plugin.json`);
+  return loadJson(fs.existsSync(nested) ? nested : path.resolve(process.cwd(), 'plugin.json'));
 }
 
 export function getCPConfigVersion() {

@@ -45,3 +45,19 @@ func TestBenchSmoke(t *testing.T) {
 		}
 	}
 }
+
+// TestDashboardBenchSmoke runs the dashboard benchmark with tiny parameters: every panel of the bundled
+// dashboards and every alert rule must answer through the plugin, and the tables must be printed.
+func TestDashboardBenchSmoke(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.perDay, cfg.iflows, cfg.latency, cfg.dashboardMinutes = 3_000, 10, 0, 3
+	var out bytes.Buffer
+	if err := runDashboards(context.Background(), cfg, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"Overview dashboard", "refresh after 60 s", "calls per minute"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -35,10 +35,10 @@ func (o outcome) String() string {
 type scenario struct {
 	id, title string
 	from, to  time.Time
-	ours      func(ctx context.Context, c *cpi.Client) (outcome, error)
+	ours      func(ctx context.Context, st *messages.Store) (outcome, error)
 	naive     func(ctx context.Context, n *naiveRun) (outcome, error)
 	// followUp runs after the measurement with the same client (e.g. the next alert evaluation).
-	followUp func(ctx context.Context, c *cpi.Client) (string, error)
+	followUp func(ctx context.Context, st *messages.Store) (string, error)
 }
 
 // naivePlan is what the naive run needs in full, from the tenant's own counts: pages (rows/1000),
@@ -59,8 +59,8 @@ func scenarios(cfg config) []scenario {
 	alertFrom := now.Add(-5 * time.Minute)
 	return []scenario{
 		{id: "a", title: "messageCounts by status, 24 h, 5-minute buckets", from: now.Add(-24 * time.Hour), to: now,
-			ours: func(ctx context.Context, c *cpi.Client) (outcome, error) {
-				f, err := messages.Counts(ctx, c, rg(now.Add(-24*time.Hour), 5*time.Minute), models.MessageCountsQuery{GroupBy: messages.GroupStatus, Format: models.FormatTimeSeries}, "SIM")
+			ours: func(ctx context.Context, st *messages.Store) (outcome, error) {
+				f, err := messages.Counts(ctx, st, rg(now.Add(-24*time.Hour), 5*time.Minute), models.MessageCountsQuery{GroupBy: messages.GroupStatus, Format: models.FormatTimeSeries}, "SIM")
 				return framesOutcome(f, err)
 			},
 			naive: func(ctx context.Context, n *naiveRun) (outcome, error) {
@@ -71,8 +71,8 @@ func scenarios(cfg config) []scenario {
 				return outcome{total: float64(n.rows), groups: len(buckets)}, err
 			}},
 		{id: "b", title: "messageCounts by iFlow, 24 h (one number per iFlow)", from: now.Add(-24 * time.Hour), to: now,
-			ours: func(ctx context.Context, c *cpi.Client) (outcome, error) {
-				f, err := messages.Counts(ctx, c, rg(now.Add(-24*time.Hour), 5*time.Minute), models.MessageCountsQuery{GroupBy: messages.GroupIFlow, Format: models.FormatNumeric}, "SIM")
+			ours: func(ctx context.Context, st *messages.Store) (outcome, error) {
+				f, err := messages.Counts(ctx, st, rg(now.Add(-24*time.Hour), 5*time.Minute), models.MessageCountsQuery{GroupBy: messages.GroupIFlow, Format: models.FormatNumeric}, "SIM")
 				return framesOutcome(f, err)
 			},
 			naive: func(ctx context.Context, n *naiveRun) (outcome, error) {
@@ -81,8 +81,8 @@ func scenarios(cfg config) []scenario {
 				return outcome{total: float64(n.rows), groups: len(per)}, err
 			}},
 		{id: "c", title: fmt.Sprintf("message list, %d rows (newest of 4 h)", cfg.listRows), from: listFrom, to: now,
-			ours: func(ctx context.Context, c *cpi.Client) (outcome, error) {
-				f, err := messages.List(ctx, c, rg(listFrom, time.Minute), models.MessagesQuery{MaxRows: &cfg.listRows}, "SIM")
+			ours: func(ctx context.Context, st *messages.Store) (outcome, error) {
+				f, err := messages.List(ctx, st, rg(listFrom, time.Minute), models.MessagesQuery{MaxRows: &cfg.listRows}, "SIM")
 				if err != nil {
 					return outcome{}, err
 				}
@@ -95,8 +95,8 @@ func scenarios(cfg config) []scenario {
 				return outcome{total: float64(len(keep)), detail: "no error texts"}, err
 			}},
 		{id: "d", title: "errorGroups, 24 h", from: now.Add(-24 * time.Hour), to: now,
-			ours: func(ctx context.Context, c *cpi.Client) (outcome, error) {
-				f, err := messages.ErrorGroups(ctx, c, rg(now.Add(-24*time.Hour), time.Minute), models.ErrorGroupsQuery{}, "SIM")
+			ours: func(ctx context.Context, st *messages.Store) (outcome, error) {
+				f, err := messages.ErrorGroups(ctx, st, rg(now.Add(-24*time.Hour), time.Minute), models.ErrorGroupsQuery{}, "SIM")
 				if err != nil {
 					return outcome{}, err
 				}
@@ -124,19 +124,19 @@ func scenarios(cfg config) []scenario {
 				return outcome{total: float64(len(rows)), groups: len(groups), detail: "every error text, raw text as group"}, nil
 			}},
 		{id: "e", title: "alert: failed messages per iFlow, last 5 minutes", from: alertFrom, to: now,
-			ours: func(ctx context.Context, c *cpi.Client) (outcome, error) {
+			ours: func(ctx context.Context, st *messages.Store) (outcome, error) {
 				q := models.MessageCountsQuery{GroupBy: messages.GroupIFlow, Format: models.FormatNumeric,
 					MessageFilters: models.MessageFilters{Statuses: []string{"FAILED"}}}
-				f, err := messages.Counts(ctx, c, rg(alertFrom, time.Minute), q, "SIM")
+				f, err := messages.Counts(ctx, st, rg(alertFrom, time.Minute), q, "SIM")
 				o, err := framesOutcome(f, err)
 				o.detail = "zero-filled: every deployed iFlow"
 				return o, err
 			},
 			// The next evaluation (a minute later in Grafana) reuses the deployed-iFlow list (5 minutes).
-			followUp: func(ctx context.Context, c *cpi.Client) (string, error) {
+			followUp: func(ctx context.Context, st *messages.Store) (string, error) {
 				q := models.MessageCountsQuery{GroupBy: messages.GroupIFlow, Format: models.FormatNumeric,
 					MessageFilters: models.MessageFilters{Statuses: []string{"FAILED"}}}
-				f, err := messages.Counts(ctx, c, rg(alertFrom, time.Minute), q, "SIM")
+				f, err := messages.Counts(ctx, st, rg(alertFrom, time.Minute), q, "SIM")
 				if err != nil {
 					return "", err
 				}
@@ -325,14 +325,15 @@ func (e *env) runScenario(ctx context.Context, s scenario) (row, error) {
 	if err != nil {
 		return r, err
 	}
+	st := messages.NewStore(c)
 	r.ours, err = e.measure(ctx, func(ctx context.Context) error {
 		var err error
-		r.oursOut, err = s.ours(ctx, c)
+		r.oursOut, err = s.ours(ctx, st)
 		return err
 	})
 	if err == nil && s.followUp != nil {
 		var more string
-		if more, err = s.followUp(ctx, c); err == nil {
+		if more, err = s.followUp(ctx, st); err == nil {
 			r.oursOut.detail += "; " + more
 		}
 	}

@@ -20,10 +20,8 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
-// Getter is the part of the CPI client this package needs.
-type Getter interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-}
+// Getter is the client this package reads with (a *cpi.Client).
+type Getter = cpi.Source
 
 // Artifact is one deployed runtime artifact.
 type Artifact struct {
@@ -37,8 +35,16 @@ type Artifact struct {
 	ErrorText  string     `json:"-"`
 }
 
-// maxErrorTexts bounds the per-artifact error calls of one query.
-const maxErrorTexts = 25
+const (
+	// maxErrorTexts bounds the per-artifact error calls of one query.
+	maxErrorTexts = 25
+	// maxArtifacts bounds the deployed artifacts read (a large tenant deploys a few thousand).
+	maxArtifacts = 50 * cpi.MaxPageSize
+)
+
+// refreshTTL: the answers the panels of one refresh share (the listing and the error texts, which ctx
+// carries to errorText).
+const refreshTTL = 30 * time.Second
 
 var selectFields = "Id,Version,Name,Type,DeployedBy,DeployedOn,Status"
 
@@ -66,16 +72,17 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 	case q.ArtifactType != "":
 		query.Set("$filter", odata.Eq("Type", q.ArtifactType))
 	}
-	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts", query)
+	// The stat, the table and the deployment annotations of one refresh share one listing.
+	ctx = cpi.CacheFor(ctx, refreshTTL)
+	all, lr, err := cpi.List[Artifact](ctx, c, cpi.ListOptions{Path: "IntegrationRuntimeArtifacts", Query: query, MaxRows: maxArtifacts})
+	res.Requests = append(res.Requests, lr.Requests...)
 	if err != nil {
 		return res, err
 	}
-	res.Requests = append(res.Requests, resp.URL)
-	page, err := odata.DecodeCollection[Artifact](bytes.NewReader(resp.Body))
-	if err != nil {
-		return res, fmt.Errorf("reading the deployed artifacts: %w", err)
+	if n := lr.Notice("deployed artifacts"); n != "" {
+		res.Notices = append(res.Notices, data.Notice{Severity: data.NoticeSeverityWarning, Text: n})
 	}
-	for _, a := range page.Results {
+	for _, a := range all {
 		if matches(a, q) {
 			res.Artifacts = append(res.Artifacts, a)
 		}
@@ -92,6 +99,7 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 
 // Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).
 func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
 		return res, err
@@ -143,7 +151,7 @@ func matches(a Artifact, q models.ArtifactsQuery) bool {
 // errorText reads ErrorInformation/$value: JSON whose "parameter" array carries the message; right after a
 // failed deployment SAP may answer 204 until the text exists.
 func errorText(ctx context.Context, c Getter, id string) (string, string, error) {
-	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.StringLiteral(id)+")/ErrorInformation/$value", nil)
+	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.KeyPredicate(id)+")/ErrorInformation/$value", nil)
 	if err != nil {
 		return "", "", err
 	}

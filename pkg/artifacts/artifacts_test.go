@@ -183,3 +183,31 @@ func TestNumericFramesForAlerting(t *testing.T) {
 		t.Fatalf("%d frames for %d artifacts", len(frames), len(res.Artifacts))
 	}
 }
+
+// TestRefreshSharesOneListing: the stat, the table and the deployment annotations of one refresh read the
+// artifacts and their error texts once.
+func TestRefreshSharesOneListing(t *testing.T) {
+	c, _, _ := newTenant(t)
+	ctx := context.Background()
+	first, err := Fetch(ctx, c, models.ArtifactsQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Requests) < 2 {
+		t.Fatalf("%d requests: want the listing and at least one error text", len(first.Requests))
+	}
+	before := c.CacheStats()
+	if _, err := Fetch(ctx, c, models.ArtifactsQuery{Format: models.FormatNumeric}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Deployments(ctx, c, models.ArtifactsQuery{}, fixedNow.Add(-365*24*time.Hour), fixedNow); err != nil {
+		t.Fatal(err)
+	}
+	after := c.CacheStats()
+	if n := after.Requests - before.Requests; n != 0 {
+		t.Errorf("%d more requests for two more panels of the same refresh, want 0", n)
+	}
+	if after.Hits == before.Hits {
+		t.Error("no answer came from the cache")
+	}
+}

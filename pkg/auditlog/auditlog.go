@@ -34,10 +34,9 @@ const (
 	// NeoPath is the Neo records entity set below https://api.<region host>/auditlog/v1/accounts/<account>.
 	NeoPath = "AuditLogRecords"
 
-	// DefaultRate is SAP's request limit per token on most Cloud Foundry regions (8/s on EU10, EU20, US10,
-	// US30); the burst stays far below SAP's burst queue of 20.
-	DefaultRate  = 4
-	DefaultBurst = 4
+	// DefaultRate is SAP's request limit per token and second on most Cloud Foundry regions (8/s on EU10,
+	// EU20, US10, US30).
+	DefaultRate = 4
 
 	// DefaultMaxRecords bounds the records one query reads (20 Cloud Foundry pages of 500, 10 Neo pages
 	// of 1000); a notice says when the time range holds more.
@@ -56,10 +55,8 @@ var Categories = []string{"audit.security-events", "audit.configuration", "audit
 // categoryPattern accepts a predefined category or a subcategory (audit.data-access.my-sub-category).
 var categoryPattern = regexp.MustCompile(`^audit\.[a-z0-9-]+(\.[A-Za-z0-9_-]+)*$`)
 
-// Getter is the part of the cpi client this package needs.
-type Getter interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-}
+// Getter is the client this package reads with (a *cpi.Client).
+type Getter = cpi.Source
 
 // Options of one fetch.
 type Options struct {
@@ -80,6 +77,8 @@ type Result struct {
 	Read int
 	// Pages is how many requests returned records (paging).
 	Pages int
+
+	skipped skipped // records left out, named in notices
 }
 
 // ServiceRoot turns the configured audit log URL into the client's service root: the url of a Cloud
@@ -137,7 +136,7 @@ func NewClient(s settings.Settings, opts ...cpi.Option) (*cpi.Client, error) {
 	root := ServiceRoot(conn.APIURL)
 	conn.APIURL = root
 	derived := s.ForConnection(conn, s.Secrets.AuditLogClientSecret)
-	all := append([]cpi.Option{cpi.WithServiceRoot(root), cpi.WithRateLimit(cpi.AreaOther, DefaultRate, DefaultBurst)}, opts...)
+	all := append([]cpi.Option{cpi.WithServiceRoot(root), cpi.WithRateLimit(cpi.AreaOther, DefaultRate)}, opts...)
 	return cpi.New(derived, all...)
 }
 
@@ -178,11 +177,13 @@ func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
 		case q.OnlyCPI() && !r.CPI:
 		case user != "" && !strings.Contains(strings.ToLower(r.User), user):
 		case len(cats) > 0 && !matchesCategory(r.Category, cats):
-		case !r.Time.IsZero() && (r.Time.Before(o.From) || r.Time.After(o.To)):
+		case !res.skipped.timed(r):
+		case r.Time.Before(o.From) || r.Time.After(o.To):
 		default:
 			res.Records = append(res.Records, r)
 		}
 	}
+	res.Notices = append(res.Notices, res.skipped.notices()...)
 	// Newest first, as audit trails are read; the id keeps equal times in a stable order.
 	slices.SortStableFunc(res.Records, func(a, b Record) int {
 		if c := b.Time.Compare(a.Time); c != 0 {
@@ -250,9 +251,9 @@ func fetchCF(ctx context.Context, c Getter, o Options, cats []string, limit int,
 			}
 			return nil, adaptError(err, false)
 		}
-		recs, err := decodeCF(resp.Body)
+		recs, err := decodeCF(resp.Body, res.Pages+1, &res.skipped)
 		if err != nil {
-			return nil, err
+			return nil, c.Malformed(resp, err)
 		}
 		if len(recs) > 0 {
 			res.Pages++
@@ -277,7 +278,7 @@ func fetchCF(ctx context.Context, c Getter, o Options, cats []string, limit int,
 	}
 }
 
-func decodeCF(body []byte) ([]Record, error) {
+func decodeCF(body []byte, page int, sk *skipped) ([]Record, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 { // HTTP 204: nothing in the range
 		return nil, nil
@@ -285,20 +286,21 @@ func decodeCF(body []byte) ([]Record, error) {
 	if !odata.LooksLikeJSON(b) {
 		return nil, errors.New("the audit log API answered with something that is not JSON: check the audit log URL (the url of the auditlog-management service key)")
 	}
-	var raw []CFRecord
+	var elems []json.RawMessage
 	if b[0] == '{' {
 		// Tolerate a wrapper object around the records ({"results":[…]} or {"value":[…]}).
 		var w struct {
-			Results []CFRecord `json:"results"`
-			Value   []CFRecord `json:"value"`
+			Results []json.RawMessage `json:"results"`
+			Value   []json.RawMessage `json:"value"`
 		}
 		if err := json.Unmarshal(b, &w); err != nil {
-			return nil, fmt.Errorf("reading the audit log records: %w", err)
+			return nil, errors.New("the audit log API answered with JSON that is not a list of records (nor {\"results\": […]})")
 		}
-		raw = append(w.Results, w.Value...)
-	} else if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("reading the audit log records: %w", err)
+		elems = append(w.Results, w.Value...)
+	} else if err := json.Unmarshal(b, &elems); err != nil {
+		return nil, errors.New("the audit log API answered with JSON that is not a list of records")
 	}
+	raw := decodeRecords[CFRecord](elems, page, sk)
 	out := make([]Record, len(raw))
 	for i, r := range raw {
 		out[i] = FromCF(r)
@@ -321,8 +323,8 @@ func pagingHandle(h http.Header) string {
 
 // neoPage is an OData v4 collection page.
 type neoPage struct {
-	Value    []NeoRecord `json:"value"`
-	NextLink string      `json:"@odata.nextLink"`
+	Value    []json.RawMessage `json:"value"`
+	NextLink string            `json:"@odata.nextLink"`
 }
 
 // fetchNeo pages through the Neo AuditLogRecords (OData v4). The next link's query is replayed against
@@ -352,13 +354,13 @@ func fetchNeo(ctx context.Context, c Getter, o Options, cats []string, limit int
 		var page neoPage
 		if b := bytes.TrimSpace(resp.Body); len(b) > 0 {
 			if err := json.Unmarshal(b, &page); err != nil {
-				return nil, fmt.Errorf("reading the Neo audit log records (OData v4 JSON expected): %w", err)
+				return nil, c.Malformed(resp, errors.New("the Neo audit log API answered with something that is not an OData v4 list of records ({\"value\": […]})"))
 			}
 		}
 		if len(page.Value) > 0 {
 			res.Pages++
 		}
-		for _, r := range page.Value {
+		for _, r := range decodeRecords[NeoRecord](page.Value, res.Pages, &res.skipped) {
 			out = append(out, FromNeo(r))
 		}
 		if page.NextLink == "" {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func masked(r Result, base string) Result {
 }
 
 func TestGoldenFramesCloudFoundry(t *testing.T) {
-	c, _, base := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0, 0))
+	c, _, base := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0))
 	from, to := fixedNow.Add(-3*time.Hour), fixedNow
 	tests := []struct {
 		name   string
@@ -61,7 +62,7 @@ func TestGoldenFramesCloudFoundry(t *testing.T) {
 
 // The time range and category reach the API in SAP's format, and what comes back is within them.
 func TestRangeAndCategoryOnTheWire(t *testing.T) {
-	c, rec, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0, 0))
+	c, rec, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0))
 	from := time.Date(2026, 11, 21, 9, 30, 15, 500e6, time.UTC)
 	to := time.Date(2026, 11, 21, 11, 0, 0, 250e6, time.UTC)
 	res, err := Fetch(context.Background(), c, Options{From: from, To: to, Query: models.AuditLogsQuery{Category: "audit.security-events, audit.data-access"}})
@@ -98,7 +99,7 @@ func TestRangeAndCategoryOnTheWire(t *testing.T) {
 // Paging: pages of 500 are followed through the "Paging: handle=" header, each further request carries
 // only the handle, and the number of requests is exactly what the record count needs.
 func TestPagingCountsRequests(t *testing.T) {
-	c, rec, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0, 0))
+	c, rec, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0))
 	from, to := fixedNow.Add(-20*24*time.Hour), fixedNow
 	res, err := Fetch(context.Background(), c, Options{From: from, To: to, Query: models.AuditLogsQuery{CPIOnly: boolPtr(false)}})
 	if err != nil {
@@ -152,10 +153,14 @@ func TestPagingCountsRequests(t *testing.T) {
 	}
 }
 
-// The audit log's own rate limit (4 requests/s, burst 4) holds while paging.
+// The audit log's own rate limit (4 requests per one-second window) holds while paging: no calendar
+// second sees more than 4 requests, and 10 pages take two further windows of 1.05 s.
 func TestRateLimit(t *testing.T) {
 	pages := 10
+	clock := &steppingClock{t: fixedNow.Add(700 * time.Millisecond)}
+	var at []time.Time
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		at = append(at, clock.now())
 		n := 0
 		if h := r.URL.Query().Get("handle"); h != "" {
 			_, _ = fmt.Sscanf(h, "p%d", &n)
@@ -167,26 +172,46 @@ func TestRateLimit(t *testing.T) {
 		_, _ = fmt.Fprintf(w, `[{"message_uuid":"id-%d","time":"2026-11-21T11:00:00Z","user":"u","category":"audit.configuration","message":{"data":"{}"}}]`, n)
 	})
 	// newFake disables the limit; restore the default the client is built with.
-	c, rec, _ := newFake(t, settings.EnvironmentCloudFoundry, handler, cpi.WithRateLimit(cpi.AreaOther, DefaultRate, DefaultBurst))
-	start := time.Now()
+	c, rec, _ := newFake(t, settings.EnvironmentCloudFoundry, handler, cpi.WithRateLimit(cpi.AreaOther, DefaultRate),
+		cpi.WithLimitClock(clock.now, clock.sleep))
 	res, err := Fetch(context.Background(), c, Options{From: fixedNow.Add(-2 * time.Hour), To: fixedNow, Query: models.AuditLogsQuery{CPIOnly: boolPtr(false)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Read != pages || len(rec.requests()) != pages {
+	if res.Read != pages || len(rec.requests()) != pages || len(at) != pages {
 		t.Fatalf("read %d records in %d requests, want %d", res.Read, len(rec.requests()), pages)
 	}
-	// A token bucket of 4/s with burst 4 lets 4 requests through at once, then one every 250 ms.
-	minimum := time.Duration(pages-DefaultBurst) * time.Second / DefaultRate
-	if took := time.Since(start); took < minimum-50*time.Millisecond {
-		t.Fatalf("%d pages took %s, the rate limit allows no less than %s", pages, took, minimum)
+	perSecond := map[int64]int{}
+	for _, a := range at {
+		perSecond[a.Unix()]++
 	}
-	at := rec.times()
-	for i := DefaultRate + DefaultBurst; i < len(at); i++ {
-		if window := at[i].Sub(at[i-DefaultRate-DefaultBurst]); window < time.Second-100*time.Millisecond {
-			t.Fatalf("%d requests within %s", DefaultRate+DefaultBurst+1, window)
+	for sec, n := range perSecond {
+		if n > 4 {
+			t.Errorf("%d requests in the second starting %s", n, time.Unix(sec, 0).UTC())
 		}
 	}
+	if took := at[len(at)-1].Sub(at[0]); took != 2100*time.Millisecond {
+		t.Errorf("10 pages took %s, want 2.1s (4 at once, 4 after 1.05 s, 2 after 2.1 s)", took)
+	}
+}
+
+// steppingClock is the limiter's clock for one goroutine: a sleep advances it.
+type steppingClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *steppingClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *steppingClock) sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
 }
 
 func TestCategoryFallbackOn501(t *testing.T) {
@@ -248,7 +273,7 @@ func TestRepeatingHandleStops(t *testing.T) {
 }
 
 func TestHostileInputs(t *testing.T) {
-	c, rec, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0, 0))
+	c, rec, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0))
 	for _, q := range []models.AuditLogsQuery{
 		{Category: "audit.configuration&handle=x"},
 		{Category: "audit.configuration' or '1'='1"},
@@ -276,7 +301,7 @@ func TestHostileInputs(t *testing.T) {
 }
 
 func TestUserFilter(t *testing.T) {
-	c, _, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0, 0))
+	c, _, _ := newSimulated(t, cpi.WithRateLimit(cpi.AreaOther, 0))
 	opts := Options{From: fixedNow.Add(-6 * time.Hour), To: fixedNow}
 	all, err := Fetch(context.Background(), c, opts)
 	if err != nil {

@@ -20,7 +20,6 @@ var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 type recorder struct {
 	mu   sync.Mutex
 	reqs []*http.Request
-	at   []time.Time
 }
 
 func (r *recorder) wrap(next http.Handler) http.Handler {
@@ -28,7 +27,6 @@ func (r *recorder) wrap(next http.Handler) http.Handler {
 		if !strings.HasPrefix(req.URL.Path, "/oauth") {
 			r.mu.Lock()
 			r.reqs = append(r.reqs, req.Clone(req.Context()))
-			r.at = append(r.at, time.Now())
 			r.mu.Unlock()
 		}
 		next.ServeHTTP(w, req)
@@ -39,12 +37,6 @@ func (r *recorder) requests() []*http.Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]*http.Request(nil), r.reqs...)
-}
-
-func (r *recorder) times() []time.Time {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]time.Time(nil), r.at...)
 }
 
 // auditSettings configures the data source with the audit log connection pointing at base.
@@ -93,7 +85,7 @@ func newFake(t *testing.T, env settings.Environment, handler http.Handler, opts 
 	srv := httptest.NewServer(rec.wrap(mux))
 	t.Cleanup(srv.Close)
 	// No rate limit and no retry waits by default: these tests are about paging and parsing.
-	all := append([]cpi.Option{cpi.WithRateLimit(cpi.AreaOther, 0, 0),
+	all := append([]cpi.Option{cpi.WithRateLimit(cpi.AreaOther, 0),
 		cpi.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() })}, opts...)
 	c, err := NewClient(auditSettings(srv.URL, env, simulator.DefaultClientSecret), all...)
 	if err != nil {

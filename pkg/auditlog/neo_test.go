@@ -138,7 +138,7 @@ func TestNeo(t *testing.T) {
 	// The client is pointed at the account as the data source configures it.
 	s := auditSettings(base+"/auditlog/v1/accounts/abc123", settings.EnvironmentNeo, "sim-secret")
 	s.AuditLog.TokenURL = base + "/oauth/token"
-	c2, err := NewClient(s, cpi.WithRateLimit(cpi.AreaOther, 0, 0))
+	c2, err := NewClient(s, cpi.WithRateLimit(cpi.AreaOther, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,8 @@ type Record struct {
 	Raw string
 	// CPI reports whether the event was written by Cloud Integration (see isCPI).
 	CPI bool
+	// timeText is the time as sent, for the notice when it is not a timestamp (Time is then zero).
+	timeText string
 }
 
 // Outcome values.
@@ -88,7 +90,8 @@ func FromCF(r CFRecord) Record {
 		Category: strings.TrimSpace(firstNonEmpty(r.Category, r.Message.Category)),
 		Raw:      r.Message.Data,
 	}
-	out.Time = parseTime(firstNonEmpty(r.Time, r.Message.Time))
+	out.timeText = firstNonEmpty(r.Time, r.Message.Time)
+	out.Time = parseTime(out.timeText)
 	ev, isJSON := parseEvent(r.Message.Data)
 	out.apply(ev, isJSON, r.Message.Data)
 	out.CPI = isCPI(ev, out, "")
@@ -105,6 +108,7 @@ func FromNeo(r NeoRecord) Record {
 		Application: strings.TrimSpace(r.Application),
 		Raw:         r.Message,
 	}
+	out.timeText = r.Time
 	out.Time = parseTime(r.Time)
 	ev, isJSON := parseEvent(r.Message)
 	if !isJSON {
@@ -341,6 +345,9 @@ func parseTime(s string) time.Time {
 	s = strings.TrimSpace(s)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15.04.05.000-0700", "2006-01-02T15.04.05-0700", "2006-01-02T15.04.05", "2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if t.Before(earliestRecord) || !t.Before(latestRecord) {
+				return time.Time{}
+			}
 			return t.UTC()
 		}
 	}

@@ -202,7 +202,8 @@ func timestamp(raw json.RawMessage) (time.Time, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(text, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+	// Beyond maxTimestampMS the conversion to int64 overflows or the year has five digits: not a time.
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > maxTimestampMS {
 		return time.Time{}, fmt.Errorf("timestamp %s is neither milliseconds since 1970 nor YYYYMMDDhhmmss", shorten(string(raw), 40))
 	}
 	if f < 1e11 {
@@ -210,6 +211,9 @@ func timestamp(raw json.RawMessage) (time.Time, error) {
 	}
 	return time.UnixMilli(int64(f)).UTC(), nil
 }
+
+// maxTimestampMS is 9999-12-31T23:59:59.999Z in milliseconds, the last time a timestamp may name.
+const maxTimestampMS = 253402300799999
 
 // requestLocation is the zone of requestTimezone.
 var requestLocation = time.UTC

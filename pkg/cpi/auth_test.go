@@ -3,7 +3,9 @@ package cpi
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,7 +63,7 @@ func TestAuthOAuth2ClientCredentials(t *testing.T) {
 		APIBaseURL: apiSrv.URL, AuthType: settings.AuthOAuth2ClientCredentials,
 		TokenURL: tokenSrv.URL + "/oauth/token", ClientID: testClientID,
 		Timeout: 5 * time.Second, MaxConcurrent: 4,
-		Secrets: settings.Secrets{ClientSecret: testClientSecret, TLSCACert: caPEM}, // both hosts need the custom CA
+		TLSAuthWithCACert: true, Secrets: settings.Secrets{ClientSecret: testClientSecret, TLSCACert: caPEM}, // both hosts need the custom CA
 	}
 	var sl instantSleep
 	c := mustNew(t, s, fastOptions(&sl)...)
@@ -120,7 +122,7 @@ func TestAuthOAuth2Certificate(t *testing.T) {
 		APIBaseURL: apiSrv.URL, AuthType: settings.AuthOAuth2Certificate,
 		TokenURL: tokenSrv.URL + "/oauth/token", ClientID: testClientID,
 		Timeout: 5 * time.Second, MaxConcurrent: 4,
-		Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
+		TLSAuthWithCACert: true, Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
 	}
 	var sl instantSleep
 	c := mustNew(t, s, fastOptions(&sl)...)
@@ -184,7 +186,7 @@ func TestAuthClientCertificate(t *testing.T) {
 	s := settings.Settings{
 		APIBaseURL: srv.URL, AuthType: settings.AuthClientCertificate,
 		Timeout: 5 * time.Second, MaxConcurrent: 4,
-		Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
+		TLSAuthWithCACert: true, Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: pki.keyPEM, TLSCACert: caPEM},
 	}
 	var sl instantSleep
 	c := mustNew(t, s, fastOptions(&sl)...)
@@ -197,7 +199,7 @@ func TestAuthClientCertificate(t *testing.T) {
 
 	// The same server refuses a client without certificate, and the message says so.
 	s2 := basicSettings(srv.URL)
-	s2.Secrets.TLSCACert = caPEM
+	s2.TLSAuthWithCACert, s2.Secrets.TLSCACert = true, caPEM
 	c2 := mustNew(t, s2, fastOptions(&sl)...)
 	_, err := c2.Get(context.Background(), "IntegrationRuntimeArtifacts/$count", nil)
 	e := requireKind(t, err, KindTLSOther)
@@ -236,6 +238,87 @@ func TestTokenRefreshedOnceOn401(t *testing.T) {
 	}
 }
 
+// A token endpoint that hands out the same token again (XSUAA does until it expires) ends the retries at
+// once: the same token rejected twice is the answer.
+func TestSameTokenRejectedTwiceIsAnError(t *testing.T) {
+	tokenSrv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		okJSON(w, `{"access_token":"always-the-same-token","token_type":"bearer","expires_in":3600}`)
+	}))
+	api := &apiRecorder{accept: func(string) bool { return false }}
+	apiSrv := newServer(t, api)
+	var sl instantSleep
+	c := mustNew(t, oauthSettings(apiSrv.URL, tokenSrv.URL+"/oauth/token"), fastOptions(&sl)...)
+	_, err := c.Get(context.Background(), "MessageProcessingLogs", nil)
+	requireKind(t, err, KindUnauthorized)
+	if api.hits.Load() != 2 {
+		t.Errorf("API hits %d, want 2: the token the refresh returned was already rejected", api.hits.Load())
+	}
+}
+
+// Tokens that expire twice while parallel pages are in flight: every request of the burst survives both
+// expiries, and each expiry costs one token request, not one per page.
+func TestTokenExpiringTwiceInABurst(t *testing.T) {
+	const parallel = 4
+	ts := &tokenServer{t: t, mode: "secret"}
+	tokenSrv := newServer(t, ts)
+	// Round k holds the requests made with token k until all of them have arrived, so the whole burst
+	// sees token k rejected together; tokens 1 and 2 die, token 3 is accepted.
+	var mu sync.Mutex
+	arrived := map[string]int{}
+	released := map[string]chan struct{}{ts.tokenFor(1): make(chan struct{}), ts.tokenFor(2): make(chan struct{})}
+	var apiHits atomic.Int64
+	apiSrv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		apiHits.Add(1)
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if tok == ts.tokenFor(3) {
+			okJSON(w, "42")
+			return
+		}
+		release, dying := released[tok]
+		if !dying {
+			http.Error(w, "unexpected token", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		arrived[tok]++
+		if arrived[tok] == parallel {
+			close(release)
+		}
+		mu.Unlock()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":{"code":"Unauthorized","message":{"lang":"en","value":"token expired"}}}`))
+	}))
+	var sl instantSleep
+	s := oauthSettings(apiSrv.URL, tokenSrv.URL+"/oauth/token")
+	s.MaxConcurrent = parallel
+	c := mustNew(t, s, fastOptions(&sl)...)
+
+	errs := make(chan error, parallel)
+	for i := range parallel {
+		go func() {
+			_, err := c.Get(context.Background(), "MessageProcessingLogs", url.Values{"$skip": {fmt.Sprint(i * 1000)}})
+			errs <- err
+		}()
+	}
+	for range parallel {
+		if err := <-errs; err != nil {
+			t.Errorf("a page failed: %v", err)
+		}
+	}
+	if ts.hits.Load() != 3 {
+		t.Errorf("%d token requests, want 3 (the first token and one refresh per expiry)", ts.hits.Load())
+	}
+	if apiHits.Load() != 3*parallel {
+		t.Errorf("%d API requests, want %d (each page three times)", apiHits.Load(), 3*parallel)
+	}
+}
+
 func TestSecond401IsAnError(t *testing.T) {
 	ts := &tokenServer{t: t, mode: "secret"}
 	tokenSrv := newServer(t, ts)
@@ -246,8 +329,9 @@ func TestSecond401IsAnError(t *testing.T) {
 	resp, err := c.Get(context.Background(), "MessageProcessingLogs", nil)
 	e := requireKind(t, err, KindUnauthorized)
 	requireContains(t, e.Error(), "HTTP 401", "same service key", "token rejected")
-	if ts.hits.Load() != 2 || api.hits.Load() != 2 {
-		t.Errorf("token hits %d, API hits %d; want exactly one retry", ts.hits.Load(), api.hits.Load())
+	// Every fresh token is tried once, three refreshes at most: 4 tokens, 4 API calls.
+	if ts.hits.Load() != 4 || api.hits.Load() != 4 {
+		t.Errorf("token hits %d, API hits %d; want 4 and 4 (three refreshes, then the error)", ts.hits.Load(), api.hits.Load())
 	}
 	if resp == nil || resp.Status != http.StatusUnauthorized {
 		t.Errorf("the response should be returned with the error for the Query inspector")

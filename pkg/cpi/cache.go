@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
 
@@ -199,7 +200,11 @@ func (c *Client) fetch(ctx context.Context, rawURL string, do func(context.Conte
 	rc.mu.Unlock()
 
 	go func() {
-		resp, err := do(fctx)
+		var resp *Response
+		err := safe.Call(func() (err error) {
+			resp, err = do(fctx)
+			return err
+		})
 		rc.mu.Lock()
 		f.resp, f.err = resp, err
 		if rc.inflight[key] == f {

@@ -18,12 +18,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
-	"golang.org/x/time/rate"
 
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
@@ -34,6 +34,9 @@ const (
 	DefaultMaxBodyBytes = 64 << 20
 	// maxAttempts per request for retryable statuses (429/502/503/504).
 	maxAttempts = 3
+	// maxTokenRefreshes per request: tokens that keep dying while a request is retried are refreshed this
+	// often before the 401 is reported.
+	maxTokenRefreshes = 3
 	// defaultMaxRetryWait caps a Retry-After or backoff wait.
 	defaultMaxRetryWait = 10 * time.Second
 	defaultRetryBase    = 500 * time.Millisecond
@@ -50,6 +53,8 @@ type Response struct {
 	// Cached: the answer came from the response cache or from an identical request in flight (cache.go),
 	// not from a request of its own. Body and Header are then shared and must not be modified.
 	Cached bool
+
+	hold *bodyHold // Body's share of the client's byte budget (budget.go)
 }
 
 // Client talks to one tenant. It is safe for concurrent use; build it once per data source instance.
@@ -62,11 +67,17 @@ type Client struct {
 	tokens    *tokenCache  // nil without OAuth
 	basic     string       // "Basic …" for AuthBasic
 
+	// transports are the http.Transports under the SDK's middlewares: http.Client.CloseIdleConnections
+	// cannot reach them through the middleware chain, so Close closes them itself.
+	transports []*http.Transport
+	closed     atomic.Bool
+
 	userAgent string
 	sem       chan struct{}
-	limiters  [numAreas]*rate.Limiter
+	limiters  [numAreas]*windowLimiter // nil: unlimited
 	desc      *describer
 	cache     *responseCache // cache.go
+	budget    *bodyBudget    // budget.go
 	o         options
 }
 
@@ -76,18 +87,17 @@ type options struct {
 	sleep        func(context.Context, time.Duration) error
 	now          func() time.Time
 	maxBody      int64
+	bodyPool     int64
 	maxRetryWait time.Duration
 	retryBase    time.Duration
-	limits       map[Area]limit
+	limits       map[Area]int
+	httpOptions  httpclient.Options // from the SDK: metrics labels, Secure SOCKS proxy, forced TLS version
+	limitNow     func() time.Time
+	limitSleep   func(context.Context, time.Duration) error
 	// response cache (cache.go)
 	cacheTTL      time.Duration
 	cacheMaxBytes int64
 	cacheSet      bool
-}
-
-type limit struct {
-	perSecond float64
-	burst     int
 }
 
 // Option customises a Client.
@@ -96,6 +106,15 @@ type Option func(*options)
 // WithServiceRoot points the client at another API root than the CPI service root (<API URL>/api/v1),
 // for secondary APIs such as Cloud ALM or the audit log service, which use the same auth and limits.
 func WithServiceRoot(root string) Option { return func(o *options) { o.serviceRoot = root } }
+
+// WithHTTPClientOptions starts every HTTP client of the Client (API, token, secondary connections) from
+// the options the SDK derives from the data source's instance settings
+// (backend.DataSourceInstanceSettings.HTTPClientOptions): the labels of the SDK's request metrics,
+// Grafana's Secure SOCKS proxy (private data source connect) and a TLS version Grafana enforces. Timeouts,
+// TLS material, authentication, headers and middlewares stay the plugin's own.
+func WithHTTPClientOptions(base httpclient.Options) Option {
+	return func(o *options) { o.httpOptions = base }
+}
 
 // WithVersion sets the plugin version in the User-Agent (grafana-sapcpi-datasource/<version>).
 func WithVersion(v string) Option { return func(o *options) { o.version = v } }
@@ -114,14 +133,20 @@ func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n 
 // WithMaxRetryWait caps the wait before a retry (default 10 s), whatever Retry-After says.
 func WithMaxRetryWait(d time.Duration) Option { return func(o *options) { o.maxRetryWait = d } }
 
-// WithRateLimit overrides the per-user rate limit of an API area; perSecond <= 0 disables it.
-func WithRateLimit(a Area, perSecond float64, burst int) Option {
+// WithRateLimit overrides the per-user rate limit of an API area (requests per one-second window);
+// perSecond <= 0 disables it.
+func WithRateLimit(a Area, perSecond int) Option {
 	return func(o *options) {
 		if o.limits == nil {
-			o.limits = map[Area]limit{}
+			o.limits = map[Area]int{}
 		}
-		o.limits[a] = limit{perSecond, burst}
+		o.limits[a] = perSecond
 	}
+}
+
+// WithLimitClock replaces the clock and the wait of the rate limiters (tests advance a fake clock).
+func WithLimitClock(now func() time.Time, sleep func(context.Context, time.Duration) error) Option {
+	return func(o *options) { o.limitNow, o.limitSleep = now, sleep }
 }
 
 type roleKey struct{}
@@ -134,8 +159,8 @@ func WithRole(ctx context.Context, role string) context.Context {
 
 // New builds the client for an already validated Settings.
 func New(s settings.Settings, opts ...Option) (*Client, error) {
-	o := options{version: "dev", sleep: sleepCtx, now: time.Now, maxBody: DefaultMaxBodyBytes,
-		maxRetryWait: defaultMaxRetryWait, retryBase: defaultRetryBase}
+	o := options{version: "dev", sleep: sleepCtx, now: time.Now, maxBody: DefaultMaxBodyBytes, bodyPool: DefaultBodyPool,
+		maxRetryWait: defaultMaxRetryWait, retryBase: defaultRetryBase, limitNow: time.Now, limitSleep: sleepCtx}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -146,7 +171,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		s.MaxConcurrent = settings.DefaultMaxConcurrentRequests
 	}
 
-	red := newRedactor(s.Secrets.ClientSecret, s.Secrets.BasicPassword, s.Secrets.ClientKey)
+	red := newRedactorFor(s)
 	configErr := func(format string, a ...any) error {
 		return withSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
 	}
@@ -168,6 +193,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		o:         o,
 	}
 	c.cache = newResponseCache(authIdentity(s, root.String()), o)
+	c.budget = newBodyBudget(o.bodyPool)
 	c.desc = &describer{
 		auth:        s.AuthType,
 		apiHost:     odata.HostPort(root.String()),
@@ -177,15 +203,20 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 		red:         red,
 	}
 	for a := Area(0); a < numAreas; a++ {
-		l := limit{perSecond: defaultLimits[a]}
-		if ol, ok := o.limits[a]; ok {
-			l = ol
+		n := defaultLimits[a]
+		if on, ok := o.limits[a]; ok {
+			n = on
 		}
-		c.limiters[a] = newLimiter(l.perSecond, l.burst)
+		c.limiters[a] = newLimiter(n, o.limitNow, o.limitSleep)
 	}
 
 	// TLS material is checked here so a bad PEM gives a clear message instead of the SDK's generic one.
-	if s.Secrets.TLSCACert != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(s.Secrets.TLSCACert)) {
+	// The CA stays in secureJsonData when "With CA cert" is turned off; only the switch decides.
+	caCert := ""
+	if s.TLSAuthWithCACert {
+		caCert = s.Secrets.TLSCACert
+	}
+	if caCert != "" && !x509.NewCertPool().AppendCertsFromPEM([]byte(caCert)) {
 		return nil, configErr("The custom CA certificate is not a valid PEM certificate.")
 	}
 	usesCert := s.AuthType == settings.AuthClientCertificate || s.AuthType == settings.AuthOAuth2Certificate
@@ -195,7 +226,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 				strings.TrimPrefix(err.Error(), "tls: "))
 		}
 	}
-	baseTLS := httpclient.TLSOptions{CACertificate: s.Secrets.TLSCACert, InsecureSkipVerify: s.TLSSkipVerify}
+	baseTLS := httpclient.TLSOptions{CACertificate: caCert, InsecureSkipVerify: s.TLSSkipVerify}
 
 	apiTLS := baseTLS
 	if s.AuthType == settings.AuthClientCertificate {
@@ -264,7 +295,18 @@ func (c *Client) newHTTPClient(timeout time.Duration, tlsOpts httpclient.TLSOpti
 	to.TLSHandshakeTimeout = min(to.TLSHandshakeTimeout, timeout)
 	mws := append([]httpclient.Middleware{c.guard(allowed)}, httpclient.DefaultMiddlewares()...)
 	tlsCopy := tlsOpts
-	hc, err := httpclient.New(httpclient.Options{Timeouts: &to, TLS: &tlsCopy, Middlewares: mws})
+	base := c.o.httpOptions
+	if base.TLS != nil {
+		tlsCopy.MinVersion, tlsCopy.MaxVersion = base.TLS.MinVersion, base.TLS.MaxVersion
+	}
+	opts := httpclient.Options{Timeouts: &to, TLS: &tlsCopy, Middlewares: mws, Labels: maps.Clone(base.Labels),
+		ConfigureTransport: func(_ httpclient.Options, t *http.Transport) { c.transports = append(c.transports, t) }}
+	if base.ProxyOptions != nil {
+		// The SDK fills in defaults on the options it is given; each client gets its own copy.
+		proxyOpts := *base.ProxyOptions
+		opts.ProxyOptions = &proxyOpts
+	}
+	hc, err := httpclient.New(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -321,11 +363,16 @@ func (c *Client) hostNotAllowed(u *url.URL) *Error {
 		Message: fmt.Sprintf("Refusing to send a request to %s: only the configured API host %s (and the token host) may be contacted, so credentials never leave them.", host, c.desc.apiHost)})
 }
 
-// Close releases idle connections; call it when the data source instance is disposed.
+// Close releases the client's connections; call it when the data source instance is disposed. Requests
+// still in flight finish, and their connections are closed after them instead of waiting idle.
 func (c *Client) Close() {
-	c.api.CloseIdleConnections()
-	if c.tokenHTTP != nil && c.tokenHTTP != c.api {
-		c.tokenHTTP.CloseIdleConnections()
+	c.closed.Store(true)
+	c.closeIdle()
+}
+
+func (c *Client) closeIdle() {
+	for _, t := range c.transports {
+		t.CloseIdleConnections()
 	}
 }
 
@@ -384,7 +431,7 @@ func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
 }
 
 // do runs one logical request: rate limit, concurrency slot, auth, retries on 429/5xx gateway answers and
-// one token refresh on 401. Only reading requests go through here (GET, and Cloud ALM's reading POSTs), so
+// token refreshes on 401. Only reading requests go through here (GET, and Cloud ALM's reading POSTs), so
 // repeating one is safe.
 func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte) (*Response, error) {
 	set := entitySet(u, c.root.String())
@@ -394,22 +441,35 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 		role = area.defaultRole(set)
 	}
 	host := c.desc.apiHost
-	refreshed := false
+	// A rejected token is refreshed once per token generation: concurrent 401s on the same token cause one
+	// refresh (tokenCache.invalidate), and a token that expires again later in the same burst of pages is
+	// refreshed again, up to maxTokenRefreshes per request. The same token rejected twice is the answer.
+	var lastRejected string
+	refreshes := 0
 	for attempt := 1; ; attempt++ {
 		if err := c.limiters[area].Wait(ctx); err != nil {
 			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
 		}
-		resp, respBody, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
+		resp, respBody, hold, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
+		if c.closed.Load() {
+			c.closeIdle() // the instance was disposed while this request was in flight
+		}
 		if err != nil {
 			return nil, withSource(err)
 		}
-		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u)}
+		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u), hold: hold}
+		if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+			// An error body is read for its message only (and a retry drops it).
+			hold.release()
+		}
 
 		switch {
-		case resp.StatusCode == http.StatusUnauthorized && c.tokens != nil && !refreshed:
-			// The token may have been revoked or the tenant restarted: drop it and try once more.
-			c.tokens.invalidate(bearerOf(resp.Request))
-			refreshed = true
+		case resp.StatusCode == http.StatusUnauthorized && c.tokens != nil && refreshes < maxTokenRefreshes &&
+			bearerOf(resp.Request) != lastRejected:
+			// The token expired, was revoked or the tenant restarted: drop it and try with a fresh one.
+			lastRejected = bearerOf(resp.Request)
+			c.tokens.invalidate(lastRejected)
+			refreshes++
 			attempt--
 			continue
 		case retryable(resp.StatusCode) && attempt < maxAttempts:
@@ -429,8 +489,8 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 	}
 }
 
-// ctxErr prefers the context's own error: rate.Limiter.Wait reports "would exceed context deadline"
-// before the deadline has actually passed.
+// ctxErr prefers the context's own error: the limiter gives up before the deadline has actually passed
+// when its wait would outlast it.
 func ctxErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -450,11 +510,11 @@ func bearerOf(req *http.Request) string {
 
 // attempt sends the request once, holding a concurrency slot only while the request is in flight (not
 // while waiting for a retry), and reads the capped body. A non-nil body is sent as JSON.
-func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []byte) (*http.Response, []byte, *Error) {
+func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []byte) (*http.Response, []byte, *bodyHold, *Error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, c.fail(ctx, c.desc.apiHost, ctx.Err())
+		return nil, nil, nil, c.fail(ctx, c.desc.apiHost, ctx.Err())
 	}
 	defer func() { <-c.sem }()
 
@@ -464,7 +524,7 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), reqBody)
 	if err != nil {
-		return nil, nil, c.desc.finish(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err, Message: "Cannot build the request."})
+		return nil, nil, nil, c.desc.finish(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err, Message: "Cannot build the request."})
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -476,9 +536,9 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 		tok, err := c.tokens.token(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, nil, c.fail(ctx, c.desc.tokenHost, err)
+				return nil, nil, nil, c.fail(ctx, c.desc.tokenHost, err)
 			}
-			return nil, nil, c.desc.tokenError(err)
+			return nil, nil, nil, c.desc.tokenError(err)
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	case c.basic != "":
@@ -487,21 +547,24 @@ func (c *Client) attempt(ctx context.Context, method string, u *url.URL, body []
 
 	resp, err := c.api.Do(req)
 	if err != nil {
-		return nil, nil, c.fail(ctx, c.desc.apiHost, err)
+		return nil, nil, nil, c.fail(ctx, c.desc.apiHost, err)
 	}
 	defer resp.Body.Close()
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, c.o.maxBody+1))
+	respBody, hold, err := c.budget.readBody(ctx, resp.Body, c.o.maxBody)
 	// Grafana's own response limit (SDK middleware) may be lower than ours.
-	if int64(len(respBody)) > c.o.maxBody || errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
-		return nil, nil, c.desc.finish(&Error{Kind: KindResponseTooLarge, Host: c.desc.apiHost, Status: resp.StatusCode, Err: err,
+	if errors.Is(err, errBodyTooLarge) || errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
+		if errors.Is(err, errBodyTooLarge) {
+			err = nil
+		}
+		return nil, nil, nil, c.desc.finish(&Error{Kind: KindResponseTooLarge, Host: c.desc.apiHost, Status: resp.StatusCode, Err: err,
 			Message: fmt.Sprintf("The response from %s is larger than the allowed %s: narrow the query (shorter time range, more filters, fewer fields).", c.desc.apiHost, sizeText(c.o.maxBody, err))})
 	}
 	if err != nil {
-		return nil, nil, c.fail(ctx, c.desc.apiHost, err)
+		return nil, nil, nil, c.fail(ctx, c.desc.apiHost, err)
 	}
 	// resp.Request is the last request of a redirect chain; keep our own to know which token was used.
 	resp.Request = req
-	return resp, respBody, nil
+	return resp, respBody, hold, nil
 }
 
 // fail classifies a transport error. When the caller's own deadline ran out (a Grafana query or health

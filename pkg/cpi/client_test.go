@@ -207,7 +207,7 @@ func TestRetryStopsOnCancel(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	// Real sleep this time: Retry-After 1 s, but the caller cancels after 50 ms.
-	c := mustNew(t, basicSettings(srv.URL), WithRateLimit(AreaMessageLogs, 0, 0))
+	c := mustNew(t, basicSettings(srv.URL), WithRateLimit(AreaMessageLogs, 0))
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
@@ -280,32 +280,29 @@ func TestConcurrencyBound(t *testing.T) {
 func TestRateLimiterPerArea(t *testing.T) {
 	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { okJSON(w, "1") }))
 	var sl instantSleep
+	clock := &fakeClock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
 	get := func(c *Client, path string) time.Duration {
 		t.Helper()
-		start := time.Now()
+		before := clock.Now()
 		if _, err := c.Get(context.Background(), path, nil); err != nil {
 			t.Fatal(err)
 		}
-		return time.Since(start)
+		return clock.Now().Sub(before)
 	}
-	c := mustNew(t, basicSettings(srv.URL), append(fastOptions(&sl), WithRateLimit(AreaSecurity, 20, 1))...)
-	start := time.Now()
-	for range 5 {
-		get(c, "KeystoreEntries/$count")
+	c := mustNew(t, basicSettings(srv.URL), append(fastOptions(&sl), WithRateLimit(AreaSecurity, 3),
+		WithLimitClock(clock.Now, clock.sleep))...)
+	// Three keystore requests fit into one window; the fourth waits for the next (1 s plus the margin).
+	for i := range 3 {
+		if waited := get(c, "KeystoreEntries/$count"); waited != 0 {
+			t.Errorf("keystore request %d waited %s", i+1, waited)
+		}
 	}
-	if el := time.Since(start); el < 180*time.Millisecond {
-		t.Errorf("5 keystore requests at 20/s took %s, want >= 200ms", el)
+	// Areas have separate limiters: the full keystore window does not delay a message-log request.
+	if waited := get(c, "MessageProcessingLogs/$count"); waited != 0 {
+		t.Errorf("message-log request waited %s for the keystore limiter", waited)
 	}
-
-	// Areas have separate buckets: with the keystore bucket empty (2/s), a message-log request does not
-	// wait, the next keystore request does.
-	c2 := mustNew(t, basicSettings(srv.URL), append(fastOptions(&sl), WithRateLimit(AreaSecurity, 2, 1))...)
-	get(c2, "KeystoreEntries")
-	if el := get(c2, "MessageProcessingLogs/$count"); el > 400*time.Millisecond {
-		t.Errorf("message-log request waited %s for the keystore limiter", el)
-	}
-	if el := get(c2, "KeystoreEntries"); el < 350*time.Millisecond {
-		t.Errorf("second keystore request at 2/s took only %s", el)
+	if waited := get(c, "KeystoreEntries"); waited != 1050*time.Millisecond {
+		t.Errorf("fourth keystore request waited %s, want 1.05s", waited)
 	}
 }
 
@@ -463,7 +460,12 @@ func TestTransportErrorKinds(t *testing.T) {
 		requireContains(t, e.Error(), "unknown authority", "custom CA")
 		// Trusting the CA fixes it; skipping verification too.
 		s := basicSettings(srv.URL)
+		// The CA counts only with its switch on ("With CA cert"); it stays stored when the switch is off.
 		s.Secrets.TLSCACert = serverCAPEM(srv)
+		if _, err := mustNew(t, s, fastOptions(&sl)...).Get(ctx, "X", nil); err == nil {
+			t.Errorf("a stored CA was trusted with its switch off")
+		}
+		s.TLSAuthWithCACert = true
 		if _, err := mustNew(t, s, fastOptions(&sl)...).Get(ctx, "X", nil); err != nil {
 			t.Errorf("with custom CA: %v", err)
 		}
@@ -615,7 +617,7 @@ func TestConfigErrors(t *testing.T) {
 		s     settings.Settings
 		words []string
 	}{
-		{"bad CA", settings.Settings{APIBaseURL: "https://h.example", AuthType: settings.AuthBasic,
+		{"bad CA", settings.Settings{APIBaseURL: "https://h.example", AuthType: settings.AuthBasic, TLSAuthWithCACert: true,
 			Secrets: settings.Secrets{TLSCACert: "not a pem", BasicPassword: testPassword}}, []string{"custom CA certificate"}},
 		{"key does not match", settings.Settings{APIBaseURL: "https://h.example", AuthType: settings.AuthClientCertificate,
 			Secrets: settings.Secrets{ClientCertificate: pki.certPEM, ClientKey: newTestPKI(t).keyPEM}}, []string{"not a valid PEM pair"}},

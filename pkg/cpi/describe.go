@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
@@ -198,7 +199,7 @@ func (d *describer) statusError(u *url.URL, resp *http.Response, body []byte, ro
 	e := &Error{Host: host, Status: status}
 	if oe := odata.ParseError(status, body); oe != nil {
 		e.Err = oe
-		e.Detail = odataDetail(oe)
+		e.Detail = d.red.excerpt(odataDetail(oe), maxServerText)
 	}
 	switch {
 	case status >= 200 && status < 300:
@@ -241,7 +242,7 @@ func (d *describer) statusError(u *url.URL, resp *http.Response, body []byte, ro
 		e.Message = fmt.Sprintf("%s answered HTTP %d (%s) for %s.", host, status, http.StatusText(status), entitySet(u, d.serviceRoot))
 	}
 	if e.Detail == "" && e.Kind != KindLoginPage && e.Kind != KindNotFound && len(body) > 0 && !looksLikeHTML(resp.Header, body) {
-		e.Detail = shorten(string(body), 300)
+		e.Detail = d.red.excerpt(string(body), maxBodyExcerpt)
 	}
 	return d.finish(e)
 }
@@ -300,6 +301,7 @@ func (d *describer) tokenError(err error) *Error {
 		if re.ErrorDescription != "" {
 			e.Detail += ": " + re.ErrorDescription
 		}
+		e.Detail = d.red.excerpt(e.Detail, maxServerText)
 	}
 	code := strings.ToLower(re.ErrorCode)
 	switch {
@@ -347,13 +349,12 @@ func odataDetail(oe *odata.Error) string {
 	return oe.Code
 }
 
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+// What an error repeats of a server's answer: an OData or OAuth error text up to maxServerText bytes, any
+// other body up to maxBodyExcerpt (it is rarely meant for people, and may echo the request).
+const (
+	maxServerText  = 400
+	maxBodyExcerpt = 200
+)
 
 // entitySet names the first path segment below the service root ("MessageProcessingLogs"), for messages
 // and for choosing the rate limiter and role.
@@ -370,4 +371,15 @@ func entitySet(u *url.URL, serviceRoot string) string {
 		return "the service root"
 	}
 	return p
+}
+
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -215,7 +215,7 @@ func (s *instantSleep) got() []time.Duration {
 func fastOptions(sl *instantSleep) []Option {
 	opts := []Option{WithSleep(sl.sleep), WithVersion("1.2.3")}
 	for a := Area(0); a < numAreas; a++ {
-		opts = append(opts, WithRateLimit(a, 0, 0))
+		opts = append(opts, WithRateLimit(a, 0))
 	}
 	return opts
 }

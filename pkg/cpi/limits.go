@@ -2,15 +2,15 @@ package cpi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Area is an API area with its own SAP per-user rate limit.
@@ -40,7 +40,7 @@ func (a Area) String() string {
 }
 
 // defaultLimits are SAP's documented per-user limits (requests per second).
-var defaultLimits = [numAreas]float64{
+var defaultLimits = [numAreas]int{
 	AreaMessageLogs: 100,
 	AreaRuntime:     50,
 	AreaSecurity:    10,
@@ -49,7 +49,7 @@ var defaultLimits = [numAreas]float64{
 }
 
 func (a Area) limitText() string {
-	return fmt.Sprintf("%g requests/s", defaultLimits[a])
+	return fmt.Sprintf("%d requests/s", defaultLimits[a])
 }
 
 // defaultRole is the role template SAP requires for reading the area.
@@ -87,16 +87,63 @@ func areaFor(set string) Area {
 
 func areaOf(u *url.URL, serviceRoot string) Area { return areaFor(entitySet(u, serviceRoot)) }
 
-// newLimiter builds a token bucket. The burst is a tenth of the rate so that no one-second window
-// sees much more than the allowed number of requests (rate + burst); perSecond <= 0 means unlimited.
-func newLimiter(perSecond float64, burst int) *rate.Limiter {
+// windowMargin widens the limiter's window beyond SAP's one second: requests reach SAP with varying
+// latency, so requests started just over a second apart can still land in the same second at SAP.
+const windowMargin = 50 * time.Millisecond
+
+// windowLimiter lets at most n requests start within any window of length w. SAP counts requests per
+// fixed one-second window; a window of at least a second that slides over every instant contains each of
+// SAP's windows, wherever they start, so no fixed window sees more than n. (A token bucket with a burst
+// does not: 100/s plus a burst of 10 let 119 requests into one calendar second.)
+type windowLimiter struct {
+	n     int
+	w     time.Duration
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
+
+	mu     sync.Mutex
+	starts []time.Time // ring of the last n start times; zero = unused
+	next   int         // index of the oldest start, overwritten by the next one
+}
+
+// newLimiter allows perSecond requests per one-second window (plus windowMargin); perSecond <= 0 means
+// unlimited (nil).
+func newLimiter(perSecond int, now func() time.Time, sleep func(context.Context, time.Duration) error) *windowLimiter {
 	if perSecond <= 0 {
-		return rate.NewLimiter(rate.Inf, 1)
+		return nil
 	}
-	if burst <= 0 {
-		burst = max(1, int(perSecond/10))
+	return &windowLimiter{n: perSecond, w: time.Second + windowMargin, now: now, sleep: sleep, starts: make([]time.Time, perSecond)}
+}
+
+// Wait blocks until a request may start, or returns ctx's error (at once when the wait would outlast
+// ctx's deadline).
+func (l *windowLimiter) Wait(ctx context.Context) error {
+	if l == nil {
+		return ctx.Err()
 	}
-	return rate.NewLimiter(rate.Limit(perSecond), burst)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		now := l.now()
+		oldest := l.starts[l.next]
+		if oldest.IsZero() || now.Sub(oldest) >= l.w {
+			l.starts[l.next] = now
+			l.next = (l.next + 1) % l.n
+			l.mu.Unlock()
+			return nil
+		}
+		wait := l.w - now.Sub(oldest)
+		l.mu.Unlock()
+		if dl, ok := ctx.Deadline(); ok && dl.Sub(now) < wait {
+			return context.DeadlineExceeded
+		}
+		// Several waiters may wake for one free slot; the losers wait again.
+		if err := l.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
 }
 
 // retryable statuses: throttling and gateway/overload answers. 500 is not retried: on CPI it usually
@@ -114,8 +161,13 @@ func retryable(status int) bool {
 func retryDelay(h http.Header, attempt int, now time.Time, base, maxWait time.Duration) time.Duration {
 	d := time.Duration(-1)
 	if ra := strings.TrimSpace(h.Get("Retry-After")); ra != "" {
-		if secs, err := strconv.Atoi(ra); err == nil && secs >= 0 {
-			d = time.Duration(secs) * time.Second
+		// A number too large for an int reads as the largest one (ErrRange); it is a long wait all the same.
+		if secs, err := strconv.Atoi(ra); (err == nil || errors.Is(err, strconv.ErrRange)) && secs >= 0 {
+			// Compared before converting: a huge number of seconds overflows a Duration.
+			d = maxWait
+			if secs <= int(maxWait/time.Second) {
+				d = time.Duration(secs) * time.Second
+			}
 		} else if t, err := http.ParseTime(ra); err == nil {
 			d = max(t.Sub(now), 0)
 		}

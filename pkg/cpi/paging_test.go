@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
@@ -26,6 +27,8 @@ type pagedServer struct {
 	n             int
 	latency       time.Duration
 	ignoreSkip    bool // answer as if $skip were absent (some OData stacks do)
+	ignoreSkipAt  int  // ignore $skip from this offset on (0 = never): a server that pages inconsistently
+	count         string
 	ignoreCount   bool // never send __count
 	noNext        bool // never send __next
 	absoluteNext  string
@@ -71,7 +74,7 @@ func (p *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"error":{"code":"Internal","message":{"lang":"en","value":"boom"}}}`))
 		return
 	}
-	if p.ignoreSkip {
+	if p.ignoreSkip || (p.ignoreSkipAt > 0 && skip >= p.ignoreSkipAt) {
 		skip = 0
 	}
 	begin := skip + token
@@ -88,6 +91,9 @@ func (p *pagedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := map[string]any{"results": rows}
 	if q.Get("$inlinecount") == "allpages" && !p.ignoreCount {
 		d["__count"] = strconv.Itoa(p.n)
+		if p.count != "" {
+			d["__count"] = p.count
+		}
 	}
 	if pageEnd < end && !p.noNext {
 		q.Del("$skiptoken")
@@ -373,5 +379,146 @@ func TestContinueEachDoesNotRepeatTheFirstPage(t *testing.T) {
 	checkSequence(t, rows, 3500)
 	if p.hits.Load() != 4 || len(res.Requests) != 3 || res.Total != 3500 {
 		t.Errorf("%d requests in all, %d logged by ContinueEach (want 4 and 3), total %d", p.hits.Load(), len(res.Requests), res.Total)
+	}
+}
+
+// explosive panics while decoding the row with Id 1500, as a decoder meeting a value it never expected.
+type explosive struct{ ID int }
+
+func (e *explosive) UnmarshalJSON(b []byte) error {
+	var v struct{ Id int }
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.Id == 1500 {
+		var none []int
+		_ = none[v.Id]
+	}
+	e.ID = v.Id
+	return nil
+}
+
+// A panic while reading a later page (in a page worker) fails the listing; the process lives on.
+func TestListPanicInPageWorkerIsAnError(t *testing.T) {
+	p := &pagedServer{n: 3500}
+	c := newPagedClient(t, p, 4)
+	_, _, err := List[explosive](context.Background(), c, ListOptions{Path: "Items"})
+	if !safe.IsPanic(err) {
+		t.Fatalf("err = %v, want the recovered panic", err)
+	}
+	if n := goroutinesIn("cpi.(*lister"); n != 0 {
+		t.Errorf("%d listing workers still running after List returned", n)
+	}
+}
+
+// The $skip fallback compares page 1 with as many rows of page 0 as it holds: a 1500-row result whose
+// second page asks for 500 rows is still recognised, and no row is delivered twice.
+func TestListSkipIgnoredPartialSecondPage(t *testing.T) {
+	for _, n := range []int{1500, 1001, 2999} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			p := &pagedServer{n: n, ignoreSkip: true}
+			c := newPagedClient(t, p, 4)
+			rows, res, err := List[item](context.Background(), c, ListOptions{Path: "Items"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSequence(t, rows, n)
+			if !res.FollowedNext || res.Incomplete || res.Notice("items") != "" {
+				t.Errorf("result %+v, notice %q", res, res.Notice("items"))
+			}
+		})
+	}
+}
+
+// A server that ignores $skip only on later pages fails the listing instead of delivering rows twice.
+func TestListInconsistentPagesFail(t *testing.T) {
+	p := &pagedServer{n: 5000, ignoreSkipAt: 3000}
+	c := newPagedClient(t, p, 1)
+	_, _, err := List[item](context.Background(), c, ListOptions{Path: "Items"})
+	if !IsKind(err, KindMalformedResponse) || !strings.Contains(err.Error(), "inconsistently") {
+		t.Fatalf("err = %v, want a paging error", err)
+	}
+}
+
+// The count is a plan, never a size: a huge __count costs neither memory nor a request per counted row,
+// and the shortfall is reported.
+func TestListHugeCount(t *testing.T) {
+	tests := []struct {
+		name      string
+		n         int
+		count     string
+		max       int
+		wantCalls int64 // at most
+	}{
+		{"one row", 1, "1000000000000", 0, 1},
+		{"several pages", 2500, "1000000000000", 0, 3 + 4},
+		{"max int64", 2500, "9223372036854775807", 0, 3 + 4},
+		{"capped", 2500, "1000000000000", 1500, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &pagedServer{n: tc.n, count: tc.count}
+			c := newPagedClient(t, p, 4)
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			rows, res, err := List[item](context.Background(), c, ListOptions{Path: "Items", MaxRows: tc.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			want := tc.n
+			if tc.max > 0 {
+				want = min(tc.n, tc.max)
+			}
+			checkSequence(t, rows, want)
+			if got := p.hits.Load(); got > tc.wantCalls {
+				t.Errorf("%d requests, want at most %d", got, tc.wantCalls)
+			}
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+				t.Errorf("allocated %d MiB for %d rows", grew>>20, want)
+			}
+			if tc.max == 0 && (!res.Incomplete || !strings.Contains(res.Notice("items"), "counted "+tc.count+" items but its pages held")) {
+				t.Errorf("result %+v, notice %q", res, res.Notice("items"))
+			}
+			if tc.max > 0 && (!res.Capped || !strings.Contains(res.Notice("items"), "Only the first 1500 items were read")) {
+				t.Errorf("result %+v, notice %q", res, res.Notice("items"))
+			}
+		})
+	}
+}
+
+// __next is followed whenever present: a count lower than the rows (or none at all) does not end the
+// listing while the server links to more.
+func TestListFollowsNextBeyondCount(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		count string
+	}{{"count lower than the rows", "600"}, {"count of the first page only", "1000"}, {"zero", "0"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &pagedServer{n: 3500, count: tc.count}
+			c := newPagedClient(t, p, 4)
+			rows, res, err := List[item](context.Background(), c, ListOptions{Path: "Items"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSequence(t, rows, 3500)
+			if !res.FollowedNext || res.Incomplete {
+				t.Errorf("result %+v", res)
+			}
+		})
+	}
+}
+
+func TestListNextOnly(t *testing.T) {
+	p := &pagedServer{n: 2500}
+	c := newPagedClient(t, p, 4)
+	rows, res, err := List[item](context.Background(), c, ListOptions{Path: "Items", NextOnly: true, Query: url.Values{"keystoreName": {"system"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSequence(t, rows, 2500)
+	if strings.Contains(res.Requests[0], "$inlinecount") || strings.Contains(res.Requests[0], "$top") || !strings.Contains(res.Requests[0], "keystoreName=system") || len(res.Requests) != 3 {
+		t.Errorf("requests %v", res.Requests)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// Post sends the body as JSON with the bearer token, refreshes a rejected token once, retries 503 and hands
+// Post sends the body as JSON with the bearer token, refreshes a rejected token, retries 503 and hands
 // back the error body (with its headers) for the caller to read.
 func TestPost(t *testing.T) {
 	ts := &tokenServer{t: t, mode: "secret"}

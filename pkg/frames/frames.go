@@ -4,12 +4,12 @@ package frames
 
 import (
 	"encoding/json"
-	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 // TenantLabel is the label every numeric series carries, and the column every table carries, so that
@@ -45,29 +45,8 @@ type LogLine struct {
 	ID       string // Grafana deduplicates lines by id: it must be unique within the frame
 	Labels   map[string]string
 	// Link is where SAP shows the line's record (e.g. a message's AlternateWebLink in the monitor); kept only
-	// when SafeLink accepts it.
+	// when odata.WebLink accepts it.
 	Link string
-}
-
-// maxLinkLength bounds a link taken from tenant data; SAP's monitor links are a few hundred characters.
-const maxLinkLength = 4096
-
-// SafeLink returns s when it is an absolute http(s) URL with a host and without credentials or control
-// characters, else "". Links come from tenant data and are shown for clicking: anything else (javascript:,
-// data:, relative paths, user:password@host) is not passed on.
-func SafeLink(s string) string {
-	if s == "" || len(s) > maxLinkLength || strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return ""
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
-		return ""
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		return s
-	}
-	return ""
 }
 
 // LinkField is the name of the field that holds each line's link; the data link on the id field reads it.
@@ -81,7 +60,7 @@ func lineLinks() *data.FieldConfig {
 
 // LogsFrame builds a data plane "log-lines" frame (timestamp, body, severity, id, labels) for Explore's logs
 // view, with the tenant label on every line. idConfig (e.g. data links) goes on the id field; extra fields
-// are appended after the contract's fields. When a line has a link (SafeLink), a "link" field follows and,
+// are appended after the contract's fields. When a line has a link (odata.WebLink), a "link" field follows and,
 // unless idConfig says otherwise, a data link on the id field opens it from the line's details.
 func LogsFrame(name, tenant string, lines []LogLine, meta *data.FrameMeta, idConfig *data.FieldConfig, extra ...*data.Field) *data.Frame {
 	n := len(lines)
@@ -91,7 +70,7 @@ func LogsFrame(name, tenant string, lines []LogLine, meta *data.FrameMeta, idCon
 	linked := false
 	for i, l := range lines {
 		ts[i], bodies[i], severities[i], ids[i] = l.Time, l.Body, l.Severity, l.ID
-		links[i] = SafeLink(l.Link)
+		links[i] = odata.WebLink(l.Link)
 		linked = linked || links[i] != ""
 		withTenant := make(map[string]string, len(l.Labels)+1)
 		for k, v := range l.Labels {

@@ -125,7 +125,7 @@ func check(t *testing.T, s settings.Settings) Result {
 	t.Helper()
 	c, err := cpi.New(s,
 		cpi.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }),
-		cpi.WithRateLimit(cpi.AreaMessageLogs, 0, 0), cpi.WithRateLimit(cpi.AreaRuntime, 0, 0))
+		cpi.WithRateLimit(cpi.AreaMessageLogs, 0), cpi.WithRateLimit(cpi.AreaRuntime, 0))
 	if err != nil {
 		t.Fatalf("cpi.New: %v", err)
 	}
@@ -169,6 +169,7 @@ func TestHealthy(t *testing.T) {
 	apiSrv := quietServer(t, api, true)
 	s := oauthSettings(apiSrv.URL, tokenSrv.URL+"/oauth/token")
 	s.TenantLabel = "DEV"
+	s.TLSAuthWithCACert = true
 	s.Secrets.TLSCACert = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: apiSrv.Certificate().Raw}))
 
 	res := check(t, s)
@@ -368,6 +369,7 @@ func TestHealthFailures(t *testing.T) {
 func TestCheckWithTLSAndCustomCA(t *testing.T) {
 	srv := quietServer(t, &tenant{mplFixture: []byte(`{"d":{"results":[]}}`)}, true)
 	s := basicSettings(srv.URL)
+	s.TLSAuthWithCACert = true
 	s.Secrets.TLSCACert = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
 	if res := check(t, s); !res.OK {
 		t.Fatalf("with the custom CA: %s", res.Message)

@@ -35,8 +35,8 @@ const (
 	DefaultMaxLines = 10000
 	DefaultMaxBytes = 64 << 20
 
-	// maxListPages bounds the __next links followed when listing (a tenant keeps a few files per day).
-	maxListPages = 10
+	// maxListFiles bounds the log file list (a tenant keeps a few files per day).
+	maxListFiles = 10 * cpi.MaxPageSize
 )
 
 // ErrNotNeo is the answer on Cloud Foundry, where SAP offers no log files API.
@@ -49,11 +49,8 @@ var ErrNotNeo = errors.New("Log files are available only for Cloud Integration t
 // else is refused before it becomes part of a URL path.
 var fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$`)
 
-// Getter is the part of the CPI client this package needs.
-type Getter interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-	GetURL(ctx context.Context, rawURL string) (*cpi.Response, error)
-}
+// Getter is the client this package reads with (a *cpi.Client).
+type Getter = cpi.Source
 
 // File is one LogFiles entry.
 type File struct {
@@ -147,45 +144,24 @@ func List(ctx context.Context, c Getter, o Options) (Result, error) {
 	if f := odata.And(terms...); f != "" {
 		query.Set("$filter", f)
 	}
-	next := ""
-	for page := 1; ; page++ {
-		var resp *cpi.Response
-		var err error
-		if page == 1 {
-			resp, err = c.Get(ctx, "LogFiles", query)
-		} else {
-			resp, err = c.GetURL(ctx, next)
+	files, lr, err := cpi.List[File](ctx, c, cpi.ListOptions{Path: "LogFiles", Query: query, MaxRows: maxListFiles, NextOnly: true})
+	res.Requests = append(res.Requests, lr.Requests...)
+	if err != nil {
+		return res, adaptError(err)
+	}
+	if n := lr.Notice("log files"); n != "" {
+		res.Notices = append(res.Notices, data.Notice{Severity: data.NoticeSeverityWarning, Text: n})
+	}
+	for _, f := range files {
+		// The filters are repeated here: a server that ignores $filter must not widen the answer.
+		switch {
+		case o.Query.LogFileType != "" && f.LogFileType != o.Query.LogFileType:
+		case o.Query.FileName != "" && f.Name != o.Query.FileName:
+		case !o.To.IsZero() && startsAfter(f.Name, o.To):
+		case !o.From.IsZero() && !f.LastModified.IsZero() && f.LastModified.Before(o.From):
+		default:
+			res.Files = append(res.Files, f)
 		}
-		if resp != nil {
-			res.Requests = append(res.Requests, resp.URL)
-		}
-		if err != nil {
-			return res, adaptError(err)
-		}
-		coll, err := odata.DecodeCollection[File](bytes.NewReader(resp.Body))
-		if err != nil {
-			return res, fmt.Errorf("reading the log file list: %w", err)
-		}
-		for _, f := range coll.Results {
-			// The filters are repeated here: a server that ignores $filter must not widen the answer.
-			switch {
-			case o.Query.LogFileType != "" && f.LogFileType != o.Query.LogFileType:
-			case o.Query.FileName != "" && f.Name != o.Query.FileName:
-			case !o.To.IsZero() && startsAfter(f.Name, o.To):
-			case !o.From.IsZero() && !f.LastModified.IsZero() && f.LastModified.Before(o.From):
-			default:
-				res.Files = append(res.Files, f)
-			}
-		}
-		if coll.Next == "" {
-			break
-		}
-		if page == maxListPages {
-			res.Notices = append(res.Notices, data.Notice{Severity: data.NoticeSeverityWarning,
-				Text: fmt.Sprintf("Only the first %d pages of the log file list were read: narrow the time range or choose a type.", maxListPages)})
-			break
-		}
-		next = coll.Next
 	}
 	slices.SortStableFunc(res.Files, func(a, b File) int {
 		if c := b.LastModified.Compare(a.LastModified.Time); c != 0 {
@@ -229,7 +205,7 @@ func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
 	}
 	f := res.Files[0]
 	res.File = &f
-	resp, err := c.Get(cpi.WithRole(ctx, Role), "LogFiles(Name="+keyLiteral(f.Name)+",Application="+keyLiteral(f.Application)+")/$value", nil)
+	resp, err := c.Get(cpi.WithRole(ctx, Role), "LogFiles(Name="+odata.KeyPredicate(f.Name)+",Application="+odata.KeyPredicate(f.Application)+")/$value", nil)
 	if resp != nil {
 		res.Requests = append(res.Requests, resp.URL)
 	}
@@ -246,7 +222,7 @@ func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
 	}
 	text, cut, err := decompress(resp.Body, maxBytes)
 	if err != nil {
-		return res, fmt.Errorf("reading log file %s: %w", f.Name, err)
+		return res, c.Malformed(resp, fmt.Errorf("reading log file %s: %w", f.Name, err))
 	}
 	switch cut {
 	case cutSize:
@@ -263,24 +239,6 @@ func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
 			Text: fmt.Sprintf("Only the first %d lines of %s in the time range are shown: narrow the time range.", maxLines, f.Name)})
 	}
 	return res, nil
-}
-
-// keyLiteral quotes a key value for a URL path: an OData string literal, percent-encoded except for
-// characters that are safe in a path segment, so a name can never add a path, query or fragment.
-func keyLiteral(s string) string {
-	lit := strings.ReplaceAll(s, "'", "''")
-	var b strings.Builder
-	b.WriteByte('\'')
-	for i := 0; i < len(lit); i++ {
-		ch := lit[i]
-		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte("-._~'", ch) >= 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", ch)
-	}
-	b.WriteByte('\'')
-	return b.String()
 }
 
 // Why decompress returned less than the whole file.

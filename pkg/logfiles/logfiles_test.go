@@ -59,7 +59,7 @@ func client(t *testing.T, base string) *cpi.Client {
 		Secrets: settings.Secrets{ClientSecret: simulator.DefaultClientSecret},
 	}
 	// No rate limit and no retry waits: these tests are about what is read, not how fast.
-	c, err := cpi.New(s, cpi.WithRateLimit(cpi.AreaOther, 0, 0), cpi.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+	c, err := cpi.New(s, cpi.WithRateLimit(cpi.AreaOther, 0), cpi.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,18 +328,6 @@ func TestHostileInputs(t *testing.T) {
 	if _, err := Fetch(context.Background(), c, Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: "http_access_0000000_1999-01-01.log"}}); err == nil ||
 		!strings.Contains(err.Error(), "no log file") {
 		t.Fatalf("unknown file: %v", err)
-	}
-}
-
-func TestKeyLiteral(t *testing.T) {
-	for in, want := range map[string]string{
-		"http_access_04766fd_2018-07-09.log": "'http_access_04766fd_2018-07-09.log'",
-		"o'neil":                             "'o''neil'",
-		"a/b?c#d e":                          "'a%2Fb%3Fc%23d%20e'",
-	} {
-		if got := keyLiteral(in); got != want {
-			t.Errorf("keyLiteral(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

@@ -3,7 +3,9 @@ package logfiles
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -44,6 +46,12 @@ type TraceLine struct {
 // accessPattern: client ident user [time] "request" status bytes ["referer" "agent"] [duration].
 var accessPattern = regexp.MustCompile(`^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (\d+(?:\.\d+)?))?\s*$`)
 
+// neoAccessPattern is the shape Neo tenants write: the proxy's address, the client's in parentheses, the
+// user (a client certificate's subject, with spaces), an unquoted request line, status, bytes, then the
+// processing time and whatever else the runtime appends:
+// 10.117.41.174 (203.0.113.160) - CN=client, O=Example [06/Dec/2026:00:00:30 +0000] POST /cxf/orders HTTP/1.1 200 8572 463 …
+var neoAccessPattern = regexp.MustCompile(`^(\S+)(?: \(([^)\s]*)\))? (\S+) (.+?) \[(\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] (?:"((?:[^"\\]|\\.)*)"|([A-Z]+ \S+(?: HTTP/[0-9.]+)?)) (\d{3}|-) (\d+|-)(?:\s+(.*))?$`)
+
 const accessTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
 // maxLineBytes bounds one line; a longer one (binary garbage) is skipped, not buffered.
@@ -53,14 +61,41 @@ const maxLineBytes = 64 << 10
 func ParseAccessLine(line string) (AccessLine, bool) {
 	m := accessPattern.FindStringSubmatch(line)
 	if m == nil {
-		return AccessLine{}, false
+		return parseNeoAccessLine(line)
 	}
 	ts, err := time.Parse(accessTimeLayout, m[4])
 	if err != nil {
 		return AccessLine{}, false
 	}
 	a := AccessLine{Time: ts.UTC(), ClientIP: m[1], User: dash(m[3]), Referer: dash(m[8]), UserAgent: dash(m[9]), Raw: line}
-	parts := strings.Fields(m[5])
+	a.setRequest(m[5], m[6], m[7], m[10])
+	return a, true
+}
+
+func parseNeoAccessLine(line string) (AccessLine, bool) {
+	m := neoAccessPattern.FindStringSubmatch(line)
+	if m == nil {
+		return AccessLine{}, false
+	}
+	ts, err := time.Parse(accessTimeLayout, m[5])
+	if err != nil {
+		return AccessLine{}, false
+	}
+	// The client is the address in parentheses (the proxy forwarded for it) when there is one.
+	a := AccessLine{Time: ts.UTC(), ClientIP: cmp.Or(m[2], m[1]), User: dash(strings.TrimSpace(m[4])), Raw: line}
+	// The first field after the bytes is the processing time (as in the combined form's last field).
+	duration := ""
+	if tail := strings.Fields(m[10]); len(tail) > 0 {
+		duration = tail[0]
+	}
+	a.setRequest(cmp.Or(m[6], m[7]), m[8], m[9], duration)
+	return a, true
+}
+
+// setRequest fills the request line ("POST /path HTTP/1.1"), status, bytes and duration; "-" or an empty
+// value leaves a number unknown.
+func (a *AccessLine) setRequest(request, status, bytes, duration string) {
+	parts := strings.Fields(request)
 	if len(parts) > 0 {
 		a.Method = parts[0]
 	}
@@ -70,18 +105,15 @@ func ParseAccessLine(line string) (AccessLine, bool) {
 	if len(parts) > 2 {
 		a.Protocol = parts[2]
 	}
-	if n, err := strconv.ParseInt(m[6], 10, 64); err == nil {
+	if n, err := strconv.ParseInt(status, 10, 64); err == nil {
 		a.Status = &n
 	}
-	if n, err := strconv.ParseInt(m[7], 10, 64); err == nil {
+	if n, err := strconv.ParseInt(bytes, 10, 64); err == nil {
 		a.Bytes = &n
 	}
-	if m[10] != "" {
-		if d, err := strconv.ParseFloat(m[10], 64); err == nil {
-			a.DurationMS = &d
-		}
+	if d, err := strconv.ParseFloat(duration, 64); err == nil && d >= 0 && !math.IsInf(d, 1) {
+		a.DurationMS = &d
 	}
-	return a, true
 }
 
 func dash(s string) string {
@@ -102,13 +134,14 @@ func ParseTraceLine(line string) (TraceLine, bool) {
 		return TraceLine{}, false
 	}
 	t := TraceLine{Time: ts, Level: strings.TrimSpace(fields[2]), Category: strings.TrimSpace(fields[3]), Raw: line}
-	var rest []string
-	for _, f := range fields[4:] {
-		if f = strings.TrimSpace(f); f != "" {
-			rest = append(rest, f)
+	// The message is the record's last column; the ones between category and message (location, user,
+	// thread, application …) stay in Raw, and the "|" that ends a record is not part of the text.
+	for i := len(fields) - 1; i >= 4; i-- {
+		if f := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(fields[i]), "|")); f != "" {
+			t.Message = f
+			break
 		}
 	}
-	t.Message = strings.Join(rest, " | ")
 	return t, true
 }
 

@@ -25,6 +25,12 @@ func TestParseAccessLine(t *testing.T) {
 			true, "GET", "/", "", "::1", "", 500, 2, 15.5, time.Date(2018, 7, 9, 0, 0, 7, 0, time.UTC)},
 		{"escaped quote in agent", `10.0.0.9 - - [09/Jul/2018:00:00:07 +0000] "PUT /a HTTP/1.1" 204 0 "https://x/" "say \"hi\"" 3`,
 			true, "PUT", "/a", `say \"hi\"`, "10.0.0.9", "", 204, 0, 3, time.Date(2018, 7, 9, 0, 0, 7, 0, time.UTC)},
+		{"Neo tenant: proxy, client in parentheses, certificate subject, unquoted request", `10.117.41.174 (203.0.113.160) - CN=orders-client, OU=Integration, O=Example AG, C=DE [06/Dec/2026:00:00:30 +0000] POST /cxf/orders HTTP/1.1 200 8572 463 -`,
+			true, "POST", "/cxf/orders", "", "203.0.113.160", "CN=orders-client, OU=Integration, O=Example AG, C=DE", 200, 8572, 463, time.Date(2026, 12, 6, 0, 0, 30, 0, time.UTC)},
+		{"Neo tenant: no forwarded address, no user, zone", `10.117.41.174 - - [06/Dec/2026:01:00:30 +0100] GET /http/ping HTTP/1.1 404 - 12`,
+			true, "GET", "/http/ping", "", "10.117.41.174", "", 404, -1, 12, time.Date(2026, 12, 6, 0, 0, 30, 0, time.UTC)},
+		{"Neo tenant: quoted request, nothing after the bytes", `10.117.41.174 (198.51.100.7) - - [06/Dec/2026:00:00:30 +0000] "GET /cxf/x?wsdl HTTP/1.1" 200 4711`,
+			true, "GET", "/cxf/x?wsdl", "", "198.51.100.7", "", 200, 4711, -1, time.Date(2026, 12, 6, 0, 0, 30, 0, time.UTC)},
 		{"trace line", `2026 11 21 11:02:24.000#+00#INFO#cat#x#`, false, "", "", "", "", "", 0, 0, 0, time.Time{}},
 		{"bad time", `10.1.2.3 - - [32/Nov/2026:11:02:24 +0000] "GET / HTTP/1.1" 200 1`, false, "", "", "", "", "", 0, 0, 0, time.Time{}},
 		{"garbage", "\x00\x01 binary", false, "", "", "", "", "", 0, 0, 0, time.Time{}},
@@ -86,6 +92,22 @@ func TestParseTraceLines(t *testing.T) {
 	}
 	if res.Lines != 7 {
 		t.Fatalf("lines %d", res.Lines)
+	}
+}
+
+// The message is the record's last column, without the "|" that ends a record and without the columns
+// before it (location, user, thread …), which stay in Raw.
+func TestTraceMessage(t *testing.T) {
+	for line, want := range map[string]string{
+		"2026 12 06 00:00:30#+00#ERROR#com.sap.it.op.agent.mpl#na#anonymous#http-nio-8041-exec-3#na#ae0e6e8e5#Failed to process order 4711|": "Failed to process order 4711",
+		"2026 12 06 00:00:30#+00#INFO#com.sap.core.js#anonymous#http-nio-8041-exec-3#na#Started|#":                                           "Started",
+		"2026 12 06 00:00:30#+00#INFO#com.sap.core.js#x#Slow#":                                                                               "Slow",
+		"2026 12 06 00:00:30#+00#INFO#com.sap.core.js#":                                                                                      "",
+	} {
+		tl, ok := ParseTraceLine(line)
+		if !ok || tl.Message != want || tl.Raw != line {
+			t.Errorf("%q: ok %v, message %q, want %q", line, ok, tl.Message, want)
+		}
 	}
 }
 

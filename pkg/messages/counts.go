@@ -136,18 +136,25 @@ func fieldsFor(kind string) []string {
 	return []string{"Status"}
 }
 
-// buckets are the time series buckets: n buckets of width from start.
+// buckets are the time series buckets: n buckets of width from start (a multiple of the width), clipped
+// to the range [from, to): the first and last bucket may be partial and hold only the messages inside the
+// range, and their points are stamped at the start of what they count (from for the first).
 type buckets struct {
-	start time.Time
-	width time.Duration
-	n     int
+	start    time.Time
+	width    time.Duration
+	n        int
+	from, to time.Time
 }
 
-func (b buckets) window() window { return window{b.start, b.start.Add(time.Duration(b.n) * b.width)} }
+// window is the range itself: SAP is never asked for the parts of the edge buckets outside it.
+func (b buckets) window() window { return window{b.from, b.to} }
 
 func (b buckets) index(t time.Time) int {
+	if t.Before(b.from) || !t.Before(b.to) {
+		return -1
+	}
 	i := int(t.Sub(b.start) / b.width)
-	if t.Before(b.start) || i >= b.n {
+	if i >= b.n {
 		return -1
 	}
 	return i
@@ -156,14 +163,22 @@ func (b buckets) index(t time.Time) int {
 func (b buckets) times() []time.Time {
 	out := make([]time.Time, b.n)
 	for i := range out {
-		out[i] = b.start.Add(time.Duration(i) * b.width)
+		out[i] = b.bucket(i).from
 	}
 	return out
 }
 
+// bucket is bucket i clipped to the range.
 func (b buckets) bucket(i int) window {
 	s := b.start.Add(time.Duration(i) * b.width)
-	return window{s, s.Add(b.width)}
+	e := s.Add(b.width)
+	if s.Before(b.from) {
+		s = b.from
+	}
+	if e.After(b.to) {
+		e = b.to
+	}
+	return window{s, e}
 }
 
 // makeBuckets covers the range with buckets of the panel interval (whole minutes, at least one, and no
@@ -183,7 +198,7 @@ func makeBuckets(r Range) buckets {
 	}
 	start := w.from.Truncate(width)
 	n := int((w.to.Sub(start) + width - 1) / width)
-	return buckets{start: start, width: width, n: max(n, 1)}
+	return buckets{start: start, width: width, n: max(n, 1), from: w.from, to: w.to}
 }
 
 // countsSpec is a counting job, shared by messageCounts and stuckMessages.
@@ -584,7 +599,7 @@ func zeroFillIFlowStatus(out *groupCounts, known []group) []group {
 }
 
 // Counts answers a messageCounts query.
-func Counts(ctx context.Context, c *cpi.Client, rg Range, q models.MessageCountsQuery, tenant string) (data.Frames, error) {
+func Counts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuery, tenant string) (data.Frames, error) {
 	groupBy := q.GroupBy
 	if groupBy == "" || groupBy == GroupNone { // none: messageDurations' value, kept when the type is switched
 		groupBy = GroupStatus
@@ -597,7 +612,7 @@ func Counts(ctx context.Context, c *cpi.Client, rg Range, q models.MessageCounts
 	if err != nil {
 		return nil, err
 	}
-	r := newRun(c, rg.Now)
+	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	known, countable, err := r.knownGroups(ctx, fs, groupBy)
 	if err != nil {
@@ -612,7 +627,7 @@ func Counts(ctx context.Context, c *cpi.Client, rg Range, q models.MessageCounts
 	}
 	if format == models.FormatTimeSeries {
 		b := makeBuckets(rg)
-		s.b, s.w = &b, b.window()
+		s.b = &b
 		r.set("bucketSeconds", int(b.width.Seconds()))
 	}
 	out, err := r.countGroups(ctx, s)

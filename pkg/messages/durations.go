@@ -15,7 +15,6 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
@@ -58,7 +57,7 @@ func stats(ms []int32) durationStats {
 }
 
 // Durations answers a messageDurations query.
-func Durations(ctx context.Context, c *cpi.Client, rg Range, q models.MessageDurationsQuery, tenant string) (data.Frames, error) {
+func Durations(ctx context.Context, st *Store, rg Range, q models.MessageDurationsQuery, tenant string) (data.Frames, error) {
 	groupBy := q.GroupBy
 	switch groupBy {
 	case GroupIFlow, GroupNone:
@@ -78,13 +77,13 @@ func Durations(ctx context.Context, c *cpi.Client, rg Range, q models.MessageDur
 	if len(fs.statuses) == 0 {
 		fs = fs.withStatuses(finalStatuses)
 	}
-	r := newRun(c, rg.Now)
+	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), fields: []string{"IntegrationArtifact", "LogEnd", "LogStart"}, align: time.Minute}
 	var b *buckets
 	if format == models.FormatTimeSeries {
 		bb := makeBuckets(rg)
-		b, s.w, s.align = &bb, bb.window(), bb.width
+		b, s.align = &bb, bb.width
 		r.set("bucketSeconds", int(bb.width.Seconds()))
 	}
 	nb := 1

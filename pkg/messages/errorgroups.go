@@ -4,9 +4,9 @@ package messages
 // error text with ids, numbers, timestamps and URLs masked, see signature.go).
 //
 // SAP has no bulk read of error texts: each is one request. The failed rows are listed cheaply ($select),
-// then texts are read for up to maxErrorTexts messages per query (default 500), newest first and spread
-// over the iFlows so that every failing iFlow is represented; texts already in the client's cache (no
-// expiry: a message's error text never changes) are free, so repeated refreshes read only new failures.
+// then texts are read for up to maxErrorTexts messages per query (default 500) within the tenant's budget
+// per refresh (store.go), newest first and spread over the iFlows so that every failing iFlow is
+// represented; texts read before are kept, so each refresh reads further down the list.
 // Failures whose text was not read are counted in one "error text not read" group, and a notice says so;
 // the table's "estimated" column scales each signature's count, per iFlow, to the failures not read.
 
@@ -20,8 +20,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
@@ -51,7 +51,7 @@ type ErrorGroup struct {
 }
 
 // FetchErrorGroups lists the failed messages and groups them by signature, largest group first.
-func FetchErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.ErrorGroupsQuery) ([]ErrorGroup, *run, error) {
+func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery) ([]ErrorGroup, *run, error) {
 	budget := DefaultMaxErrorTexts
 	if q.MaxErrorTexts != nil {
 		budget = *q.MaxErrorTexts
@@ -70,7 +70,7 @@ func FetchErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.Err
 	if fs, err = fs.narrowStatuses("errorGroups", statuses); err != nil {
 		return nil, nil, err
 	}
-	r := newRun(c, rg.Now)
+	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), desc: true, maxRows: maxErrorRows,
 		fields: []string{"AlternateWebLink", "IntegrationArtifact", "LogEnd", "Status"}}
@@ -121,7 +121,7 @@ func FetchErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.Err
 		}
 		g := groups[sig]
 		if g == nil {
-			g = &ErrorGroup{ID: SignatureID(sig), Signature: sig, SampleID: m.MessageGuid, SampleLink: m.AlternateWebLink,
+			g = &ErrorGroup{ID: SignatureID(sig), Signature: sig, SampleID: m.MessageGuid, SampleLink: odata.WebLink(m.AlternateWebLink),
 				SampleText: text, LastSeen: m.LogEnd.Time, FirstSeen: m.LogEnd.Time}
 			if !ok {
 				g.ID = "unread"
@@ -146,8 +146,8 @@ func FetchErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.Err
 		}
 	}
 	if unread > 0 {
-		r.notice(data.NoticeSeverityInfo, "Error texts were read for %d of %d failed messages (at most %d requests per query; texts read before are reused): %d are in the group \"error text not read\".",
-			len(rows)-unread, len(rows), budget, unread)
+		r.notice(data.NoticeSeverityInfo, "Error texts were read for %d of %d failed messages (at most %d per query, within the tenant's budget shared by every panel: %d at once, then %g a minute; texts read before are kept, so each refresh reads further): %d are in the group \"error text not read\".",
+			len(rows)-unread, len(rows), budget, r.st.texts.burst, r.st.texts.perMinute, unread)
 	}
 	out := make([]ErrorGroup, 0, len(groups))
 	for sig, g := range groups {
@@ -208,12 +208,12 @@ func contains(list []string, s string) bool {
 }
 
 // ErrorGroups answers an errorGroups query.
-func ErrorGroups(ctx context.Context, c *cpi.Client, rg Range, q models.ErrorGroupsQuery, tenant string) (data.Frames, error) {
+func ErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery, tenant string) (data.Frames, error) {
 	format, err := models.ResolveFormat(models.QueryErrorGroups, q.Format)
 	if err != nil {
 		return nil, err
 	}
-	groups, r, err := FetchErrorGroups(ctx, c, rg, q)
+	groups, r, err := FetchErrorGroups(ctx, st, rg, q)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,8 @@
 package messages
 
 // Error texts: MessageProcessingLogs('<guid>')/ErrorInformation/$value, one request per message. They are
-// read only for the failed rows a query shows, within a budget per query, and kept in the client's cache
-// without expiry (a message's error text never changes; the cache's byte budget evicts the oldest), so
-// a refresh only reads the texts of new failures.
+// read only for the failed rows a query shows, within the tenant's budget per refresh, and kept in the
+// store (a message's error text never changes), so a refresh only reads texts not read before.
 
 import (
 	"context"
@@ -25,54 +24,70 @@ const maxErrorTextRunes = 4000
 const noErrorInformation = "(no error information)"
 
 func errorTextPath(guid string) string {
-	return mplPath + "(" + odata.StringLiteral(guid) + ")/ErrorInformation/$value"
+	return mplPath + "(" + odata.KeyPredicate(guid) + ")/ErrorInformation/$value"
 }
 
-// errorTexts returns the error texts of the given messages (in priority order): every text already in the
-// cache, and up to budget more from the tenant. Messages left out are absent from the map.
-func (r *run) errorTexts(ctx context.Context, guids []string, budget int) map[string]string {
-	out := map[string]string{}
-	var todo []string
-	for _, g := range guids {
-		if _, done := out[g]; done {
-			continue
-		}
-		if resp, ok := r.c.CachedResponse(errorTextPath(g), nil); ok {
-			r.record(resp)
-			out[g] = cleanErrorText(resp.Body)
-			continue
-		}
-		if len(todo) < budget {
-			todo = append(todo, g)
-		}
-	}
+// errorTexts returns the error texts of the given messages (in priority order): every text the store
+// keeps, those other queries are reading now (awaited), and up to limit more read from the tenant within
+// what is left of the tenant's budget for this minute (see store.go). Messages left out are absent from
+// the map; their number is in the frame meta (errorTextsUnread).
+func (r *run) errorTexts(ctx context.Context, guids []string, limit int) map[string]string {
+	ts := r.st.texts
+	p := ts.plan(r.now, guids, limit)
 	var (
 		mu       sync.Mutex
 		failures atomic.Int64
 		firstErr error
 	)
-	_ = forEachLimit(ctx, len(todo), 8, func(ctx context.Context, i int) error {
-		resp, err := r.c.Get(cpi.Immutable(ctx), errorTextPath(todo[i]), nil)
+	_ = forEachLimit(ctx, len(p.read), 8, func(ctx context.Context, i int) error {
+		g := p.read[i]
+		resp, err := r.c.Get(cpi.Shareable(ctx), errorTextPath(g), nil)
 		r.record(resp)
-		mu.Lock()
-		defer mu.Unlock()
+		text, ok := "", true
 		switch {
 		case err == nil:
-			out[todo[i]] = cleanErrorText(resp.Body)
+			text = cleanErrorText(resp.Body)
 		case cpi.IsKind(err, cpi.KindEntityNotFound) || cpi.IsKind(err, cpi.KindNotFound):
-			out[todo[i]] = noErrorInformation
+			text = noErrorInformation
 		default:
+			ok = false
 			failures.Add(1)
+			mu.Lock()
 			if firstErr == nil {
 				firstErr = err
 			}
+			mu.Unlock()
+		}
+		ts.done(g, text, ok)
+		if ok {
+			mu.Lock()
+			p.known[g] = text
+			mu.Unlock()
 		}
 		return nil // one text that cannot be read does not fail the query
 	})
+	// Claims not started (the context ended) are released for the next query.
+	for _, g := range p.read {
+		if _, ok := p.known[g]; !ok {
+			ts.done(g, "", false)
+		}
+	}
+	ts.waitFor(ctx, p)
 	if n := failures.Load(); n > 0 {
 		r.notice(data.NoticeSeverityWarning, "%d error texts could not be read: %s", n, firstErr.Error())
 	}
-	return out
+	unread := 0
+	seen := map[string]bool{}
+	for _, g := range guids {
+		if !seen[g] {
+			seen[g] = true
+			if _, ok := p.known[g]; !ok {
+				unread++
+			}
+		}
+	}
+	r.set("errorTextsUnread", unread)
+	return p.known
 }
 
 func cleanErrorText(b []byte) string {

@@ -38,6 +38,12 @@ const Retention = 30 * 24 * time.Hour
 // (messages still being written may move their LogEnd for a little while), so it may be cached.
 const closedAfter = time.Minute
 
+// settleAfter and settledTTL: the settle rule (run.reqCtx).
+const (
+	settleAfter = 5 * time.Minute
+	settledTTL  = 10 * time.Minute
+)
+
 // maxListFilterChars bounds the OR term of one multi-value filter in the URL. A longer list (a template
 // variable set to "All" over hundreds of iFlows) is applied to the rows after reading instead, because
 // SAP's URL length limit is not documented and a too-long URL fails the whole query.
@@ -59,8 +65,22 @@ func (w window) empty() bool { return !w.from.Before(w.to) }
 // closed reports whether the window ended long enough ago for its answer to be cached.
 func (w window) closed(now time.Time) bool { return !w.to.After(now.Add(-closedAfter)) }
 
+// settled reports whether the window ended long enough ago for its answer to be kept (run.reqCtx).
+func (w window) settled(now time.Time) bool { return !w.to.After(now.Add(-settleAfter)) }
+
+// window is the range at whole seconds, cut to the retention: SAP holds nothing older, so asking for it
+// would only cost requests (a 10-year range would not answer in time).
 func (r Range) window() window {
-	return window{from: r.From.UTC().Truncate(time.Second), to: r.To.UTC().Truncate(time.Second)}
+	w := window{from: r.From.UTC().Truncate(time.Second), to: r.To.UTC().Truncate(time.Second)}
+	if oldest := r.oldest(); !r.Now.IsZero() && w.from.Before(oldest) {
+		w.from = oldest
+	}
+	return w
+}
+
+// oldest is the start of the retention, at a whole minute (so that refreshes within a minute agree).
+func (r Range) oldest() time.Time {
+	return r.Now.UTC().Add(-Retention).Truncate(time.Minute).Add(time.Minute)
 }
 
 // timeTerms is the $filter term of a window on field (LogEnd or LogStart).
@@ -108,8 +128,18 @@ func checkValue(option, v string) error {
 	return nil
 }
 
-// cleanList drops empty values and duplicates and checks each value.
+// allValues are what a multi-value variable set to "All" may send: Grafana's $__all, or "*" as a custom
+// all value. Either means no filter (not a list of every value, which would cost a long URL or a local
+// filter and leave out messages of iFlows not deployed any more).
+var allValues = []string{"$__all", "*"}
+
+// cleanList drops empty values and duplicates and checks each value; "All" is no filter (nil).
 func cleanList(option string, values []string) ([]string, error) {
+	for _, v := range values {
+		if slices.Contains(allValues, v) {
+			return nil, nil
+		}
+	}
 	var out []string
 	for _, v := range values {
 		if v == "" || slices.Contains(out, v) {
@@ -297,13 +327,13 @@ func statusTerm(statuses []string) string {
 	return odata.Or(terms...)
 }
 
-// retentionNotice warns when the range starts before the oldest message CPI keeps.
+// retentionNotice says that the range was cut to the retention (see window).
 func retentionNotice(r Range) *data.Notice {
-	oldest := r.Now.Add(-Retention)
-	if !r.From.Before(oldest) {
+	oldest := r.oldest()
+	if r.Now.IsZero() || !r.From.Before(oldest) {
 		return nil
 	}
 	return &data.Notice{Severity: data.NoticeSeverityWarning,
-		Text: fmt.Sprintf("SAP Cloud Integration keeps message processing logs for 30 days by default: the range starts %s, so nothing before %s can be shown.",
+		Text: fmt.Sprintf("SAP Cloud Integration keeps message processing logs for 30 days by default: the range starts %s and was cut to start at %s.",
 			r.From.UTC().Format("2006-01-02 15:04 UTC"), oldest.UTC().Format("2006-01-02 15:04 UTC"))}
 }

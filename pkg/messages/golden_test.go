@@ -27,43 +27,43 @@ func TestGoldenFrames(t *testing.T) {
 		run  func(tn *tenant) (data.Frames, error)
 	}{
 		{"messages_table", func(tn *tenant) (data.Frames, error) {
-			return List(ctx, tn.c, rangeOf(10*time.Minute, time.Minute), models.MessagesQuery{MaxRows: intp(12)}, "SIM")
+			return List(ctx, tn.st, rangeOf(10*time.Minute, time.Minute), models.MessagesQuery{MaxRows: intp(12)}, "SIM")
 		}},
 		{"messages_failed_logs", func(tn *tenant) (data.Frames, error) {
-			return List(ctx, tn.c, rangeOf(2*time.Hour, time.Minute), models.MessagesQuery{Format: models.FormatLogs,
+			return List(ctx, tn.st, rangeOf(2*time.Hour, time.Minute), models.MessagesQuery{Format: models.FormatLogs,
 				MessageFilters: models.MessageFilters{Statuses: []string{"FAILED"}}, MaxRows: intp(6)}, "SIM")
 		}},
 		{"counts_status_timeseries", func(tn *tenant) (data.Frames, error) {
-			return Counts(ctx, tn.c, rangeOf(time.Hour, 15*time.Minute), models.MessageCountsQuery{}, "SIM")
+			return Counts(ctx, tn.st, rangeOf(time.Hour, 15*time.Minute), models.MessageCountsQuery{}, "SIM")
 		}},
 		{"counts_iflow_numeric", func(tn *tenant) (data.Frames, error) {
-			return Counts(ctx, tn.c, rangeOf(5*time.Minute, time.Minute), models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatNumeric,
+			return Counts(ctx, tn.st, rangeOf(5*time.Minute, time.Minute), models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatNumeric,
 				MessageFilters: models.MessageFilters{Packages: []string{"ZBankCommunication", "ZSalesforceCRM"}}}, "SIM")
 		}},
 		{"counts_package_table", func(tn *tenant) (data.Frames, error) {
-			return Counts(ctx, tn.c, rangeOf(30*time.Minute, time.Minute), models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}, "SIM")
+			return Counts(ctx, tn.st, rangeOf(30*time.Minute, time.Minute), models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}, "SIM")
 		}},
 		{"durations_table", func(tn *tenant) (data.Frames, error) {
-			return Durations(ctx, tn.c, rangeOf(20*time.Minute, time.Minute), models.MessageDurationsQuery{Format: models.FormatTable,
+			return Durations(ctx, tn.st, rangeOf(20*time.Minute, time.Minute), models.MessageDurationsQuery{Format: models.FormatTable,
 				MessageFilters: models.MessageFilters{Packages: []string{"ZMasterData"}}}, "SIM")
 		}},
 		{"durations_timeseries_all", func(tn *tenant) (data.Frames, error) {
-			return Durations(ctx, tn.c, rangeOf(30*time.Minute, 10*time.Minute), models.MessageDurationsQuery{GroupBy: GroupNone}, "SIM")
+			return Durations(ctx, tn.st, rangeOf(30*time.Minute, 10*time.Minute), models.MessageDurationsQuery{GroupBy: GroupNone}, "SIM")
 		}},
 		{"errorgroups_table", func(tn *tenant) (data.Frames, error) {
-			return ErrorGroups(ctx, tn.c, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{IncludeRetry: true}, "SIM")
+			return ErrorGroups(ctx, tn.st, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{IncludeRetry: true}, "SIM")
 		}},
 		{"errorgroups_numeric", func(tn *tenant) (data.Frames, error) {
-			return ErrorGroups(ctx, tn.c, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{Format: models.FormatNumeric}, "SIM")
+			return ErrorGroups(ctx, tn.st, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{Format: models.FormatNumeric}, "SIM")
 		}},
 		{"errorgroups_annotations", func(tn *tenant) (data.Frames, error) {
-			return ErrorGroups(ctx, tn.c, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{Format: models.FormatAnnotations}, "SIM")
+			return ErrorGroups(ctx, tn.st, rangeOf(30*time.Minute, time.Minute), models.ErrorGroupsQuery{Format: models.FormatAnnotations}, "SIM")
 		}},
 		{"stuck_table", func(tn *tenant) (data.Frames, error) {
-			return Stuck(ctx, tn.c, rangeOf(6*time.Hour, time.Minute), models.StuckMessagesQuery{StuckMinutes: intp(120)}, "SIM")
+			return Stuck(ctx, tn.st, rangeOf(6*time.Hour, time.Minute), models.StuckMessagesQuery{StuckMinutes: intp(120)}, "SIM")
 		}},
 		{"stuck_numeric", func(tn *tenant) (data.Frames, error) {
-			return Stuck(ctx, tn.c, rangeOf(6*time.Hour, time.Minute), models.StuckMessagesQuery{Format: models.FormatNumeric,
+			return Stuck(ctx, tn.st, rangeOf(6*time.Hour, time.Minute), models.StuckMessagesQuery{Format: models.FormatNumeric,
 				MessageFilters: models.MessageFilters{Packages: []string{"ZSalesforceCRM", "ZBankCommunication"}}}, "SIM")
 		}},
 	}

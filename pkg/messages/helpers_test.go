@@ -28,6 +28,7 @@ type tenant struct {
 	sim  *simulator.Tenant
 	srv  *httptest.Server
 	c    *cpi.Client
+	st   *Store
 	hits atomic.Int64
 	mu   sync.Mutex
 	urls []string
@@ -39,6 +40,8 @@ type tenantOpts struct {
 	seed   int64
 	// wrap lets a test change answers (e.g. ignore $skip).
 	wrap func(http.Handler) http.Handler
+	// store configures the tenant's message store.
+	store []StoreOption
 }
 
 func newTestTenant(t testing.TB, o tenantOpts) *tenant {
@@ -70,7 +73,7 @@ func newTestTenant(t testing.TB, o tenantOpts) *tenant {
 	}
 	var opts []cpi.Option
 	for a := cpi.Area(0); a <= cpi.AreaOther; a++ {
-		opts = append(opts, cpi.WithRateLimit(a, 0, 0))
+		opts = append(opts, cpi.WithRateLimit(a, 0))
 	}
 	c, err := cpi.New(s, opts...)
 	if err != nil {
@@ -78,6 +81,7 @@ func newTestTenant(t testing.TB, o tenantOpts) *tenant {
 	}
 	t.Cleanup(c.Close)
 	tn.c = c
+	tn.st = NewStore(c, o.store...)
 	return tn
 }
 

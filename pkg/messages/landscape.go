@@ -151,11 +151,11 @@ type Option struct {
 
 // Variables lists the values of a variable kind: iflows (text = name, value = id; filter = a package id),
 // packages, statuses, senders, receivers (filter = part of the text, any case).
-func Variables(ctx context.Context, c *cpi.Client, kind, filter string, now time.Time) ([]Option, error) {
+func Variables(ctx context.Context, st *Store, kind, filter string, now time.Time) ([]Option, error) {
 	if err := odata.CheckValue("filter", filter); err != nil {
 		return nil, err
 	}
-	r := newRun(c, now)
+	r := newRun(st, now)
 	contains := func(s string) bool {
 		return filter == "" || strings.Contains(strings.ToLower(s), strings.ToLower(filter))
 	}

@@ -12,9 +12,9 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/frames"
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
@@ -32,7 +32,7 @@ var listFields = []string{"AlternateWebLink", "ApplicationMessageId", "Applicati
 	"CustomStatus", "IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
 
 // FetchList reads the rows of a messages query, newest first, with the error texts of failed rows.
-func FetchList(ctx context.Context, c *cpi.Client, rg Range, q models.MessagesQuery) ([]mplRow, map[string]string, *run, error) {
+func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery) ([]mplRow, map[string]string, *run, error) {
 	maxRows := DefaultMaxRows
 	if q.MaxRows != nil {
 		maxRows = *q.MaxRows
@@ -44,7 +44,7 @@ func FetchList(ctx context.Context, c *cpi.Client, rg Range, q models.MessagesQu
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r := newRun(c, rg.Now)
+	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), fields: listFields, desc: true, maxRows: maxRows}
 	if s.w.empty() {
@@ -85,19 +85,19 @@ func FetchList(ctx context.Context, c *cpi.Client, rg Range, q models.MessagesQu
 		texts = r.errorTexts(ctx, failed, listErrorTexts)
 		r.set("errorTextRequests", r.requestCount()-before)
 		if missing := len(failed) - len(texts); missing > 0 {
-			r.notice(data.NoticeSeverityInfo, "Error texts are read for %d failed messages per query (the newest, plus any already cached); %d failed messages are shown without one.", listErrorTexts, missing)
+			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
 		}
 	}
 	return rows, texts, r, nil
 }
 
 // List answers a messages query.
-func List(ctx context.Context, c *cpi.Client, rg Range, q models.MessagesQuery, tenant string) (data.Frames, error) {
+func List(ctx context.Context, st *Store, rg Range, q models.MessagesQuery, tenant string) (data.Frames, error) {
 	format, err := models.ResolveFormat(models.QueryMessages, q.Format)
 	if err != nil {
 		return nil, err
 	}
-	rows, texts, r, err := FetchList(ctx, c, rg, q)
+	rows, texts, r, err := FetchList(ctx, st, rg, q)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func listFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *d
 			"iFlow id": m.IntegrationArtifact.ID, "package": m.IntegrationArtifact.PackageID, "sender": m.Sender,
 			"receiver": m.Receiver, "message id": m.MessageGuid, "correlation id": m.CorrelationID,
 			"application id": m.ApplicationMessageID, "application type": m.ApplicationMessageType,
-			"custom status": m.CustomStatus, "error": errText, "text": summary(m, errText), "link": frames.SafeLink(m.AlternateWebLink)} {
+			"custom status": m.CustomStatus, "error": errText, "text": summary(m, errText), "link": odata.WebLink(m.AlternateWebLink)} {
 			cols[name][i] = v
 		}
 	}

@@ -99,7 +99,7 @@ func TestCountStrategies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tn := newTestTenant(t, tenantOpts{perDay: tc.perDay})
-			frames, err := Counts(ctx, tn.c, tc.rg, tc.q, "SIM")
+			frames, err := Counts(ctx, tn.st, tc.rg, tc.q, "SIM")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +182,7 @@ func TestZeroFill(t *testing.T) {
 	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
 	ctx := context.Background()
 	rg := rangeOf(time.Minute, time.Minute)
-	frames, err := Counts(ctx, tn.c, rg, models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatNumeric,
+	frames, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatNumeric,
 		MessageFilters: models.MessageFilters{Statuses: []string{"FAILED"}}}, "SIM")
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +201,7 @@ func TestZeroFill(t *testing.T) {
 		t.Fatalf("only %d of %d iFlows silent in one minute: the test window is too busy to prove zero-filling", zeros, len(got))
 	}
 
-	frames, err = Counts(ctx, tn.c, rangeOf(10*time.Minute, 5*time.Minute), models.MessageCountsQuery{}, "SIM")
+	frames, err = Counts(ctx, tn.st, rangeOf(10*time.Minute, 5*time.Minute), models.MessageCountsQuery{}, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestHostileValues(t *testing.T) {
 			{CustomHeaderName: "Order'Id", CustomHeaderValue: "1' eq '1"},
 		} {
 			tn := newTestTenant(t, tenantOpts{perDay: 20_000})
-			frames, err := Counts(ctx, tn.c, rg, models.MessageCountsQuery{Format: models.FormatNumeric, MessageFilters: f}, "SIM")
+			frames, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{Format: models.FormatNumeric, MessageFilters: f}, "SIM")
 			if err != nil {
 				t.Fatalf("%+v refused: %v", f, err)
 			}
@@ -265,7 +265,7 @@ func TestHostileValues(t *testing.T) {
 		}
 		for _, tc := range tests {
 			tn := newTestTenant(t, tenantOpts{perDay: 20_000})
-			_, err := Counts(ctx, tn.c, rg, models.MessageCountsQuery{MessageFilters: tc.f}, "SIM")
+			_, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{MessageFilters: tc.f}, "SIM")
 			if err == nil {
 				t.Fatalf("%.60q accepted", tc.f)
 			}
@@ -285,11 +285,11 @@ func TestStatusFilterIsCaseInsensitiveAndNarrowed(t *testing.T) {
 	ctx := context.Background()
 	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
 	rg := rangeOf(6*time.Hour, time.Minute)
-	if _, err := Stuck(ctx, tn.c, rg, models.StuckMessagesQuery{MessageFilters: models.MessageFilters{Statuses: []string{"failed"}}}, "SIM"); err == nil ||
+	if _, err := Stuck(ctx, tn.st, rg, models.StuckMessagesQuery{MessageFilters: models.MessageFilters{Statuses: []string{"failed"}}}, "SIM"); err == nil ||
 		!strings.Contains(err.Error(), "PROCESSING and RETRY") {
 		t.Errorf("stuckMessages with statuses=[failed]: %v", err)
 	}
-	frames, err := Counts(ctx, tn.c, rg, models.MessageCountsQuery{Format: models.FormatNumeric, MessageFilters: models.MessageFilters{Statuses: []string{"failed", "Retry"}}}, "SIM")
+	frames, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{Format: models.FormatNumeric, MessageFilters: models.MessageFilters{Statuses: []string{"failed", "Retry"}}}, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestRetentionNotice(t *testing.T) {
 		want bool
 	}{{40 * 24 * time.Hour, true}, {29 * 24 * time.Hour, false}} {
 		rg := Range{From: fixedNow.Add(-tc.back), To: fixedNow.Add(-tc.back + 10*time.Minute), Now: fixedNow, Interval: time.Minute}
-		frames, err := List(context.Background(), tn.c, rg, models.MessagesQuery{}, "SIM")
+		frames, err := List(context.Background(), tn.st, rg, models.MessagesQuery{}, "SIM")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -326,7 +326,7 @@ func TestListNewestFirstCappedAndErrorTextsBounded(t *testing.T) {
 	ctx := context.Background()
 	rg := rangeOf(2*time.Hour, time.Minute)
 	q := models.MessagesQuery{MaxRows: intp(6000)}
-	frames, err := List(ctx, tn.c, rg, q, "SIM")
+	frames, err := List(ctx, tn.st, rg, q, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,8 +362,13 @@ func TestListNewestFirstCappedAndErrorTextsBounded(t *testing.T) {
 	if !strings.Contains(string(newest), ids.At(0).(string)) {
 		t.Errorf("first row %s is not the newest message", ids.At(0))
 	}
-	if failed <= listErrorTexts || withText != listErrorTexts {
-		t.Fatalf("%d failed rows, %d with text; want more than %d failed and exactly %d texts", failed, withText, listErrorTexts, listErrorTexts)
+	// The tenant's budget (60 texts at once) is below the list's own limit (100).
+	budget := DefaultTextBurst
+	if failed <= 2*budget || withText != budget {
+		t.Fatalf("%d failed rows, %d with text; want more than %d failed and exactly %d texts", failed, withText, 2*budget, budget)
+	}
+	if got := f.Meta.Custom.(map[string]any)["errorTextsUnread"]; got != failed-budget {
+		t.Errorf("errorTextsUnread %v, want %d", got, failed-budget)
 	}
 	textRequests := func() int {
 		n := 0
@@ -374,8 +379,8 @@ func TestListNewestFirstCappedAndErrorTextsBounded(t *testing.T) {
 		}
 		return n
 	}
-	if n := textRequests(); n != listErrorTexts {
-		t.Errorf("%d error-text requests, want %d", n, listErrorTexts)
+	if n := textRequests(); n != budget {
+		t.Errorf("%d error-text requests, want %d", n, budget)
 	}
 	pages := 0
 	for _, u := range tn.requests() {
@@ -393,14 +398,26 @@ func TestListNewestFirstCappedAndErrorTextsBounded(t *testing.T) {
 	if !strings.Contains(notices, "newest 6000") || !strings.Contains(notices, "without one") {
 		t.Errorf("notices %q", notices)
 	}
-	// Again (a refresh): the texts read before come from the cache and the budget reads 100 more; no
-	// text is requested twice.
 	first := map[string]bool{}
 	for _, u := range tn.requests() {
 		first[u] = true
 	}
+	// A reload: the budget is spent, the texts read are kept.
 	tn.reset()
-	frames, err = List(ctx, tn.c, rg, q, "SIM")
+	frames, err = List(ctx, tn.st, rg, q, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := textRequests(); n != 0 {
+		t.Errorf("%d error-text requests on a reload within the minute", n)
+	}
+	if got := withTexts(frames[0]); got != budget {
+		t.Errorf("%d rows with text on the reload, want %d", got, budget)
+	}
+	// A refresh once the budget is full again reads the next texts; none twice.
+	next := rg
+	next.Now = rg.Now.Add(time.Hour)
+	frames, err = List(ctx, tn.st, next, q, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,19 +426,23 @@ func TestListNewestFirstCappedAndErrorTextsBounded(t *testing.T) {
 			t.Fatalf("error text requested again: %s", u)
 		}
 	}
-	if n, want := textRequests(), min(failed-listErrorTexts, listErrorTexts); n != want {
-		t.Errorf("%d new error-text requests on the refresh, want %d", n, want)
+	if n := textRequests(); n != budget {
+		t.Errorf("%d new error-text requests on the next refresh, want %d", n, budget)
 	}
-	errs, _ = frames[0].FieldByName("error")
-	withText = 0
+	if got := withTexts(frames[0]); got != 2*budget {
+		t.Errorf("%d rows with text after the refresh, want %d", got, 2*budget)
+	}
+}
+
+func withTexts(f *data.Frame) int {
+	errs, _ := f.FieldByName("error")
+	n := 0
 	for i := 0; i < errs.Len(); i++ {
 		if errs.At(i) != "" {
-			withText++
+			n++
 		}
 	}
-	if withText != min(failed, 2*listErrorTexts) {
-		t.Errorf("%d rows with text after the refresh, want %d", withText, min(failed, 2*listErrorTexts))
-	}
+	return n
 }
 
 // TestServerIgnoringSkip: a tenant that ignores $skip still gives the right counts (the listing follows
@@ -439,7 +460,7 @@ func TestServerIgnoringSkip(t *testing.T) {
 	}
 	tn := newTestTenant(t, tenantOpts{perDay: 100_000, wrap: strip})
 	rg := rangeOf(2*time.Hour, time.Minute)
-	frames, err := Counts(context.Background(), tn.c, rg, models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatNumeric}, "SIM")
+	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatNumeric}, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -462,7 +483,7 @@ func TestServerIgnoringSkip(t *testing.T) {
 func TestLongListsFilteredLocally(t *testing.T) {
 	tn := newTestTenant(t, tenantOpts{perDay: 20_000, iflows: 150})
 	rg := rangeOf(30*time.Minute, time.Minute)
-	all, err := Counts(context.Background(), tn.c, rg, models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatTable}, "SIM")
+	all, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatTable}, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -473,7 +494,7 @@ func TestLongListsFilteredLocally(t *testing.T) {
 	}
 	wanted = append(wanted, "Not_A_Deployed_Flow_With_A_Long_Name")
 	tn.reset()
-	frames, err := List(context.Background(), tn.c, rg, models.MessagesQuery{MessageFilters: models.MessageFilters{IFlows: wanted}}, "SIM")
+	frames, err := List(context.Background(), tn.st, rg, models.MessagesQuery{MessageFilters: models.MessageFilters{IFlows: wanted}}, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,7 +517,7 @@ func TestLongListsFilteredLocally(t *testing.T) {
 func TestCustomHeaderFilter(t *testing.T) {
 	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
 	rg := rangeOf(2*time.Hour, time.Minute)
-	frames, err := List(context.Background(), tn.c, rg, models.MessagesQuery{MessageFilters: models.MessageFilters{
+	frames, err := List(context.Background(), tn.st, rg, models.MessagesQuery{MessageFilters: models.MessageFilters{
 		CustomHeaderName: "Country", CustomHeaderValue: "DE"}}, "SIM")
 	if err != nil {
 		t.Fatal(err)
@@ -546,14 +567,25 @@ func TestBucketsAndSlices(t *testing.T) {
 			t.Errorf("inner boundary %s not aligned", parts[i].to)
 		}
 	}
-	if len(parts) < 6 || len(parts) > 8 {
-		t.Errorf("%d slices, want about 7", len(parts))
+	if len(parts) < 7 || len(parts) > 16 {
+		t.Errorf("%d slices, want 7 to 16", len(parts))
+	}
+	// A minute later, the same slices but the edges: a refresh reuses every inner slice.
+	later := splitWindow(window{w.from.Add(time.Minute), w.to.Add(time.Minute)}, 7, 5*time.Minute)
+	inner := map[window]bool{}
+	for _, p := range later[1 : len(later)-1] {
+		inner[p] = true
+	}
+	for _, p := range parts[1 : len(parts)-1] {
+		if !inner[p] {
+			t.Errorf("slice %v of the first window is not a slice a minute later", p)
+		}
 	}
 }
 
 func TestLogsFrame(t *testing.T) {
 	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
-	frames, err := List(context.Background(), tn.c, rangeOf(time.Hour, time.Minute), models.MessagesQuery{Format: models.FormatLogs, MaxRows: intp(300)}, "PRD")
+	frames, err := List(context.Background(), tn.st, rangeOf(time.Hour, time.Minute), models.MessagesQuery{Format: models.FormatLogs, MaxRows: intp(300)}, "PRD")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -586,17 +618,45 @@ func TestLogsFrame(t *testing.T) {
 func TestFormatsAndGroupingsKeptFromAnotherType(t *testing.T) {
 	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
 	rg := rangeOf(10*time.Minute, time.Minute)
-	frames, err := Durations(context.Background(), tn.c, rg, models.MessageDurationsQuery{GroupBy: GroupStatus, Format: models.FormatTable}, "SIM")
+	frames, err := Durations(context.Background(), tn.st, rg, models.MessageDurationsQuery{GroupBy: GroupStatus, Format: models.FormatTable}, "SIM")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, i := frames[0].FieldByName("iFlow id"); i < 0 {
 		t.Errorf("groupBy status on messageDurations did not fall back to per iFlow")
 	}
-	if _, err := Durations(context.Background(), tn.c, rg, models.MessageDurationsQuery{GroupBy: "planet"}, "SIM"); err == nil || !strings.Contains(err.Error(), "planet") {
+	if _, err := Durations(context.Background(), tn.st, rg, models.MessageDurationsQuery{GroupBy: "planet"}, "SIM"); err == nil || !strings.Contains(err.Error(), "planet") {
 		t.Errorf("groupBy planet: %v", err)
 	}
-	if _, err := List(context.Background(), tn.c, rg, models.MessagesQuery{Format: "pie"}, "SIM"); err == nil || !strings.Contains(err.Error(), "pie") {
+	if _, err := List(context.Background(), tn.st, rg, models.MessagesQuery{Format: "pie"}, "SIM"); err == nil || !strings.Contains(err.Error(), "pie") {
 		t.Errorf("format pie: %v", err)
+	}
+}
+
+// TestAllMeansNoFilter: a variable set to "All" ($__all or *) filters nothing: the answer and the
+// requests are those of the unfiltered query.
+func TestAllMeansNoFilter(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
+	rg := rangeOf(30*time.Minute, time.Minute)
+	want := tn.directCount(t, window24h(rg.window().from, rg.window().to))
+	for _, all := range [][]string{{"$__all"}, {"*"}, {"Some_Flow", "$__all"}} {
+		tn.reset()
+		frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{Format: models.FormatNumeric,
+			MessageFilters: models.MessageFilters{IFlows: all, Packages: all, Senders: all, Receivers: all}}, "SIM")
+		if err != nil {
+			t.Fatalf("%v: %v", all, err)
+		}
+		var got float64
+		for _, f := range frames {
+			got += f.Fields[len(f.Fields)-1].At(0).(float64)
+		}
+		if got != float64(want) {
+			t.Errorf("%v: %v messages, the tenant has %d", all, got, want)
+		}
+		for _, u := range tn.requests() {
+			if strings.Contains(u, "Id%20eq") || strings.Contains(u, "Sender%20eq") || strings.Contains(u, "Receiver%20eq") {
+				t.Errorf("%v: filtered request %s", all, u)
+			}
+		}
 	}
 }

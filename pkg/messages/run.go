@@ -34,28 +34,46 @@ const maxLoggedRequests = 60
 // run is one query's bookkeeping: the requests it made (for the Query inspector), how many the cache
 // answered, notices and facts for the frame meta. Safe for concurrent use.
 type run struct {
+	st  *Store
 	c   *cpi.Client
 	now time.Time
 	mu  sync.Mutex
 
-	requests []string
-	cached   int
-	notices  []data.Notice
-	custom   map[string]any
+	requests     []string
+	cached       int
+	storedSlices int // slices answered from the store's blocks
+	notices      []data.Notice
+	custom       map[string]any
 }
 
-func newRun(c *cpi.Client, now time.Time) *run {
-	return &run{c: c, now: now, custom: map[string]any{}}
+func newRun(st *Store, now time.Time) *run {
+	return &run{st: st, c: st.c, now: now, custom: map[string]any{}}
 }
 
-// reqCtx marks the context of a request about window w: a closed window may be answered from the
-// client's short cache, and any request may share the answer of an identical one in flight (another
-// panel of the same dashboard).
+// reqCtx marks the context of a request about window w, by the settle rule: SAP writes a log when the
+// message's step ends (a log can appear after its LogEnd) and a RETRY message moves its LogEnd forward
+// at each retry, so the answer about a recent window still changes. A window that ended at least
+// settleAfter ago is settled: its answer is reused for settledTTL (slices and buckets are aligned to
+// absolute time, so a refresh asks again only for the open edge). A window that ended at least
+// closedAfter ago is reused for the client's default TTL (30 s: the panels of one refresh). Any request
+// shares the answer of an identical one in flight (another panel of the same dashboard).
 func (r *run) reqCtx(ctx context.Context, w window) context.Context {
-	if w.closed(r.now) {
+	switch {
+	case w.settled(r.now):
+		return cpi.CacheFor(ctx, settledTTL)
+	case w.closed(r.now):
 		return cpi.CacheFor(ctx, 0)
 	}
 	return cpi.Shareable(ctx)
+}
+
+// scanCtx is reqCtx for the requests of a scan, which may allow an open window's answer to be shared
+// for a while (scanSpec.shared).
+func (r *run) scanCtx(ctx context.Context, s scanSpec, w window) context.Context {
+	if s.shared > 0 && !w.closed(r.now) {
+		return cpi.CacheFor(ctx, s.shared)
+	}
+	return r.reqCtx(ctx, w)
 }
 
 func (r *run) record(resp *cpi.Response) {
@@ -70,11 +88,27 @@ func (r *run) record(resp *cpi.Response) {
 	}
 }
 
-func (r *run) recordList(res cpi.ListResult) {
+// recordList records a listing's requests; a listing whose pages fell short of the tenant's count is
+// said once per query (the caps of message queries are worded by the query types themselves).
+// cachedSlice counts a slice answered from the store's blocks (no request).
+func (r *run) cachedSlice() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.storedSlices++
+}
+
+func (r *run) recordList(res cpi.ListResult) {
+	r.mu.Lock()
 	r.requests = append(r.requests, res.Requests...)
 	r.cached += res.Cached
+	r.mu.Unlock()
+	if res.Incomplete {
+		r.countNotice()
+	}
+}
+
+func (r *run) countNotice() {
+	r.notice(data.NoticeSeverityWarning, "The tenant counted more messages than its pages held: the result may be incomplete.")
 }
 
 func (r *run) notice(sev data.NoticeSeverity, format string, a ...any) {
@@ -140,6 +174,9 @@ func (r *run) meta() *data.FrameMeta {
 		}
 		custom["requests"] = len(r.requests)
 		custom["cachedRequests"] = r.cached
+		if r.storedSlices > 0 {
+			custom["storedSlices"] = r.storedSlices
+		}
 		m.Custom = custom
 	}
 	return m

@@ -25,6 +25,7 @@ import (
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 const (
@@ -33,6 +34,9 @@ const (
 	// parallelSlices bounds the slices listed at once; the client bounds the requests in flight anyway,
 	// this bounds the pages held in memory.
 	parallelSlices = 4
+	// maxSlices bounds the slices of one window whatever the tenant counts (a week of a million
+	// messages a day is about 440 slices of sliceRows; more slices only shorten $skip).
+	maxSlices = 512
 )
 
 // artifactRef is the IntegrationArtifact complex property of a message.
@@ -69,6 +73,9 @@ type scanSpec struct {
 	desc      bool     // newest first
 	align     time.Duration
 	maxRows   int // 0 = all
+	// shared > 0: an open window's answer may be reused for this long (a listing every panel of one
+	// refresh asks for, e.g. the stuck messages).
+	shared time.Duration
 }
 
 func (s scanSpec) query(w window) url.Values {
@@ -92,9 +99,11 @@ type probeResult struct {
 	col   *odata.Collection[mplRow] // the page as received (nil when the caller only knew the total)
 }
 
-// complete reports whether the probe holds every row wanted.
+// complete reports whether the probe holds every row wanted: as many as counted or capped, or a page
+// the server did not cut (no __next, fewer than a full page), whatever it counted.
 func (p probeResult) complete(maxRows int) bool {
-	return int64(len(p.rows)) >= p.total || (maxRows > 0 && len(p.rows) >= maxRows)
+	uncut := p.col != nil && p.col.Next == "" && len(p.col.Results) < cpi.MaxPageSize
+	return int64(len(p.rows)) >= p.total || (maxRows > 0 && len(p.rows) >= maxRows) || uncut
 }
 
 // probe reads the first page of the window with its total. It asks what the listing's first page would
@@ -106,14 +115,26 @@ func (r *run) probe(ctx context.Context, s scanSpec) (probeResult, error) {
 		q.Set("$top", strconv.Itoa(s.maxRows))
 	}
 	q.Set("$inlinecount", "allpages")
-	col, resp, err := cpi.GetCollection[mplRow](r.reqCtx(ctx, s.w), r.c, mplPath, q)
+	col, resp, err := cpi.GetCollection[mplRow](r.scanCtx(ctx, s, s.w), r.c, mplPath, q)
 	r.record(resp)
 	if err != nil {
 		return probeResult{}, err
 	}
 	p := probeResult{rows: col.Results, total: int64(len(col.Results)), col: &col}
-	if col.Count != nil {
+	switch {
+	case col.Count != nil:
 		p.total = *col.Count
+	case col.Next != "":
+		// The tenant ignored $inlinecount but cut the page: its length is not the total. $count says
+		// how to slice the window; the listing follows __next either way.
+		n, err := r.count(r.reqCtx(ctx, s.w), s.filters.query(s.timeField, s.w, s.extra...))
+		if err != nil {
+			return probeResult{}, err
+		}
+		p.total = max(n, int64(len(col.Results)))
+	}
+	if p.complete(s.maxRows) && p.total > int64(len(p.rows)) && (s.maxRows == 0 || p.total < int64(s.maxRows)) {
+		r.countNotice()
 	}
 	return p, nil
 }
@@ -145,20 +166,21 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 		if s.maxRows > 0 && len(rows) > s.maxRows {
 			rows = rows[:s.maxRows]
 		}
-		res := scanResult{read: len(rows), capped: s.maxRows > 0 && p.total > int64(s.maxRows)}
+		// Capped only when the cap was reached: a tenant may count more than its pages hold.
+		res := scanResult{read: len(rows), capped: s.maxRows > 0 && p.total > int64(s.maxRows) && len(rows) >= s.maxRows}
 		return res, fn(filter(rows))
 	}
 	want := p.total
 	if s.maxRows > 0 {
 		want = min(want, int64(s.maxRows))
 	}
-	k := int((p.total + sliceRows - 1) / sliceRows)
+	k := int(min((p.total+sliceRows-1)/sliceRows, maxSlices))
 	parts := splitWindow(s.w, k, s.align)
 	if len(parts) == 1 && p.col != nil {
 		// One slice: the probe is its first page; read the rest of it.
 		pages := map[int][]mplRow{}
 		res := scanResult{slices: 1, capped: s.maxRows > 0 && p.total > int64(s.maxRows)}
-		lr, err := cpi.ContinueEach(r.reqCtx(ctx, s.w), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(s.w), MaxRows: s.maxRows},
+		lr, err := cpi.ContinueEach(r.scanCtx(ctx, s, s.w), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(s.w), MaxRows: s.maxRows},
 			*p.col, func(page int, rows []mplRow) error {
 				res.read += len(rows)
 				if s.maxRows > 0 {
@@ -171,6 +193,7 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 		if err != nil {
 			return res, err
 		}
+		res.capped = res.capped && res.read >= s.maxRows
 		for _, i := range slices.Sorted(maps.Keys(pages)) {
 			if err := fn(filter(pages[i])); err != nil {
 				return res, err
@@ -184,14 +207,39 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 	res := scanResult{slices: len(parts)}
 	var mu sync.Mutex
 	err := forEachLimit(ctx, len(parts), parallelSlices, func(ctx context.Context, i int) error {
-		lr, err := cpi.ListEach(r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i])},
+		q := s.query(parts[i])
+		// A settled slice is kept as rows in the store (blocks.go): later refreshes read it from there.
+		settled := parts[i].settled(r.now)
+		key := cpi.EncodeQuery(q)
+		if settled {
+			if rows, ok := r.st.blocks.get(key, r.now); ok {
+				mu.Lock()
+				defer mu.Unlock()
+				res.read += len(rows)
+				r.cachedSlice()
+				return fn(filter(rows))
+			}
+		}
+		var kept []mplRow
+		keep := settled
+		lr, err := cpi.ListEach(r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: q},
 			func(_ int, rows []mplRow) error {
 				mu.Lock()
 				defer mu.Unlock()
 				res.read += len(rows)
+				if keep {
+					if len(kept)+len(rows) > r.st.blocks.limit() {
+						keep, kept = false, nil // more rows than the store keeps: do not hold them
+					} else {
+						kept = append(kept, rows...)
+					}
+				}
 				return fn(filter(rows))
 			})
 		r.recordList(lr)
+		if err == nil && keep {
+			r.st.blocks.put(key, kept, r.now)
+		}
 		return err
 	})
 	return res, err
@@ -221,8 +269,12 @@ func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want,
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rows, lr, err := cpi.List[mplRow](r.reqCtx(ctx, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
-			pending[i] <- result{rows, lr, err}
+			var out result
+			out.err = safe.Call(func() (err error) {
+				out.rows, out.lr, err = cpi.List[mplRow](r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
+				return err
+			})
+			pending[i] <- out
 		}()
 	}
 	// Rows expected in a slice, from the window's total, to read ahead only when the slices already
@@ -264,26 +316,39 @@ func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want,
 			break
 		}
 	}
+	res.capped = res.capped && read >= want
 	return res, nil
 }
 
-// splitWindow cuts w into about k slices whose inner boundaries are multiples of align (at least a
-// minute), so that slices of consecutive refreshes coincide and closed ones come from the cache.
+// sliceSteps are the slice widths: each divides a day, so slice boundaries are multiples of the step in
+// absolute time and the slices of consecutive refreshes (whose range moved by a minute) coincide: only
+// the two edge slices differ, the others are answered from the cache once settled (see run.reqCtx).
+var sliceSteps = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute,
+	20 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour,
+	8 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+// splitWindow cuts w into at least k slices (about k, up to twice as many) whose inner boundaries are
+// multiples of a step of sliceSteps that is also a multiple of align (at least a minute).
 func splitWindow(w window, k int, align time.Duration) []window {
 	align = max(align, time.Minute)
 	if k <= 1 || w.to.Sub(w.from) <= align {
 		return []window{w}
 	}
-	step := w.to.Sub(w.from) / time.Duration(k)
-	step = max(align, (step+align-1)/align*align)
+	want := w.to.Sub(w.from) / time.Duration(k)
+	step := align
+	for _, s := range sliceSteps {
+		if s <= want && s%align == 0 {
+			step = s
+		}
+	}
+	if step < want/2 { // align is not a divisor of a ladder step: a multiple of align near want
+		step = want / align * align
+	}
 	var out []window
 	from := w.from
 	for from.Before(w.to) {
-		to := from.Add(step).Truncate(align)
-		if !to.After(from) {
-			to = from.Add(align)
-		}
-		if !to.Before(w.to) || w.to.Sub(to) < align/2 {
+		to := from.Truncate(step).Add(step)
+		if !to.Before(w.to) {
 			to = w.to
 		}
 		out = append(out, window{from, to})
@@ -315,7 +380,7 @@ func forEachLimit(parent context.Context, n, limit int, fn func(ctx context.Cont
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := fn(ctx, i); err != nil {
+			if err := safe.Call(func() error { return fn(ctx, i) }); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
-	"unicode"
 )
 
 const maxSignatureRunes = 500
@@ -20,8 +19,9 @@ var (
 	reTimestamp = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b|/Date\(\d+([+-]\d+)?\)/`)
 	reUUID      = regexp.MustCompile(`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`)
 	reEmail     = regexp.MustCompile(`\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b`)
-	// A CPI message id: 28 characters of base64url.
-	reMessageID = regexp.MustCompile(`\b[A-Za-z0-9_-]{28}\b`)
+	// A run of base64url characters; runs of exactly 28 are CPI message (and correlation) ids, which may
+	// begin or end with '-' or '_' (where \b finds no boundary) and may hold no digit.
+	reBase64URL = regexp.MustCompile(`[A-Za-z0-9_-]+`)
 	reHex       = regexp.MustCompile(`\b(0x)?[0-9a-fA-F]{8,}\b`)
 	reHost      = regexp.MustCompile(`[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?`)
 	reNumber    = regexp.MustCompile(`\d+([.,]\d+)*`)
@@ -40,14 +40,19 @@ func Signature(text string) string {
 	s = reTimestamp.ReplaceAllString(s, "<time>")
 	s = reUUID.ReplaceAllString(s, "<guid>")
 	s = reEmail.ReplaceAllString(s, "<email>")
-	s = reMessageID.ReplaceAllStringFunc(s, func(m string) string {
-		if looksLikeID(m) {
+	s = reBase64URL.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) == messageIDLen && !wordLike(m) {
 			return "<id>"
 		}
 		return m
 	})
 	s = reHex.ReplaceAllStringFunc(s, func(m string) string {
-		if strings.ContainsAny(m, "0123456789") {
+		// Digits alone are a number (masked as one, whatever its length); long hex runs are ids even
+		// without a digit, short ones only with one ("accessed" is not an id).
+		if strings.Trim(m, "0123456789") == "" {
+			return m
+		}
+		if len(strings.TrimPrefix(m, "0x")) >= 16 || strings.ContainsAny(m, "0123456789") {
 			return "<hex>"
 		}
 		return m
@@ -67,20 +72,43 @@ func SignatureID(signature string) string {
 	return hex.EncodeToString(sum[:])[:10]
 }
 
-// looksLikeID: a base64url token with a digit or '-'/'_' and both cases, not a word.
-func looksLikeID(s string) bool {
-	var upper, lower, other bool
-	for _, r := range s {
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		default:
-			other = true
+// messageIDLen is the length of a CPI message id (21 bytes in base64url).
+const messageIDLen = 28
+
+// wordLike reports whether a 28-character base64url run reads as a name (HttpResponseExceptionHandler,
+// Credential_S4HANA_Production) rather than a random id. Split at digits, '-' and '_', a name's parts
+// have lower-case runs of two letters or more and few case changes; 28 random base64url characters
+// almost always hold a lone lower-case letter between capitals or digits, and change case every second
+// character on average.
+func wordLike(s string) bool {
+	changes, lowerRun := 0, 0
+	prev := byte(0) // 'u' upper, 'l' lower, 0 separator
+	for i := 0; i <= len(s); i++ {
+		var c byte
+		if i < len(s) {
+			c = s[i]
 		}
+		var kind byte
+		switch {
+		case c >= 'a' && c <= 'z':
+			kind = 'l'
+		case c >= 'A' && c <= 'Z':
+			kind = 'u'
+		}
+		if kind == 'l' {
+			lowerRun++
+		} else {
+			if lowerRun == 1 {
+				return false
+			}
+			lowerRun = 0
+		}
+		if kind != 0 && prev != 0 && kind != prev {
+			changes++
+		}
+		prev = kind
 	}
-	return upper && lower && other
+	return changes*4 <= len(s)
 }
 
 // maskHosts replaces lower-case dotted names that are host names (not followed by more of a Java class

@@ -1,6 +1,10 @@
 package messages
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -59,5 +63,82 @@ func TestSignatureKeepsWhatExplains(t *testing.T) {
 func TestSignatureIDIsStable(t *testing.T) {
 	if got := SignatureID("java.net.SocketTimeoutException: Read timed out after <n> ms"); got != "12f248d728" {
 		t.Errorf("SignatureID changed: %s", got)
+	}
+}
+
+// realIDs are ids by shape: message and correlation ids of a real Cloud Foundry tenant (the fixture) and
+// ids of the same shape that begin or end with '-' or '_' or hold no digit (base64url allows all of
+// them), the fixture's transaction ids (32 hex digits), GUIDs and document numbers.
+func realIDs(t *testing.T) map[string][]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "internal", "sapfixtures", "testdata", "real-cf-tenant-MessageProcessingLogs-inlinecount.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		D struct {
+			Results []struct{ MessageGuid, CorrelationId, TransactionId string } `json:"results"`
+		} `json:"d"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string][]string{
+		"message id": {
+			"AGk_xKgivsDaGSUpuvz-eEFzhKZ-", // ends in '-'
+			"AGk_xKgivsDaGSUpuvz-eEFzhKZ_", // ends in '_'
+			"-Gk_xKgivsDaGSUpuvz-eEFzhKZO", // begins with '-'
+			"AGkxKgivsDaGSUpuvzeEFzhKZOqw", // no digit, no '-' or '_'
+			"AGk_xKgivsDaGSUpuvz-eEFzhKZQ", // no digit
+		},
+		"guid":   {"0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9", "0F1E2D3C-4B5A-6978-8695-A4B3C2D1E0F9"},
+		"number": {"4500012345", "17", "0000000004001234"},
+	}
+	for _, r := range doc.D.Results {
+		ids["message id"] = append(ids["message id"], r.MessageGuid, r.CorrelationId)
+		ids["hex"] = append(ids["hex"], r.TransactionId)
+	}
+	if len(ids["hex"]) < 3 {
+		t.Fatalf("fixture holds %d rows", len(ids["hex"]))
+	}
+	return ids
+}
+
+func TestSignatureMasksEveryIDShape(t *testing.T) {
+	templates := []string{
+		"Cannot create target element /ns0:Order/Record/Name (MessageId=%s)",
+		"Message %s failed in step Request_Reply_1",
+		"correlation id: %s; retry later",
+		"duplicate '%s'",
+		"HTTP operation failed invoking https://a.example.com/odata/Orders('%s') with statusCode: 500",
+	}
+	for shape, ids := range realIDs(t) {
+		for _, tpl := range templates {
+			want := Signature(fmt.Sprintf(tpl, ids[0]))
+			if strings.Contains(want, ids[0]) {
+				t.Errorf("%s %s kept in %q", shape, ids[0], want)
+			}
+			for _, id := range ids[1:] {
+				if got := Signature(fmt.Sprintf(tpl, id)); got != want {
+					t.Errorf("%s %s not masked:\n  got  %s\n  want %s", shape, id, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestSignatureKeepsWordsOfIDLength(t *testing.T) {
+	for _, w := range []string{
+		"HttpResponseExceptionHandler", // 28 letters, camel case
+		"Credential_S4HANA_Production", // 28 characters with '_' and a digit
+		"non-existing-receiver-system", // 28 characters with '-'
+		"XMLParserConfigurationFailed",
+		"IllegalInstanceExceptionText",
+		"accessed",
+		"deadline",
+	} {
+		if got := Signature("failed in " + w + " now"); !strings.Contains(got, w) {
+			t.Errorf("word %s masked: %q", w, got)
+		}
 	}
 }

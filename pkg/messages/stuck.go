@@ -13,8 +13,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
@@ -22,6 +22,8 @@ const (
 	DefaultStuckMinutes = 60
 	maxStuckMinutes     = Retention / time.Minute
 	maxStuckRows        = 10_000
+	// stuckShared: the stuck listing is shared by the panels of one refresh.
+	stuckShared = 30 * time.Second
 )
 
 var stuckStatuses = []string{"PROCESSING", "RETRY"}
@@ -42,14 +44,15 @@ func stuckSetup(rg Range, q models.StuckMessagesQuery) (*filterSet, window, int,
 		return nil, window{}, 0, err
 	}
 	w := rg.window()
-	if limit := rg.Now.UTC().Add(-time.Duration(minutes) * time.Minute).Truncate(time.Second); limit.Before(w.to) {
+	// At a whole minute, so that the panels of one refresh ask the same (shared) listing.
+	if limit := rg.Now.UTC().Add(-time.Duration(minutes) * time.Minute).Truncate(time.Minute); limit.Before(w.to) {
 		w.to = limit
 	}
 	return fs, w, minutes, nil
 }
 
 // Stuck answers a stuckMessages query.
-func Stuck(ctx context.Context, c *cpi.Client, rg Range, q models.StuckMessagesQuery, tenant string) (data.Frames, error) {
+func Stuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery, tenant string) (data.Frames, error) {
 	format, err := models.ResolveFormat(models.QueryStuckMessages, q.Format)
 	if err != nil {
 		return nil, err
@@ -58,17 +61,31 @@ func Stuck(ctx context.Context, c *cpi.Client, rg Range, q models.StuckMessagesQ
 	if err != nil {
 		return nil, err
 	}
-	r := newRun(c, rg.Now)
+	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	r.set("stuckMinutes", minutes)
+	rows, total, capped, err := r.stuckRows(ctx, fs, w)
+	if err != nil {
+		return nil, err
+	}
 	if format == models.FormatNumeric {
 		known, _, err := r.knownGroups(ctx, fs, GroupIFlow)
 		if err != nil {
 			return nil, err
 		}
-		out, err := r.countGroups(ctx, countsSpec{filters: fs, timeField: "LogStart", w: w, groupBy: GroupIFlow, known: known, countable: true})
-		if err != nil {
-			return nil, err
+		out := newGroupCounts(1)
+		for _, k := range known {
+			out.add(k, 0, 0)
+		}
+		if capped {
+			// More stuck messages than one listing holds: count them per iFlow instead.
+			if out, err = r.countGroups(ctx, countsSpec{filters: fs, timeField: "LogStart", w: w, groupBy: GroupIFlow, known: known, countable: true}); err != nil {
+				return nil, err
+			}
+		} else {
+			for i := range rows {
+				out.add(groupOf(GroupIFlow, &rows[i]), 0, 1)
+			}
 		}
 		groups := out.sorted(known)
 		list := make([]series, len(groups))
@@ -77,25 +94,8 @@ func Stuck(ctx context.Context, c *cpi.Client, rg Range, q models.StuckMessagesQ
 		}
 		return seriesFrames(r, tenant, data.FrameTypeNumericMulti, list), nil
 	}
-
-	var rows []mplRow
-	if !w.empty() {
-		s := scanSpec{filters: fs, timeField: "LogStart", w: w, maxRows: maxStuckRows, fields: listFields}
-		p, err := r.probe(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		res, err := r.scan(ctx, s, p, func(page []mplRow) error {
-			rows = append(rows, page...)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		r.set("messages", p.total)
-		if res.capped {
-			r.notice(data.NoticeSeverityWarning, "Showing the oldest %d of %d stuck messages.", len(rows), p.total)
-		}
+	if capped {
+		r.notice(data.NoticeSeverityWarning, "Showing the oldest %d of %d stuck messages.", len(rows), total)
 	}
 	n := len(rows)
 	started, updated := make([]time.Time, n), make([]*time.Time, n)
@@ -110,7 +110,7 @@ func Stuck(ctx context.Context, c *cpi.Client, rg Range, q models.StuckMessagesQ
 		started[i], updated[i] = m.LogStart.Time, timePtr(m.LogEnd.Time)
 		age[i] = float64(int(rg.Now.Sub(m.LogStart.Time).Minutes()))
 		for c, v := range []string{m.Status, nameOr(m.IntegrationArtifact.Name, m.IntegrationArtifact.ID), m.IntegrationArtifact.ID,
-			m.IntegrationArtifact.PackageID, m.Sender, m.Receiver, m.MessageGuid, m.CorrelationID, m.AlternateWebLink} {
+			m.IntegrationArtifact.PackageID, m.Sender, m.Receiver, m.MessageGuid, m.CorrelationID, odata.WebLink(m.AlternateWebLink)} {
 			cols[c][i] = v
 		}
 	}
@@ -129,4 +129,26 @@ func Stuck(ctx context.Context, c *cpi.Client, rg Range, q models.StuckMessagesQ
 	}
 	fields = append(fields, data.NewField("link", nil, cols[len(names)-1]))
 	return data.Frames{tableFrame(r, "stuck messages", tenant, fields...)}, nil
+}
+
+// stuckRows lists the stuck messages of w, oldest first, with every field the table shows: one listing
+// that both formats (the stat and the table of a dashboard) share within a refresh.
+func (r *run) stuckRows(ctx context.Context, fs *filterSet, w window) (rows []mplRow, total int64, capped bool, err error) {
+	if w.empty() {
+		return nil, 0, false, nil
+	}
+	s := scanSpec{filters: fs, timeField: "LogStart", w: w, maxRows: maxStuckRows, fields: listFields, shared: stuckShared}
+	p, err := r.probe(ctx, s)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	res, err := r.scan(ctx, s, p, func(page []mplRow) error {
+		rows = append(rows, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, false, err
+	}
+	r.set("messages", p.total)
+	return rows, p.total, res.capped, nil
 }

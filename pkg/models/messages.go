@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // The five message query types. Option names are shared with src/queries/messages.ts.
@@ -93,7 +94,12 @@ type StuckMessagesQuery struct {
 
 func msgShortJSON(b []byte) string {
 	if len(b) > 60 {
-		return string(b[:60]) + "…"
+		// Cut at a character boundary: half a UTF-8 sequence would make the message invalid text.
+		n := 60
+		for n > 0 && !utf8.RuneStart(b[n]) {
+			n--
+		}
+		return string(b[:n]) + "…"
 	}
 	return string(b)
 }

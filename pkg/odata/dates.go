@@ -23,11 +23,11 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		// A bare JSON number: epoch milliseconds.
-		ms, nerr := strconv.ParseInt(string(b), 10, 64)
+		parsed, nerr := millisTime(string(b), string(b))
 		if nerr != nil {
-			return fmt.Errorf("OData date %s: %w", b, err)
+			return nerr
 		}
-		t.Time = time.UnixMilli(ms).UTC()
+		t.Time = parsed
 		return nil
 	}
 	parsed, err := ParseDate(s)
@@ -46,7 +46,14 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	return json.Marshal(FormatDate(t.Time))
 }
 
-// ParseDate parses one OData V2 date string (see Time). An empty string is the zero time.
+// Epoch milliseconds accepted: years 0001 to 9999, the range time.Time marshals and Grafana frames hold.
+const (
+	minDateMillis = -62135596800000 // 0001-01-01T00:00:00Z
+	maxDateMillis = 253402300799999 // 9999-12-31T23:59:59.999Z
+)
+
+// ParseDate parses one OData V2 date string (see Time). An empty string is the zero time. Whatever the
+// tenant sends, it returns a value or an error, never panics.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -55,31 +62,59 @@ func ParseDate(s string) (time.Time, error) {
 	if inner, ok := strings.CutPrefix(s, "/Date("); ok {
 		inner, ok = strings.CutSuffix(inner, ")/")
 		if !ok {
-			return time.Time{}, fmt.Errorf("OData date %q: missing )/", s)
+			return time.Time{}, fmt.Errorf("OData date %s: missing )/", quoteShort(s))
 		}
-		// The offset, if any, starts at a sign after the first digit.
-		if i := strings.IndexAny(inner[1:], "+-"); i >= 0 {
-			inner = inner[:i+1]
-		}
-		ms, err := strconv.ParseInt(inner, 10, 64)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("OData date %q: %w", s, err)
-		}
-		return time.UnixMilli(ms).UTC(), nil
+		return parseDateMillis(s, inner)
 	}
 	if isDigits(s) {
-		ms, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("OData date %q: %w", s, err)
-		}
-		return time.UnixMilli(ms).UTC(), nil
+		return millisTime(s, s)
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			// The same range as milliseconds: a zone offset can push 9999-12-31 into year 10000.
+			if ms := t.UnixMilli(); ms < minDateMillis || ms > maxDateMillis {
+				return time.Time{}, fmt.Errorf("OData date %s: out of range", quoteShort(s))
+			}
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("OData date %q: unknown format", s)
+	return time.Time{}, fmt.Errorf("OData date %s: unknown format", quoteShort(s))
+}
+
+// parseDateMillis reads the inside of /Date(…)/: an optional sign, digits, and an optional offset of a
+// sign and four digits (informational: the milliseconds are UTC).
+func parseDateMillis(s, inner string) (time.Time, error) {
+	sign, digits := "", inner
+	if rest, ok := strings.CutPrefix(inner, "-"); ok {
+		sign, digits = "-", rest
+	}
+	if i := strings.IndexAny(digits, "+-"); i >= 0 {
+		offset := digits[i+1:]
+		if len(offset) != 4 || !isDigits(offset) {
+			return time.Time{}, fmt.Errorf("OData date %s: malformed offset", quoteShort(s))
+		}
+		digits = digits[:i]
+	}
+	if !isDigits(digits) {
+		return time.Time{}, fmt.Errorf("OData date %s: not a number of milliseconds", quoteShort(s))
+	}
+	return millisTime(s, sign+digits)
+}
+
+func millisTime(s, num string) (time.Time, error) {
+	ms, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || ms < minDateMillis || ms > maxDateMillis {
+		return time.Time{}, fmt.Errorf("OData date %s: out of range", quoteShort(s))
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
+
+// quoteShort quotes a tenant's value for an error message, cut to a readable length.
+func quoteShort(s string) string {
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // FormatDate writes t as "/Date(ms)/".

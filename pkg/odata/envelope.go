@@ -20,7 +20,17 @@ type Collection[T any] struct {
 
 // collectionBody accepts both V2 shapes: {"d":{"results":[…]}} and the older {"d":[…]}.
 type collectionBody struct {
-	D json.RawMessage `json:"d"`
+	D rawRef `json:"d"`
+}
+
+// rawRef is json.RawMessage without the copy: json.Unmarshal hands it a slice of its own input, which
+// the decoding functions keep unchanged while they use it. A page of tens of MiB is then held once,
+// not twice.
+type rawRef []byte
+
+func (r *rawRef) UnmarshalJSON(b []byte) error {
+	*r = b
+	return nil
 }
 
 type collectionWrapper[T any] struct {
@@ -34,8 +44,27 @@ var ErrNotJSON = errors.New("response is not JSON")
 
 // DecodeCollection decodes a collection response.
 func DecodeCollection[T any](r io.Reader) (Collection[T], error) {
+	body, err := readAll(r)
+	if err != nil {
+		return Collection[T]{}, err
+	}
+	return DecodeCollectionBytes[T](body)
+}
+
+// DecodeCollectionBytes decodes a collection response held in memory, without copying it.
+func DecodeCollectionBytes[T any](body []byte) (Collection[T], error) {
+	// The usual shape in one pass over the body (a page can be tens of MiB); anything else, and every
+	// error, goes the careful way below, which tells what is wrong.
+	var fast struct {
+		D *collectionWrapper[T] `json:"d"`
+	}
+	if LooksLikeJSON(body) && json.Unmarshal(body, &fast) == nil && fast.D != nil && fast.D.Results != nil {
+		if out, err := fast.D.collection(); err == nil {
+			return out, nil
+		}
+	}
 	var out Collection[T]
-	raw, err := readEnvelope(r)
+	raw, err := envelope(body)
 	if err != nil {
 		return out, err
 	}
@@ -53,7 +82,11 @@ func DecodeCollection[T any](r io.Reader) (Collection[T], error) {
 	if w.Results == nil {
 		return out, errors.New("decoding OData collection: d.results is missing (is this a single entity?)")
 	}
-	out.Results, out.Next = w.Results, w.Next
+	return w.collection()
+}
+
+func (w *collectionWrapper[T]) collection() (Collection[T], error) {
+	out := Collection[T]{Results: w.Results, Next: w.Next}
 	if len(w.Count) > 0 && string(w.Count) != "null" {
 		n, err := parseCountValue(w.Count)
 		if err != nil {
@@ -66,8 +99,18 @@ func DecodeCollection[T any](r io.Reader) (Collection[T], error) {
 
 // DecodeEntity decodes a single-entity response {"d":{…}}.
 func DecodeEntity[T any](r io.Reader) (T, error) {
+	body, err := readAll(r)
+	if err != nil {
+		var out T
+		return out, err
+	}
+	return DecodeEntityBytes[T](body)
+}
+
+// DecodeEntityBytes decodes a single-entity response held in memory, without copying it.
+func DecodeEntityBytes[T any](body []byte) (T, error) {
 	var out T
-	raw, err := readEnvelope(r)
+	raw, err := envelope(body)
 	if err != nil {
 		return out, err
 	}
@@ -77,11 +120,15 @@ func DecodeEntity[T any](r io.Reader) (T, error) {
 	return out, nil
 }
 
-func readEnvelope(r io.Reader) (json.RawMessage, error) {
+func readAll(r io.Reader) ([]byte, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("reading OData response: %w", err)
 	}
+	return body, nil
+}
+
+func envelope(body []byte) (rawRef, error) {
 	if !LooksLikeJSON(body) {
 		return nil, ErrNotJSON
 	}

@@ -23,6 +23,46 @@ func StringLiteral(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
+// KeyPredicate renders s as a string literal for a key predicate in a URL path ("Set(" + KeyPredicate(id)
+// + ")"): quotes doubled for OData, then every byte other than an unreserved character or the quote
+// percent-encoded, so the value stays inside its literal and its path segment whatever it holds: no '/',
+// '?', '#' or '%' reaches the path as such. The server decodes the path before it parses the literal.
+func KeyPredicate(s string) string {
+	const hex = "0123456789ABCDEF"
+	lit := strings.ReplaceAll(s, "'", "''")
+	var b strings.Builder
+	b.Grow(len(lit) + 2)
+	b.WriteByte('\'')
+	for i := 0; i < len(lit); i++ {
+		ch := lit[i]
+		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte("-._~'", ch) >= 0 {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[ch>>4])
+		b.WriteByte(hex[ch&15])
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// notInIDs are characters no SAP object id (package, artifact, log file) contains; a value with one is a
+// typing mistake or an attempt to reach another resource, and is refused before any request.
+const notInIDs = `/\?#%'"`
+
+// CheckID refuses a user-supplied id that goes into a URL path: CheckValue's rules, and none of the
+// characters SAP ids never contain. The message names the field and the character.
+func CheckID(field, s string) error {
+	if err := CheckValue(field, s); err != nil {
+		return err
+	}
+	if i := strings.IndexAny(s, notInIDs); i >= 0 {
+		return fmt.Errorf("%s %q contains %q, which SAP ids never contain: pick the id from the list", field, s, s[i:i+1])
+	}
+	return nil
+}
+
 // CheckValue refuses values that cannot be sent safely as a literal: invalid UTF-8, control characters
 // and values longer than MaxLiteralLength. The message names the field so the user can fix it.
 func CheckValue(field, s string) error {

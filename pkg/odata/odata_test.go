@@ -26,6 +26,29 @@ func TestParseDate(t *testing.T) {
 		{"/Date(abc)/", time.Time{}, true},
 		{"/Date(123", time.Time{}, true},
 		{"yesterday", time.Time{}, true},
+		// Malformed shapes a tenant may send: each is an error, none panics.
+		{"/Date()/", time.Time{}, true},
+		{"/Date(-)/", time.Time{}, true},
+		{"/Date(+)/", time.Time{}, true},
+		{"/Date(+0100)/", time.Time{}, true},
+		{"/Date(123+)/", time.Time{}, true},
+		{"/Date(123+01)/", time.Time{}, true},
+		{"/Date(123+01x0)/", time.Time{}, true},
+		{"/Date(1.5)/", time.Time{}, true},
+		{"/Date( 12)/", time.Time{}, true},
+		{"/Date(99999999999999999999)/", time.Time{}, true},
+		{"/Date(9223372036854775807)/", time.Time{}, true},
+		{"/Date(-9223372036854775808)/", time.Time{}, true},
+		{"/Date(253402300800000)/", time.Time{}, true},
+		{"/Date(253402300799999)/", time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC), false},
+		{"/Date(-62135596800000)/", time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), false},
+		{"/Date(", time.Time{}, true},
+		{"/Date()", time.Time{}, true},
+		{"/Date(" + strings.Repeat("9", 5000) + ")/", time.Time{}, true},
+		{"99999999999999999999", time.Time{}, true},
+		{"\u0000", time.Time{}, true},
+		{"9999-12-31T23:59:59.999-05:00", time.Time{}, true}, // past 9999 in UTC
+		{"0001-01-01T00:00:00+01:00", time.Time{}, true},     // before year 1 in UTC
 	}
 	for _, tc := range tests {
 		got, err := ParseDate(tc.in)
@@ -49,8 +72,10 @@ func TestTimeJSON(t *testing.T) {
 	if string(out) != `{"A":"/Date(1000)/","B":null,"C":"/Date(1500)/"}` {
 		t.Fatalf("marshal = %s", out)
 	}
-	if err := json.Unmarshal([]byte(`{"A":true}`), &v); err == nil {
-		t.Fatal("boolean date accepted")
+	for _, bad := range []string{`true`, `1e400`, `99999999999999999999`, `"/Date()/"`, `{}`, `[]`} {
+		if err := json.Unmarshal([]byte(`{"A":`+bad+`}`), &v); err == nil {
+			t.Errorf("date %s accepted", bad)
+		}
 	}
 }
 

@@ -140,9 +140,13 @@ func queryCalmMetrics(ctx context.Context, d *Datasource, q backend.DataQuery) b
 	}
 	var results map[string]calm.Result
 	if st, ok := ctx.Value(requestQueriesKey{}).(*calmRequestState); ok {
-		results = st.run(window.Key(), func() map[string]calm.Result {
+		results, err = st.run(ctx, window.Key(), func() map[string]calm.Result {
 			return run(st.siblings(d, window))
 		})
+		if err != nil {
+			return backend.ErrDataResponseWithSource(backend.StatusTimeout, backend.ErrorSourceDownstream,
+				"the query was cancelled while waiting for the Cloud ALM request it shares with other queries: "+err.Error())
+		}
 	}
 	res, ok := results[q.RefID]
 	if !ok {
@@ -178,19 +182,25 @@ type calmCall struct {
 	results map[string]calm.Result
 }
 
-func (st *calmRequestState) run(key string, fn func() map[string]calm.Result) map[string]calm.Result {
+// run returns the results of the window's request, sending it when this query is the first of its window.
+// A query waiting for another one's request stops waiting when its own context ends.
+func (st *calmRequestState) run(ctx context.Context, key string, fn func() map[string]calm.Result) (map[string]calm.Result, error) {
 	st.mu.Lock()
 	if call, ok := st.calls[key]; ok {
 		st.mu.Unlock()
-		<-call.done
-		return call.results
+		select {
+		case <-call.done:
+			return call.results, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	call := &calmCall{done: make(chan struct{})}
 	st.calls[key] = call
 	st.mu.Unlock()
 	defer close(call.done)
 	call.results = fn()
-	return call.results
+	return call.results, nil
 }
 
 // siblings are the request's calmMetrics queries (in request order) that plan to window w; queries that do

@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
@@ -16,6 +19,8 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/calm"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/health"
+	"github.com/seed/sapcpi-datasource/pkg/messages"
+	"github.com/seed/sapcpi-datasource/pkg/runtime/inventory"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
 
@@ -38,7 +43,13 @@ type Datasource struct {
 	// a half-filled form still gets a useful answer instead of a failed plugin instance.
 	configErr error
 	client    *cpi.Client
+	// messages is what the message queries, annotations and variables of this tenant share (pkg/messages).
+	messages  *messages.Store
+	now       func() time.Time // the message queries' clock (nil: time.Now); see NewDatasourceAt
 	resources backend.CallResourceHandler
+	// inventory remembers whether the tenant serves the design-time artifacts as one collection. It is
+	// learnt with this instance's credentials and forgotten with the instance.
+	inventory *inventory.Fetcher
 
 	// Optional secondary connections, each with its own service key: nil when not configured or when
 	// the connection's settings are unusable (then calmErr / auditLogErr says why). Their problems never
@@ -51,46 +62,79 @@ type Datasource struct {
 }
 
 // NewDatasource is the instance factory: settings are parsed and the HTTP client is built once here.
-func NewDatasource(_ context.Context, instance backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	ds := &Datasource{}
+func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	return NewDatasourceAt(ctx, instance, nil)
+}
+
+// NewDatasourceAt is NewDatasource with the clock of the message queries (nil: time.Now), for a benchmark
+// against a simulated tenant whose time is injected.
+func NewDatasourceAt(ctx context.Context, instance backend.DataSourceInstanceSettings, now func() time.Time) (*Datasource, error) {
+	ds := &Datasource{now: now}
 	s, err := settings.Load(instance)
 	if err == nil {
 		err = s.Validate()
 	}
+	ds.settings = s // also when invalid: the secrets it holds are still redacted from the error
 	if err != nil {
 		ds.configErr = err
 		return ds, nil
 	}
-	ds.settings = s
-	client, err := cpi.New(s, cpi.WithVersion(Version))
+	httpOpts, err := sdkHTTPClientOptions(ctx, instance)
+	if err != nil {
+		ds.configErr = err
+		return ds, nil
+	}
+	opts := []cpi.Option{cpi.WithVersion(Version), cpi.WithHTTPClientOptions(httpOpts)}
+	client, err := cpi.New(s, opts...)
 	if err != nil {
 		ds.configErr = err
 		return ds, nil
 	}
 	ds.client = client
+	ds.inventory = &inventory.Fetcher{}
+	ds.messages = messages.NewStore(client)
 	ds.calm, ds.calmErr = secondaryClient(s, s.CloudALM, s.Secrets.CloudALMClientSecret, s.ValidateCloudALM(),
-		settings.CloudALMAnalyticsRoot(s.CloudALM.APIURL))
+		settings.CloudALMAnalyticsRoot(s.CloudALM.APIURL), opts)
 	ds.calmState = calm.NewRegistry()
 	if ds.auditLogErr = s.ValidateAuditLog(); ds.auditLogErr == nil && s.AuditLog.Configured() {
 		// auditlog.NewClient adds the audit log API's own root handling and rate limit (4 requests/s).
-		ds.auditLog, ds.auditLogErr = auditlog.NewClient(s, cpi.WithVersion(Version))
+		ds.auditLog, ds.auditLogErr = auditlog.NewClient(s, opts...)
 	}
 	ds.resources = newResourceHandler(ds)
 	return ds, nil
 }
 
+// sdkHTTPClientOptions asks the SDK what Grafana sets up on every data source's HTTP client: the labels
+// of the request metrics (data source name, type and UID), the Secure SOCKS proxy when the data source
+// enables it and Grafana runs one, and a TLS version Grafana enforces. The SDK type-asserts a few jsonData
+// keys of its own (url, basicAuthUser, serverName, secureSocksProxyUsername, …): a provisioning file with
+// another type there is a configuration error, not the end of the process.
+func sdkHTTPClientOptions(ctx context.Context, instance backend.DataSourceInstanceSettings) (opts httpclient.Options, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("Grafana's HTTP settings of this data source cannot be read (%v): a jsonData key such as url, basicAuthUser, serverName or secureSocksProxyUsername has an unexpected type in the provisioning file", r)
+		}
+	}()
+	opts, err = instance.HTTPClientOptions(ctx)
+	if err != nil {
+		return opts, fmt.Errorf("The Secure SOCKS proxy cannot be used: %w. Check Grafana's [secure_socks_datasource_proxy] settings.", err)
+	}
+	return opts, nil
+}
+
 // secondaryClient builds the client of an optional connection: nil, nil when it is not configured.
-func secondaryClient(s settings.Settings, c settings.Connection, secret string, invalid error, root string) (*cpi.Client, error) {
+func secondaryClient(s settings.Settings, c settings.Connection, secret string, invalid error, root string, opts []cpi.Option) (*cpi.Client, error) {
 	if invalid != nil {
 		return nil, invalid
 	}
 	if !c.Configured() {
 		return nil, nil
 	}
-	return cpi.New(s.ForConnection(c, secret), cpi.WithVersion(Version), cpi.WithServiceRoot(root))
+	return cpi.New(s.ForConnection(c, secret), append(slices.Clone(opts), cpi.WithServiceRoot(root))...)
 }
 
-// Dispose releases idle connections when Grafana replaces the instance after a settings change.
+// Dispose closes the connections of every client when Grafana replaces the instance after a settings
+// change.
 func (d *Datasource) Dispose() {
 	for _, c := range []*cpi.Client{d.client, d.calm, d.auditLog} {
 		if c != nil {
@@ -102,9 +146,13 @@ func (d *Datasource) Dispose() {
 // CheckHealth makes real calls to the tenant and explains what works and what does not.
 func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	if d.configErr != nil {
-		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.configErr.Error()}, nil
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.redact(d.configErr.Error())}, nil
 	}
 	res := health.Check(ctx, d.settings, d.client, d.secondaryChecks()...)
+	res.Message = d.redact(res.Message)
+	for i := range res.Details {
+		res.Details[i].Message = d.redact(res.Details[i].Message)
+	}
 	status := backend.HealthStatusOk
 	if !res.OK {
 		status = backend.HealthStatusError

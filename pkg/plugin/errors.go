@@ -6,6 +6,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // errorResponse turns a failed query into an error on that query only. The HTTP status follows the
@@ -13,6 +14,9 @@ import (
 // become 502, because the tenant did not give a usable response. The error source (plugin or downstream)
 // is the one pkg/cpi attached.
 func errorResponse(err error) backend.DataResponse {
+	if safe.IsPanic(err) {
+		return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
+	}
 	var apiErr *cpi.Error
 	if !errors.As(err, &apiErr) {
 		// Not a call failure: the query's own options were refused (a hostile or malformed value).

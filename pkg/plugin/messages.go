@@ -8,13 +8,21 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/messages"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
-// messagesNow is the clock of the message queries (tests fix it to the simulated tenant's "now").
+// messagesNow is the clock of the message queries (tests fix it to the simulated tenant's "now"); a
+// Datasource built with NewDatasourceAt has its own.
 var messagesNow = time.Now
+
+// clock is the data source's clock for the message queries.
+func (d *Datasource) clock() time.Time {
+	if d.now != nil {
+		return d.now()
+	}
+	return messagesNow()
+}
 
 // messageHandlers: the five message query types (pkg/messages).
 var messageHandlers = map[models.QueryType]queryHandler{
@@ -27,15 +35,15 @@ var messageHandlers = map[models.QueryType]queryHandler{
 
 // messageHandler decodes the query's options (refusing unknown ones) and runs it with the query's time
 // range, which is applied in the backend so alert rules get the same answer as panels.
-func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *cpi.Client, messages.Range, Q, string) (data.Frames, error)) queryHandler {
+func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *messages.Store, messages.Range, Q, string) (data.Frames, error)) queryHandler {
 	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 		var opts Q
 		if err := models.Parse(qt, q.JSON, &opts); err != nil {
 			return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 		}
 		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
-			MaxDataPoints: q.MaxDataPoints, Now: messagesNow()}
-		frames, err := answer(ctx, d.client, rg, opts, d.settings.TenantLabel)
+			MaxDataPoints: q.MaxDataPoints, Now: d.clock()}
+		frames, err := answer(ctx, d.messages, rg, opts, d.settings.TenantLabel)
 		if err != nil {
 			return errorResponse(err)
 		}
@@ -56,7 +64,7 @@ var messageVariables = map[string]variableProvider{
 
 func messageVariable(kind string) variableProvider {
 	return func(ctx context.Context, d *Datasource, params url.Values) ([]VariableValue, error) {
-		opts, err := messages.Variables(ctx, d.client, kind, params.Get("filter"), messagesNow())
+		opts, err := messages.Variables(ctx, d.messages, kind, params.Get("filter"), d.clock())
 		if err != nil {
 			return nil, err
 		}

@@ -17,8 +17,24 @@ import (
 // newInstance builds a data source instance against a fresh simulated tenant, as the factory does.
 func newInstance(t *testing.T, jsonData map[string]any, secure map[string]string) *Datasource {
 	t.Helper()
-	srv := httptest.NewServer(simulator.New(simulator.Config{Seed: 3, Now: func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) }}))
+	return newInstanceOf(t, newSimulated(t, nil), jsonData, secure)
+}
+
+// newSimulated serves a fresh simulated tenant; wrap (optional) sees every request first.
+func newSimulated(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
+	var h http.Handler = simulator.New(simulator.Config{Seed: 3, Now: func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) }})
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newInstanceOf builds a data source instance against srv, as the factory does.
+func newInstanceOf(t *testing.T, srv *httptest.Server, jsonData map[string]any, secure map[string]string) *Datasource {
+	t.Helper()
 	base := map[string]any{"apiUrl": srv.URL, "tokenUrl": srv.URL + "/oauth/token", "clientId": simulator.DefaultClientID, "tenantLabel": "SIM"}
 	for k, v := range jsonData {
 		base[k] = v

@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/experimental/concurrent"
 
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // queryHandler answers one query of one type.
@@ -42,7 +43,7 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	// ALM in one POST.
 	ctx = withRequestQueries(ctx, req.Queries)
 	return concurrent.QueryData(ctx, req, func(ctx context.Context, q concurrent.Query) backend.DataResponse {
-		return d.query(ctx, q.DataQuery)
+		return d.redactResponse(d.query(ctx, q.DataQuery))
 	}, maxParallelQueries)
 }
 
@@ -56,7 +57,14 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) backend.Dat
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
 			"the data source is not configured correctly: "+d.configErr.Error())
 	}
-	return handler(ctx, d, q)
+	if err := checkQuery(q); err != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	}
+	var resp backend.DataResponse
+	if err := safe.Call(func() error { resp = handler(ctx, d, q); return nil }); err != nil {
+		return errorResponse(err)
+	}
+	return resp
 }
 
 func implementedTypes() string {

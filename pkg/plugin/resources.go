@@ -26,6 +26,7 @@ func newResourceHandler(d *Datasource) backend.CallResourceHandler {
 
 // CallResource serves /api/datasources/uid/<uid>/resources/… for the query editors.
 func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
+	sender = redactingSender{d: d, next: sender}
 	if d.configErr != nil {
 		return sender.Send(&backend.CallResourceResponse{
 			Status: http.StatusBadRequest,

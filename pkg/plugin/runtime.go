@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -86,21 +85,12 @@ func queryJMS(ctx context.Context, d *Datasource, q backend.DataQuery) backend.D
 	return backend.DataResponse{Frames: jms.TableFrames(res, d.settings.TenantLabel)}
 }
 
-// inventoryFetchers keeps one inventory.Fetcher per tenant (service root): whether a tenant serves the
-// design-time artifacts as a collection is a property of the tenant, learnt once.
-var inventoryFetchers sync.Map // string → *inventory.Fetcher
-
-func inventoryFetcher(d *Datasource) *inventory.Fetcher {
-	f, _ := inventoryFetchers.LoadOrStore(d.client.ServiceRoot(), &inventory.Fetcher{})
-	return f.(*inventory.Fetcher)
-}
-
 func queryInventory(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 	var iq models.InventoryQuery
 	if err := models.Parse(models.QueryInventory, q.JSON, &iq); err != nil {
 		return badQuery(err)
 	}
-	res, err := inventoryFetcher(d).Fetch(ctx, d.client, iq)
+	res, err := d.inventory.Fetch(ctx, d.client, iq)
 	if err != nil {
 		return errorResponse(err)
 	}

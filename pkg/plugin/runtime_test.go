@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,5 +149,46 @@ func TestArtifactAnnotationsFollowTheRange(t *testing.T) {
 	day, month := count(simNow.Add(-24*time.Hour)), count(simNow.Add(-30*24*time.Hour))
 	if day < 1 || month <= day {
 		t.Fatalf("%d deployments in a day, %d in a month", day, month)
+	}
+}
+
+// Whether the tenant serves the design-time collection is learnt per data source instance: another data
+// source on the same tenant (other credentials), or this one after an update, asks the collection again.
+func TestInventoryModeBelongsToTheInstance(t *testing.T) {
+	var refuse atomic.Bool
+	var collection atomic.Int32
+	srv := newSimulated(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/v1/IntegrationDesigntimeArtifacts" {
+				collection.Add(1)
+				if refuse.Load() {
+					http.Error(w, `{"error":{"code":"Bad Request","message":{"lang":"en","value":"not supported"}}}`, http.StatusBadRequest)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	week := backend.TimeRange{From: simNow.Add(-7 * 24 * time.Hour), To: simNow}
+	inventoryOK := func(ds *Datasource) {
+		t.Helper()
+		if r := runQuery(t, ds, "inventory", map[string]any{}, week); r.Error != nil {
+			t.Fatalf("inventory: %v", r.Error)
+		}
+	}
+
+	refuse.Store(true)
+	first := newInstanceOf(t, srv, nil, nil)
+	inventoryOK(first)
+	inventoryOK(first)
+	if n := collection.Load(); n != 1 {
+		t.Fatalf("the refusing tenant was asked the collection %d times by one instance, want 1", n)
+	}
+
+	refuse.Store(false)
+	second := newInstanceOf(t, srv, map[string]any{"tenantLabel": "other credentials"}, nil)
+	inventoryOK(second)
+	if n := collection.Load(); n != 2 {
+		t.Fatalf("a second instance on the same tenant asked the collection %d times in all, want 2: it inherited the first one's mode", n)
 	}
 }

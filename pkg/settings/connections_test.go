@@ -113,3 +113,45 @@ func TestProvisionedConnectionKeys(t *testing.T) {
 		t.Fatal("the other connection is affected")
 	}
 }
+
+// Each connection has its own "skip TLS verification": the tenant's switch is not copied to Cloud ALM or
+// the audit log, and theirs do not touch the tenant.
+func TestConnectionTLSSkipVerifyIsTheConnections(t *testing.T) {
+	conns := map[string]any{"apiUrl": "https://t.example", "clientId": "cpi",
+		"calmApiUrl": "https://acme.eu10.alm.cloud.sap/api", "calmTokenUrl": "https://acme.authentication.eu10.hana.ondemand.com", "calmClientId": "calm",
+		"auditLogUrl": "https://auditlog-management.cfapps.eu10.hana.ondemand.com", "auditLogTokenUrl": "https://acme.authentication.eu10.hana.ondemand.com", "auditLogClientId": "audit"}
+	for _, tc := range []struct {
+		name                  string
+		set                   map[string]any
+		tenant, calm, auditOn bool
+	}{
+		{"tenant only", map[string]any{"tlsSkipVerify": true}, true, false, false},
+		{"Cloud ALM only", map[string]any{"calmTlsSkipVerify": true}, false, true, false},
+		{"audit log only, from a provisioning string", map[string]any{"auditLogTlsSkipVerify": "true"}, false, false, true},
+		{"none", map[string]any{}, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			jd := map[string]any{}
+			for k, v := range conns {
+				jd[k] = v
+			}
+			for k, v := range tc.set {
+				jd[k] = v
+			}
+			raw, _ := json.Marshal(jd)
+			s, err := Load(backend.DataSourceInstanceSettings{JSONData: raw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			calm := s.ForConnection(s.CloudALM, "x")
+			audit := s.ForConnection(s.AuditLog, "x")
+			if s.TLSSkipVerify != tc.tenant || calm.TLSSkipVerify != tc.calm || audit.TLSSkipVerify != tc.auditOn {
+				t.Fatalf("skip verify: tenant %v, Cloud ALM client %v, audit-log client %v", s.TLSSkipVerify, calm.TLSSkipVerify, audit.TLSSkipVerify)
+			}
+		})
+	}
+	if _, err := Load(backend.DataSourceInstanceSettings{JSONData: []byte(`{"calmTlsSkipVerify":"perhaps"}`)}); err == nil ||
+		!strings.Contains(err.Error(), "calmTlsSkipVerify") {
+		t.Fatalf("a non-boolean calmTlsSkipVerify: %v", err)
+	}
+}

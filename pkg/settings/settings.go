@@ -43,7 +43,8 @@ const (
 //
 // jsonData:    apiUrl, environment, tenantLabel, authType, tokenUrl, clientId, basicUser,
 //
-//	tlsSkipVerify, tlsAuthWithCACert, timeoutSeconds, maxConcurrentRequests
+//	tlsSkipVerify, tlsAuthWithCACert, timeoutSeconds, maxConcurrentRequests, calmTlsSkipVerify,
+//	auditLogTlsSkipVerify (and the secondary connections' URLs and client IDs, see connections.go)
 //
 // secureJsonData: clientSecret, basicPassword, clientCertificate, clientKey, tlsCACert, serviceKey
 const (
@@ -90,6 +91,9 @@ type Connection struct {
 	APIURL   string
 	TokenURL string
 	ClientID string
+	// TLSSkipVerify is the connection's own: skipping verification for the tenant (an on-premise test
+	// tenant, say) says nothing about SAP's cloud services.
+	TLSSkipVerify bool
 	// keyErr: a provisioned service key for this connection could not be parsed; reported by its
 	// validation only, so the tenant's own settings still work.
 	keyErr error
@@ -99,10 +103,12 @@ type Connection struct {
 func (c Connection) Configured() bool { return c.APIURL != "" }
 
 // ForConnection derives the settings a client for a secondary connection needs: that connection's URLs,
-// client and secret, with this data source's TLS, timeout, concurrency and tenant label.
+// client, secret and TLS verification, with this data source's custom CA, timeout, concurrency and tenant
+// label.
 func (s Settings) ForConnection(c Connection, clientSecret string) Settings {
 	out := s
 	out.APIBaseURL, out.TokenURL, out.ClientID = c.APIURL, c.TokenURL, c.ClientID
+	out.TLSSkipVerify = c.TLSSkipVerify
 	out.AuthType = AuthOAuth2ClientCredentials
 	out.BasicUser = ""
 	out.CloudALM, out.AuditLog = Connection{}, Connection{}
@@ -161,6 +167,8 @@ type rawJSONData struct {
 	AuditLogClientID      string     `json:"auditLogClientId"`
 	TLSSkipVerify         flexBool   `json:"-"`
 	TLSAuthWithCACert     flexBool   `json:"-"`
+	CalmTLSSkipVerify     flexBool   `json:"-"`
+	AuditLogTLSSkipVerify flexBool   `json:"-"`
 	TimeoutSeconds        flexNumber `json:"-"`
 	MaxConcurrentRequests flexNumber `json:"-"`
 }
@@ -184,6 +192,8 @@ func decodeJSONData(data []byte) (rawJSONData, error) {
 	}{
 		{"tlsSkipVerify", &jd.TLSSkipVerify},
 		{"tlsAuthWithCACert", &jd.TLSAuthWithCACert},
+		{"calmTlsSkipVerify", &jd.CalmTLSSkipVerify},
+		{"auditLogTlsSkipVerify", &jd.AuditLogTLSSkipVerify},
 		{"timeoutSeconds", &jd.TimeoutSeconds},
 		{"maxConcurrentRequests", &jd.MaxConcurrentRequests},
 	}
@@ -280,14 +290,16 @@ func Load(s backend.DataSourceInstanceSettings) (Settings, error) {
 		TLSSkipVerify:     bool(jd.TLSSkipVerify),
 		TLSAuthWithCACert: bool(jd.TLSAuthWithCACert),
 		CloudALM: Connection{
-			APIURL:   strings.TrimSuffix(strings.TrimSpace(jd.CalmAPIURL), "/"),
-			TokenURL: strings.TrimSpace(jd.CalmTokenURL),
-			ClientID: strings.TrimSpace(jd.CalmClientID),
+			APIURL:        strings.TrimSuffix(strings.TrimSpace(jd.CalmAPIURL), "/"),
+			TokenURL:      strings.TrimSpace(jd.CalmTokenURL),
+			ClientID:      strings.TrimSpace(jd.CalmClientID),
+			TLSSkipVerify: bool(jd.CalmTLSSkipVerify),
 		},
 		AuditLog: Connection{
-			APIURL:   strings.TrimSuffix(strings.TrimSpace(jd.AuditLogURL), "/"),
-			TokenURL: strings.TrimSpace(jd.AuditLogTokenURL),
-			ClientID: strings.TrimSpace(jd.AuditLogClientID),
+			APIURL:        strings.TrimSuffix(strings.TrimSpace(jd.AuditLogURL), "/"),
+			TokenURL:      strings.TrimSpace(jd.AuditLogTokenURL),
+			ClientID:      strings.TrimSpace(jd.AuditLogClientID),
+			TLSSkipVerify: bool(jd.AuditLogTLSSkipVerify),
 		},
 		Secrets: Secrets{
 			// Secrets are kept byte for byte; only PEM text gets literal "\n" sequences repaired.

@@ -150,7 +150,7 @@ func (t *Tenant) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c := &call{t: t, w: w, r: r, root: serviceRoot(r), json: wantsJSON(r), now: t.now()}
 	p, ok := t.authenticate(r)
 	if !ok {
-		writeUnauthorized(w)
+		writeUnauthorized(w, r)
 		return
 	}
 	c.p = p

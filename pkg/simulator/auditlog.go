@@ -219,7 +219,7 @@ func (t *Tenant) writeAuditError(w http.ResponseWriter, status int, code, msg st
 
 func (t *Tenant) serveAuditLog(w http.ResponseWriter, r *http.Request) {
 	if _, ok := t.authenticate(r); !ok {
-		writeUnauthorized(w)
+		writeUnauthorized(w, r)
 		return
 	}
 	if strings.TrimSuffix(r.URL.Path, "/") != "/auditlog/v2/auditlogrecords" {
@@ -288,6 +288,10 @@ func (t *Tenant) serveAuditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	if page == nil {
 		page = []auditRecord{}
+	}
+	if t.hostile(HostileOddAuditRecords) && hd.Offset == 0 {
+		writeJSONValue(w, oddAuditPage(page, time.UnixMilli(hd.From).UTC(), to))
+		return
 	}
 	writeJSONValue(w, page)
 }

@@ -39,7 +39,8 @@ func findClient(list []Client, id, secret string) (Client, bool) {
 }
 
 // writeOAuthError answers like XSUAA: a small JSON object with error and error_description.
-func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
+func writeOAuthError(w http.ResponseWriter, r *http.Request, status int, code, desc string) {
+	desc += echoed(r)
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if status == http.StatusUnauthorized {
@@ -55,11 +56,11 @@ func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
 func (t *Tenant) serveToken(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeOAuthError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Request method '"+r.Method+"' not supported")
+		writeOAuthError(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "Request method '"+r.Method+"' not supported")
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "Malformed request body")
+		writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", "Malformed request body")
 		return
 	}
 	id, secret, basic := r.BasicAuth()
@@ -70,7 +71,7 @@ func (t *Tenant) serveToken(w http.ResponseWriter, r *http.Request) {
 		id, idErr = url.QueryUnescape(id)
 		secret, secretErr = url.QueryUnescape(secret)
 		if idErr != nil || secretErr != nil {
-			writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Bad credentials")
+			writeOAuthError(w, r, http.StatusUnauthorized, "invalid_client", "Bad credentials")
 			return
 		}
 	}
@@ -89,16 +90,16 @@ func (t *Tenant) serveToken(w http.ResponseWriter, r *http.Request) {
 		c, ok = findClient(t.cfg.Clients, id, secret)
 	}
 	if !ok {
-		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Bad credentials")
+		writeOAuthError(w, r, http.StatusUnauthorized, "invalid_client", "Bad credentials")
 		return
 	}
 	grant := r.Form.Get("grant_type")
 	if grant != "client_credentials" {
 		if grant == "" {
-			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "Missing grant type")
+			writeOAuthError(w, r, http.StatusBadRequest, "invalid_request", "Missing grant type")
 			return
 		}
-		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+grant)
+		writeOAuthError(w, r, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+grant)
 		return
 	}
 	var b [24]byte
@@ -163,9 +164,9 @@ func (t *Tenant) authenticate(r *http.Request) (principal, bool) {
 }
 
 // writeUnauthorized answers 401 the way the CPI API does: no OData body, a WWW-Authenticate challenge.
-func writeUnauthorized(w http.ResponseWriter) {
+func writeUnauthorized(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="SAP Cloud Integration", error="invalid_token"`)
 	w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
 	w.WriteHeader(http.StatusUnauthorized)
-	_, _ = w.Write([]byte("Unauthorized"))
+	_, _ = w.Write([]byte("Unauthorized" + echoed(r)))
 }

@@ -100,7 +100,7 @@ func writeJSONValue(w http.ResponseWriter, v any) {
 
 func (t *Tenant) serveCALM(w http.ResponseWriter, r *http.Request) {
 	if _, ok := t.authenticate(r); !ok {
-		writeUnauthorized(w)
+		writeUnauthorized(w, r)
 		return
 	}
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/calm-analytics/v1"), "/")

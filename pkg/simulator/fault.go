@@ -108,7 +108,7 @@ func (t *Tenant) applyFault(w http.ResponseWriter, r *http.Request, route string
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
 		if route == "token" {
-			writeOAuthError(w, f.Status, "server_error", http.StatusText(f.Status))
+			writeOAuthError(w, r, f.Status, "server_error", http.StatusText(f.Status))
 			return w, true
 		}
 		msg := http.StatusText(f.Status)

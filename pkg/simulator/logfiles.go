@@ -93,6 +93,10 @@ func (t *Tenant) logFileText(name string, now time.Time) string {
 			} else if h%41 == 0 {
 				status = 401
 			}
+			if t.hostile(HostileNeoLogLines) {
+				b.WriteString(neoAccessLine(h, ts, strings.ToLower(f.id), status))
+				continue
+			}
 			fmt.Fprintf(&b, "10.%d.%d.%d - - [%s] \"POST /cxf/%s HTTP/1.1\" %d %d \"-\" \"Apache-HttpClient/4.5.14\" %d\n",
 				h%255, (h>>8)%255, (h>>16)%255, ts.Format("02/Jan/2006:15:04:05 -0700"), strings.ToLower(f.id), status, 200+h%20000, 20+h%3000)
 			continue
@@ -104,6 +108,10 @@ func (t *Tenant) logFileText(name string, now time.Time) string {
 			text = "Processing of exchange failed in " + f.id + ": " + pick(h, []string{
 				"java.net.SocketTimeoutException: Read timed out", "HTTP operation failed with statusCode: 500",
 				"com.sap.it.rt.scc.connectivity.BusinessException: Document locked"})
+		}
+		if t.hostile(HostileNeoLogLines) {
+			b.WriteString(neoTraceLine(h, ts, level, f.id, text))
+			continue
 		}
 		fmt.Fprintf(&b, "%s#+00#%s#com.sap.it.op.agent.mpl#%s#%s#%s#\n", ts.Format("2006 01 02 15:04:05.000"), level, uuidFrom(h), f.id, text)
 	}

@@ -488,6 +488,7 @@ func (c *call) mplCollection(countOnly bool) {
 
 // expandMPL loads the expanded navigation properties of one message entry.
 func (c *call) expandMPL(e *entity, m *msg) {
+	c.t.hostileMessageLink(e)
 	for _, x := range c.o.Expand {
 		for i := range e.navs {
 			if e.navs[i].name != x {
@@ -525,7 +526,7 @@ func (c *call) serveMPLSub(m *msg, segs []seg) {
 		case len(segs) == 1:
 			c.writeEntity(ei)
 		case len(segs) == 2 && segs[1].name == "$value":
-			c.writeText("text/plain;charset=utf-8", m.errorText())
+			c.writeErrorText(m.errorText())
 		default:
 			c.notFound()
 		}
@@ -572,7 +573,7 @@ func (c *call) serveMPLErrorInformations() {
 		case len(segs) == 1:
 			c.writeEntity(m.errorInfoEntity())
 		case len(segs) == 2 && segs[1].name == "$value":
-			c.writeText("text/plain;charset=utf-8", m.errorText())
+			c.writeErrorText(m.errorText())
 		default:
 			c.notFound()
 		}

@@ -185,7 +185,7 @@ func (t *Tenant) serviceEndpoints(root string, now time.Time) []*entity {
 			navs: []navLink{{name: "EntryPoints", many: true, rows: []*entity{entry}}, {name: "ApiDefinitions", many: true, rows: nonNil(defs)}},
 		})
 	}
-	return rows
+	return t.hostileEndpointLinks(rows)
 }
 
 func nonNil(rows []*entity) []*entity {
@@ -239,8 +239,9 @@ func fingerprint(sum []byte) string {
 
 func (t *Tenant) certEntity(d certDef, now time.Time) *entity {
 	day := dayStart(now)
-	// Expiry is relative to now (to the hour), so "expires in 5 days" holds whenever the tenant is asked.
-	notAfter := now.UTC().Truncate(time.Hour).Add(time.Duration(d.daysLeft)*24*time.Hour + time.Hour)
+	// Expiry is the last second of the UTC day daysLeft days from today, so "expires in 5 days" holds
+	// whenever the tenant is asked, as calendar days and as time left (between 5 and 6 days).
+	notAfter := day.AddDate(0, 0, d.daysLeft+1).Add(-time.Second)
 	notBefore := day.Add(-time.Duration(d.ageDays) * 24 * time.Hour)
 	h := mix(uint64(t.cfg.Seed), 0xce, uint64(len(d.alias)), uint64(d.alias[0]))
 	serial := "0x" + strings.ToUpper(hexN(h, 32))
@@ -305,7 +306,7 @@ func (t *Tenant) keystoreRows(name string, now time.Time) ([]*entity, bool) {
 	for _, d := range defs {
 		rows = append(rows, t.certEntity(d, now))
 	}
-	return rows, true
+	return t.hostileExpiry(rows, now), true
 }
 
 func (c *call) keystoreEntries() ([]*entity, bool) {

@@ -37,6 +37,7 @@ func serviceRoot(r *http.Request) string {
 // writeODataError writes {"error":{"code","message":{"lang","value"}}} (or the XML form when the client
 // did not ask for JSON), the body SAP's OData services send with 4xx/5xx.
 func writeODataError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	msg += echoed(r)
 	if wantsJSON(r) {
 		b := make([]byte, 0, 128+len(msg))
 		b = append(b, `{"error":{"code":`...)

@@ -71,6 +71,7 @@ type Tenant struct {
 
 // New builds a tenant from cfg, filling defaults.
 func New(cfg Config) *Tenant {
+	cfg = hostileConfig(cfg)
 	if cfg.MessagesPerDay <= 0 {
 		cfg.MessagesPerDay = 20000
 	}
@@ -114,6 +115,10 @@ func (t *Tenant) Neo() bool { return t.cfg.Environment == "neo" }
 // ServeHTTP dispatches a request: fault injection first, then the token endpoint, the APIs, or the
 // HTML login page SAP shows for every other path.
 func (t *Tenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r = t.markEcho(r)
+	if t.hostileChainError(w, r) {
+		return
+	}
 	route := routeOf(r.URL.Path)
 	f, ok, err := t.faultFor(route, r)
 	if err != nil {
@@ -135,7 +140,9 @@ func (t *Tenant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/oauth/token" || path == "/oauth2/api/v1/token": // XSUAA (CF) and Neo token paths
 		t.serveToken(w, r)
 	case path == "/api/v1" || strings.HasPrefix(path, "/api/v1/"):
+		w, r, finish := t.hostilePaging(w, r)
 		t.serveAPI(w, r)
+		finish()
 	case strings.HasPrefix(path, "/api/calm-analytics/v1/"):
 		t.serveCALM(w, r)
 	case strings.HasPrefix(path, "/auditlog/v2/"):

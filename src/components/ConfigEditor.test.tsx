@@ -1,5 +1,6 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { config } from '@grafana/runtime';
 
 import { renderConfigEditor } from '../test/configEditor';
 import { makeSettings } from '../test/settings';
@@ -24,7 +25,6 @@ const CERT_KEY = JSON.stringify({
 });
 
 // Rendering the whole editor with the real @grafana/ui is slow on a busy CI machine.
-jest.setTimeout(30000);
 
 async function pasteKey(user: ReturnType<typeof userEvent.setup>, key: string) {
   const area = screen.getByLabelText(/^Service key/);
@@ -235,5 +235,27 @@ describe('ConfigEditor: connection and TLS', () => {
     expect(screen.getByTestId('secret-clientCertificate')).toBeInTheDocument();
     expect(screen.getByTestId('secret-clientKey')).toBeInTheDocument();
     expect(screen.queryByLabelText(/^Client ID/)).not.toBeInTheDocument();
+  });
+});
+
+describe('ConfigEditor: Secure SOCKS proxy', () => {
+  const original = config.secureSocksDSProxyEnabled;
+  afterEach(() => {
+    config.secureSocksDSProxyEnabled = original;
+  });
+
+  it('offers no proxy switch when Grafana runs no proxy', () => {
+    config.secureSocksDSProxyEnabled = false;
+    renderConfigEditor();
+    expect(screen.queryByText('Secure Socks Proxy')).not.toBeInTheDocument();
+  });
+
+  it('stores enableSecureSocksProxy when Grafana runs the proxy', async () => {
+    config.secureSocksDSProxyEnabled = true;
+    const { user, last } = renderConfigEditor();
+    expect(screen.getByText('Secure Socks Proxy')).toBeInTheDocument();
+    const section = screen.getByText('Secure Socks Proxy').parentElement as HTMLElement;
+    await user.click(within(section).getByRole('switch'));
+    expect(last().jsonData.enableSecureSocksProxy).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 import React, { useCallback, useState } from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import { config } from '@grafana/runtime';
+import { SecureSocksProxySettings } from '@grafana/ui';
 
 import { CpiDataSourceOptions, CpiSecureJsonData } from '../types';
 import { AdvancedSection } from './config/AdvancedSection';
@@ -44,6 +46,11 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       <AuthSection {...secretProps} />
       <TlsSection {...secretProps} />
       <AdvancedSection options={options} onOptionsChange={onOptionsChange} />
+      {/* Grafana's Secure SOCKS proxy (private data source connect) carries the tenant, token, Cloud ALM and
+          audit-log requests alike; the switch is shown only when Grafana runs the proxy. */}
+      {config.secureSocksDSProxyEnabled && (
+        <SecureSocksProxySettings options={options} onOptionsChange={onOptionsChange} />
+      )}
       <SecondaryConnectionSection {...secretProps} kind={CLOUD_ALM} onSecretsFilled={onSecretsFilled} />
       <SecondaryConnectionSection {...secretProps} kind={AUDIT_LOG} onSecretsFilled={onSecretsFilled} />
     </div>

@@ -5,8 +5,6 @@ import { renderEditor, giveElementsASize } from '../test/editors';
 import { CpiQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 
-jest.setTimeout(30000);
-
 // The menu is tall enough for every query type (13 rows of 32 px), so the virtualiser renders them all.
 giveElementsASize({ clientHeight: 1000 });
 

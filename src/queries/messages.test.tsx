@@ -7,7 +7,6 @@ import { noDashboard } from '../test/templateSrv';
 import { IMPLEMENTED_QUERY_TYPES, INTERPOLATED_OPTIONS, QUERY_EDITORS, VARIABLE_KINDS } from './index';
 import { messagesFamily } from './messages';
 
-jest.setTimeout(30000);
 giveElementsASize();
 beforeEach(() => noDashboard());
 
@@ -62,7 +61,7 @@ describe('messages family', () => {
     }
   });
 
-  it('lets the query editor switch between the five types, each with its own options', async () => {
+  it('lets the query editor offer the five types and switch to one with other options', async () => {
     const { user, last } = renderEditor(QueryEditor, { refId: 'A', queryType: 'messages' });
     const typePicker = screen.getByRole('combobox', { name: /Query type/ });
     expect(typePicker).toHaveValue('Messages');
@@ -77,8 +76,11 @@ describe('messages family', () => {
     expect(await screen.findByRole('spinbutton', { name: /Stuck for/ })).toBeInTheDocument();
     expect(screen.queryByRole('spinbutton', { name: /Max rows/ })).not.toBeInTheDocument();
     expect(last()).toEqual({ refId: 'A', queryType: 'stuckMessages', format: 'table' });
+  });
 
-    await user.click(typePicker);
+  it('keeps a format the new type accepts and gives the new type its defaults', async () => {
+    const { user, last } = renderEditor(QueryEditor, { refId: 'A', queryType: 'stuckMessages', format: 'table' });
+    await user.click(screen.getByRole('combobox', { name: /Query type/ }));
     await user.click(await screen.findByRole('option', { name: /^Message counts/ }));
     expect(await screen.findByRole('combobox', { name: /Group by/ })).toHaveValue('Status');
     // The new type starts from its own defaults; nothing of stuck messages is kept.

@@ -1,10 +1,10 @@
 // Shared helpers of the browser tests: the REAL editors with the real @grafana/ui, bundled by esbuild
-// (build-page.mjs), served on 127.0.0.1 and driven by playwright-core in Debian's Chromium.
+// (build-page.mjs), served on 127.0.0.1 and driven by playwright-core in Chromium (see ensureBrowser).
 // Every test file is its own process under `node --test` (files may run in parallel): each builds the page once
 // into its own temporary directory and serves it on its own port. See README.md for writing a test.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import os from 'node:os';
@@ -18,33 +18,70 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '..', '..');
 /** Where the screenshots of the docs live: docs/img/<name>. */
 export const IMG_DIR = path.join(REPO_ROOT, 'docs', 'img');
-const CHROMIUM = '/usr/bin/chromium';
-
 // Grafana's UI font. Grafana serves it as public/fonts/inter/*.woff2; Debian's fonts-inter ships the same
-// family as OpenType, which Chromium accepts under that URL (it sniffs the font format).
-const INTER_DIR = '/usr/share/fonts/opentype/inter';
+// family as OpenType, which Chromium accepts under that URL (it sniffs the font format). INTER_FONT_DIR names
+// another directory holding Inter-Regular.otf and its siblings.
+const INTER_DIR = process.env.INTER_FONT_DIR || '/usr/share/fonts/opentype/inter';
+
+// Names a Chromium or Chrome executable goes by on the PATH.
+const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+
+const HOW_TO_GET_CHROMIUM =
+  'Set CHROMIUM_PATH to a Chromium or Chrome executable (macOS: "/Applications/Google Chrome.app/Contents/MacOS/' +
+  'Google Chrome"; Windows: the path of chrome.exe; or `npx playwright install chromium` and the path it prints), ' +
+  'or put one of ' +
+  CHROMIUM_NAMES.join(', ') +
+  ' on the PATH. On Debian or Ubuntu the tests install chromium with apt-get.';
+
+/** The first executable called `name` on the PATH, or undefined. */
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir, name);
+    if (dir && existsSync(file) && statSync(file).isFile()) {
+      return file;
+    }
+  }
+  return undefined;
+}
+
+/** The Chromium the tests drive: $CHROMIUM_PATH, else the first of CHROMIUM_NAMES on the PATH. */
+export function findChromium() {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    assert.ok(existsSync(configured), `CHROMIUM_PATH=${configured} does not exist. ${HOW_TO_GET_CHROMIUM}`);
+    return configured;
+  }
+  return CHROMIUM_NAMES.map(onPath).find(Boolean);
+}
+
+let chromiumPath;
 
 /**
- * Debian's chromium (and the Inter font); installed here when missing: CI machines start fresh, and we run
- * as root.
+ * Finds Chromium and the Inter font; on Debian or Ubuntu (apt-get on the PATH) installs what is missing, since CI
+ * machines start fresh and run as root. Elsewhere it says how to get them. Returns the Chromium executable.
  */
 export function ensureBrowser() {
-  const missing = [];
-  if (!existsSync(CHROMIUM)) {
-    missing.push('chromium');
+  chromiumPath ??= findChromium();
+  const fontMissing = !existsSync(path.join(INTER_DIR, 'Inter-Regular.otf'));
+  if (chromiumPath && !fontMissing) {
+    return chromiumPath;
   }
-  if (!existsSync(path.join(INTER_DIR, 'Inter-Regular.otf'))) {
-    missing.push('fonts-inter');
+  if (!onPath('apt-get')) {
+    assert.ok(chromiumPath, `No Chromium found. ${HOW_TO_GET_CHROMIUM}`);
+    assert.fail(
+      `The Inter font (Inter-Regular.otf) is not in ${INTER_DIR}: install Inter's OpenType files and set ` +
+        'INTER_FONT_DIR to their directory (Debian/Ubuntu: apt-get install fonts-inter).'
+    );
   }
-  if (missing.length === 0) {
-    return;
-  }
+  const missing = [...(chromiumPath ? [] : ['chromium']), ...(fontMissing ? ['fonts-inter'] : [])];
   console.error(`installing ${missing.join(', ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const stdio = ['ignore', 'inherit', 'inherit'];
   execFileSync('apt-get', ['update'], { stdio, env });
   execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio, env });
-  assert.ok(existsSync(CHROMIUM), `apt-get installed chromium, but ${CHROMIUM} does not exist`);
+  chromiumPath ??= findChromium();
+  assert.ok(chromiumPath, `apt-get installed chromium, but none of ${CHROMIUM_NAMES.join(', ')} is on the PATH`);
+  return chromiumPath;
 }
 
 // Removed when the process exits: the directories belong to this process only.
@@ -164,14 +201,14 @@ const CHROMIUM_ARGS = [
  * @param {{viewport?: {width: number, height: number}}} [options]
  */
 export async function launch({ viewport = { width: 1100, height: 900 } } = {}) {
-  ensureBrowser();
+  const executablePath = ensureBrowser();
   const root = await buildPage();
   const site = await serve(root);
   const userDataDir = ownedTempDir('sapcpi-chromium-');
   let browser;
   try {
     browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      executablePath,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport,

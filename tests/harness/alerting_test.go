@@ -646,6 +646,18 @@ func (d *direct) iflowMessageCount(t *testing.T, iflow string, from, to time.Tim
 	return n
 }
 
+// stuckCount is $count of the messages that started in [from, to) and are in PROCESSING or RETRY.
+func (d *direct) stuckCount(t *testing.T, from, to time.Time) int {
+	t.Helper()
+	filter := fmt.Sprintf("(Status eq 'PROCESSING' or Status eq 'RETRY') and LogStart ge %s and LogStart lt %s", directDateTime(from), directDateTime(to))
+	body := d.get(t, "MessageProcessingLogs/$count?$filter="+directEscape(filter))
+	n, err := strconv.Atoi(strings.TrimSpace(string(body)))
+	if err != nil {
+		t.Fatalf("$count answered %q", body)
+	}
+	return n
+}
+
 // jmsQueueStateCodes maps queue name → State (0 OK, 1 warning, 2 critical) of the broker Broker1.
 func (d *direct) jmsQueueStateCodes(t *testing.T) map[string]int {
 	t.Helper()

@@ -14,7 +14,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,11 +24,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend/grpcplugin"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
 
@@ -385,7 +382,7 @@ func TestDashboardsProvisioning(t *testing.T) {
 	}
 
 	// The Grafana image installs the frontend build (dist/) as the plugin directory, and the frontend build
-	// copies every JSON file of src/ (plugin.json, dashboards/*.json) into dist/.
+	// copies every JSON file of src/ (dashboards/*.json) into dist/; webpack.config.ts adds the root plugin.json.
 	if df := readRepoFile(t, "Dockerfile"); !strings.Contains(df, "/src/dist /var/lib/grafana/plugins/"+pluginID) {
 		t.Errorf("the Dockerfile does not install dist/ as /var/lib/grafana/plugins/%s", pluginID)
 	}
@@ -443,10 +440,6 @@ type boardEnv struct {
 	h  *pluginHost
 	tn *tenant
 	ds dataSource
-
-	resOnce sync.Once
-	res     grpcplugin.ResourceClient
-	resErr  error
 }
 
 // simulatedTenantConfig is the simulated tenant with the simulator's defaults (seed, 20 000 messages a day,
@@ -524,58 +517,11 @@ func newBoardEnvWith(t *testing.T, environment, label string, seed int64) *board
 // variableValues calls GET variables/<kind>?filter=… as the variable editor and template variables do.
 func (e *boardEnv) variableValues(t *testing.T, kind, filter string) ([]VariableValueJSON, error) {
 	t.Helper()
-	e.resOnce.Do(func() {
-		rpc, err := e.h.client.Client()
-		if err != nil {
-			e.resErr = err
-			return
-		}
-		raw, err := rpc.Dispense("resource")
-		if err != nil {
-			e.resErr = err
-			return
-		}
-		rc, ok := raw.(grpcplugin.ResourceClient)
-		if !ok {
-			e.resErr = fmt.Errorf("resource client has type %T", raw)
-			return
-		}
-		e.res = rc
-	})
-	if e.resErr != nil {
-		t.Fatalf("dispensing the resource client: %v", e.resErr)
-	}
-	path := "variables/" + url.PathEscape(kind)
-	full := path
+	rawQuery := ""
 	if filter != "" {
-		full += "?" + url.Values{"filter": {filter}}.Encode()
+		rawQuery = url.Values{"filter": {filter}}.Encode()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	stream, err := e.res.CallResource(ctx, &pluginv2.CallResourceRequest{
-		PluginContext: e.h.pluginContext(t, e.ds),
-		Path:          path,
-		Method:        http.MethodGet,
-		Url:           "/api/datasources/uid/" + simulatedDataSourceUID + "/resources/" + full,
-	})
-	if err != nil {
-		t.Fatalf("CallResource %s: %v", full, err)
-	}
-	var status int32
-	var body []byte
-	for {
-		msg, err := stream.Recv()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("CallResource %s: %v", full, err)
-		}
-		if msg.Code != 0 {
-			status = msg.Code
-		}
-		body = append(body, msg.Body...)
-	}
+	status, body := e.h.callResource(t, e.ds, "variables/"+url.PathEscape(kind), rawQuery)
 	if status != http.StatusOK {
 		return nil, fmt.Errorf("variables/%s answered HTTP %d: %s", kind, status, body)
 	}

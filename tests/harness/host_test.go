@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -288,6 +289,9 @@ type dataSource struct {
 	// needs the same plugin-side instance twice (e.g. for its token cache) sets both once (see saved).
 	ID        int64
 	UpdatedMS int64
+	// GrafanaConfig is added to the configuration Grafana sends with every call (e.g. its Secure SOCKS
+	// proxy settings, GF_SECURE_SOCKS_DATASOURCE_PROXY_*).
+	GrafanaConfig map[string]string
 }
 
 // saved gives ds a fixed identity, like a data source saved once and then used several times.
@@ -319,11 +323,7 @@ func (h *pluginHost) pluginContext(t *testing.T, ds dataSource) *pluginv2.Plugin
 		PluginVersion: pluginVersion,
 		UserAgent:     fmt.Sprintf("Grafana/%s (%s; %s)", grafanaVersion, runtime.GOOS, runtime.GOARCH),
 		User:          &pluginv2.User{Login: "admin", Name: "Admin", Email: "admin@localhost", Role: "Admin"},
-		GrafanaConfig: map[string]string{
-			"GF_APP_URL":                   "http://localhost:3000/",
-			"GF_CONCURRENT_QUERY_COUNT":    "10",
-			"GF_USER_FACING_DEFAULT_ERROR": "An error occurred within the plugin",
-		},
+		GrafanaConfig: grafanaConfig(ds.GrafanaConfig),
 		DataSourceInstanceSettings: &pluginv2.DataSourceInstanceSettings{
 			Id:                      n, //nolint:staticcheck // Grafana still sends the internal id; the harness sends what Grafana sends
 			Uid:                     fmt.Sprintf("harness-%d", n),
@@ -333,6 +333,17 @@ func (h *pluginHost) pluginContext(t *testing.T, ds dataSource) *pluginv2.Plugin
 			LastUpdatedMS:           updated,
 		},
 	}
+}
+
+// grafanaConfig is the configuration Grafana sends with every call, plus extra.
+func grafanaConfig(extra map[string]string) map[string]string {
+	cfg := map[string]string{
+		"GF_APP_URL":                   "http://localhost:3000/",
+		"GF_CONCURRENT_QUERY_COUNT":    "10",
+		"GF_USER_FACING_DEFAULT_ERROR": "An error occurred within the plugin",
+	}
+	maps.Copy(cfg, extra)
+	return cfg
 }
 
 // checkHealth calls CheckHealth as Grafana's "Save & test" does.

@@ -56,6 +56,14 @@ func floatAt(t *testing.T, f *data.Field) float64 {
 }
 
 // directKeystore reads the keystore without the plugin: alias → days until expiry from ValidNotAfter.
+// calendarDays is what an operator reads off a certificate: the number of UTC calendar days from today to
+// its valid-to date.
+func calendarDays(now, validTo time.Time) float64 {
+	y, m, d := now.UTC().Date()
+	vy, vm, vd := validTo.UTC().Date()
+	return math.Round(time.Date(vy, vm, vd, 12, 0, 0, 0, time.UTC).Sub(time.Date(y, m, d, 12, 0, 0, 0, time.UTC)).Hours() / 24)
+}
+
 func directKeystore(t *testing.T, d *direct, keystore string) map[string]float64 {
 	t.Helper()
 	var env struct {
@@ -76,7 +84,7 @@ func directKeystore(t *testing.T, d *direct, keystore string) map[string]float64
 		if err != nil {
 			t.Fatalf("ValidNotAfter %q: %v", e.ValidNotAfter, err)
 		}
-		out[e.Alias] = math.Floor(time.UnixMilli(ms).Sub(now).Hours() / 24)
+		out[e.Alias] = calendarDays(now, time.UnixMilli(ms))
 	}
 	return out
 }

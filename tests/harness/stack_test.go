@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -152,6 +153,96 @@ func TestComposeFile(t *testing.T) {
 	if !strings.Contains(simDockerfile, "./cmd/cpi-simulator") {
 		t.Errorf("%s does not build ./cmd/cpi-simulator", sim.Build.Dockerfile)
 	}
+}
+
+// TestDockerBuildContext checks what the images are built from: the host's node_modules, dist/ and .git stay out
+// of the build context (.dockerignore), the sources and the build's own inputs stay in, npm ci runs with the
+// repository's .npmrc, and the frontend is built on a Node LTS.
+func TestDockerBuildContext(t *testing.T) {
+	ignore := dockerignorePatterns(readRepoFile(t, ".dockerignore"))
+	for _, p := range []string{"node_modules", "node_modules/.bin/webpack", "dist", "dist/module.js", ".git", ".git/HEAD",
+		"tests/browser/.build", "seed-sapcpi-datasource-0.1.0.zip"} {
+		if !dockerIgnored(ignore, p) {
+			t.Errorf(".dockerignore lets the host's %s into the images", p)
+		}
+	}
+	for _, p := range []string{"package.json", "package-lock.json", ".npmrc", "go.mod", "go.sum", "plugin.json",
+		"Magefile.go", "webpack.config.ts", "tsconfig.json", ".config/webpack/webpack.config.ts", "src/module.ts",
+		"src/README.md", "src/dashboards/overview.json", "pkg/main.go", "cmd/cpi-simulator/main.go",
+		"CHANGELOG.md", "LICENSE", "docs/img/config-editor.png", "provisioning/datasources/sapcpi.yaml"} {
+		if dockerIgnored(ignore, p) {
+			t.Errorf(".dockerignore keeps %s, which the images build from, out of the build context", p)
+		}
+	}
+
+	dockerfile := readRepoFile(t, "Dockerfile")
+	npmrc, npmCI := -1, -1
+	for i, line := range strings.Split(dockerfile, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) > 0 && fields[0] == "COPY" && slices.Contains(fields, ".npmrc") && npmrc < 0 {
+			npmrc = i
+		}
+		if strings.HasPrefix(line, "RUN ") && strings.Contains(line, "npm ci") && npmCI < 0 {
+			npmCI = i
+		}
+	}
+	if npmCI < 0 || npmrc < 0 || npmrc > npmCI {
+		t.Errorf("the Dockerfile must COPY .npmrc before it runs npm ci (COPY at line %d, npm ci at line %d)", npmrc+1, npmCI+1)
+	}
+	// Node's LTS lines are the even majors; 20 leaves maintenance in April 2026.
+	m := regexp.MustCompile(`(?m)^FROM node:(\d+)[-.\w]*`).FindStringSubmatch(dockerfile)
+	if m == nil {
+		t.Fatal("the Dockerfile builds the frontend on no node image")
+	}
+	if major, _ := strconv.Atoi(m[1]); major < 22 || major%2 != 0 {
+		t.Errorf("the frontend is built on Node %s, not a current LTS (22 or newer, even)", m[1])
+	}
+}
+
+// dockerignorePatterns reads a .dockerignore: one pattern a line, # comments, blank lines ignored.
+func dockerignorePatterns(text string) []string {
+	var patterns []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			patterns = append(patterns, strings.TrimPrefix(line, "/"))
+		}
+	}
+	return patterns
+}
+
+// dockerIgnored reports whether Docker leaves rel (a slash path from the context root) out of the build context:
+// a pattern matches the path or one of its parent folders (filepath.Match syntax; a leading "**/" matches at
+// any depth; "!" re-includes; the last matching pattern wins).
+func dockerIgnored(patterns []string, rel string) bool {
+	parts := strings.Split(rel, "/")
+	matches := func(pattern string) bool {
+		for i := 1; i <= len(parts); i++ {
+			prefix := strings.Join(parts[:i], "/")
+			if ok, _ := path.Match(pattern, prefix); ok {
+				return true
+			}
+			if rest, found := strings.CutPrefix(pattern, "**/"); found {
+				for j := 0; j < i; j++ {
+					if ok, _ := path.Match(rest, strings.Join(parts[j:i], "/")); ok {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	ignored := false
+	for _, p := range patterns {
+		if neg, ok := strings.CutPrefix(p, "!"); ok {
+			if matches(neg) {
+				ignored = false
+			}
+		} else if matches(p) {
+			ignored = true
+		}
+	}
+	return ignored
 }
 
 // TestStackServesProvisionedDataSource starts the simulated tenant the way the compose service does and

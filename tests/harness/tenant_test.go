@@ -50,6 +50,7 @@ type tenant struct {
 
 	mu     sync.Mutex
 	tokens []string // every access_token the token endpoint handed out
+	paths  []string // the escaped path and query of every request, as received
 }
 
 type tenantOptions struct {
@@ -73,6 +74,9 @@ func newTenant(t *testing.T, o tenantOptions) *tenant {
 	}
 	tn := &tenant{sim: simulator.New(o.cfg)}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tn.mu.Lock()
+		tn.paths = append(tn.paths, r.URL.RequestURI())
+		tn.mu.Unlock()
 		if r.URL.Path != "/oauth/token" {
 			tn.sim.ServeHTTP(w, r)
 			return
@@ -126,6 +130,13 @@ func (tn *tenant) issuedTokens() []string {
 	tn.mu.Lock()
 	defer tn.mu.Unlock()
 	return append([]string(nil), tn.tokens...)
+}
+
+// requestURIs are the escaped paths and queries of every request the tenant received so far.
+func (tn *tenant) requestURIs() []string {
+	tn.mu.Lock()
+	defer tn.mu.Unlock()
+	return append([]string(nil), tn.paths...)
 }
 
 // caPEM is the PEM of the test server's certificate, which is its own CA.

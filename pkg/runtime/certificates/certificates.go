@@ -28,8 +28,8 @@ const (
 	// maxChainCalls bounds the per-entry ChainCertificates requests of one query: security content
 	// allows 10 requests/s per user, so 25 entries cost about 2.5 s.
 	maxChainCalls = 25
-	// maxPages bounds server pages (1000 entries each; a keystore holds at most ~6000).
-	maxPages = 10
+	// maxEntries bounds the keystore entries read (a keystore holds at most ~6000).
+	maxEntries = 10 * cpi.MaxPageSize
 	// Days-left thresholds of the field config: red below 7 days, orange below 30.
 	warnDays     = 30
 	criticalDays = 7
@@ -103,12 +103,11 @@ func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now tim
 		return res, err
 	}
 	// No $select: SAP's documented $select list lacks the validity, DN and fingerprint properties.
-	certs, capped, err := rt.GetAll[Cert](ctx, g, &res.Log, "the keystore entries", "KeystoreEntries", url.Values{"keystoreName": {ks}}, maxPages)
+	// SAP documents only keystoreName and $select for this collection: pages are read by __next.
+	certs, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "keystore entries", cpi.ListOptions{Path: "KeystoreEntries",
+		Query: url.Values{"keystoreName": {ks}}, MaxRows: maxEntries, NextOnly: true})
 	if err != nil {
 		return res, err
-	}
-	if capped {
-		res.Notice("Only the first %d pages of keystore entries were read.", maxPages)
 	}
 	needle := strings.TrimSpace(q.AliasContains)
 	for _, c := range certs {
@@ -133,6 +132,8 @@ func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now tim
 // fetchChains reads ChainCertificates of the first maxChainCalls entries. A failure on one entry is shown
 // on that entry; a failure that would repeat for all (role, throttling, deadline) stops the loop.
 func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
+	var failed []string
+	defer func() { chainNotice(res, failed) }()
 	for i := range res.Entries {
 		e := &res.Entries[i]
 		if i == maxChainCalls {
@@ -144,14 +145,16 @@ func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
 			key = strings.ToUpper(hex.EncodeToString([]byte(e.Alias)))
 		}
 		// The key is the hex alias, so it is always a safe literal, whatever the alias contains.
-		chain, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "the chain certificates of "+e.Alias,
-			"KeystoreEntries("+odata.StringLiteral(key)+")/ChainCertificates", url.Values{"keystoreName": {res.Keystore}}, 1)
+		chain, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "chain certificates of "+e.Alias, cpi.ListOptions{
+			Path:  "KeystoreEntries(" + odata.KeyPredicate(key) + ")/ChainCertificates",
+			Query: url.Values{"keystoreName": {res.Keystore}}, MaxRows: cpi.MaxPageSize, NextOnly: true})
 		if err != nil {
 			e.ChainError = err.Error()
 			if ctx.Err() != nil || cpi.IsKind(err, cpi.KindForbidden) || cpi.IsKind(err, cpi.KindRateLimited) {
 				res.Warning("Chain certificates could not be read: %s", err.Error())
 				return
 			}
+			failed = append(failed, e.Alias)
 			continue
 		}
 		for _, c := range chain {
@@ -168,6 +171,35 @@ func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
 	}
 }
 
+// chainNotice says which entries are shown without their chain, so missing chain rows are not mistaken
+// for entries without a chain (and their days left count the entry's own certificate only).
+func chainNotice(res *Result, failed []string) {
+	if len(failed) == 0 {
+		return
+	}
+	const show = 5
+	names := strings.Join(failed[:min(len(failed), show)], ", ")
+	if len(failed) > show {
+		names += fmt.Sprintf(" and %d more", len(failed)-show)
+	}
+	var why string
+	for _, e := range res.Entries {
+		if e.Alias == failed[0] {
+			why = e.ChainError
+		}
+	}
+	res.Warning("The chain certificates of %d %s could not be read, so %s shown without %s chain and %s days left count %s own certificate only: %s (first error: %s).",
+		len(failed), plural(len(failed), "entry", "entries"), plural(len(failed), "it is", "they are"), plural(len(failed), "its", "their"),
+		plural(len(failed), "its", "their"), plural(len(failed), "its", "their"), names, why)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // AliasOf returns the alias, decoded from Hexalias (hex of the UTF-8 bytes) when SAP sends no Alias.
 func AliasOf(c Cert) string {
 	if c.Alias != "" {
@@ -179,9 +211,17 @@ func AliasOf(c Cert) string {
 	return c.Hexalias
 }
 
-// DaysUntil is the whole number of days from now until t (floor), negative once t has passed.
+// DaysUntil is what an operator reads off the certificate: the number of calendar days (UTC) from
+// today to the day of its "valid to" date. 25 for a certificate valid to a date 25 days ahead, at any
+// hour; 0 on its last day (also once it expired earlier that day); -10 ten days after that day. So
+// "< 30" means the valid-to date is fewer than 30 days away, and negative means expired on an earlier day.
 func DaysUntil(t, now time.Time) float64 {
-	return math.Floor(t.Sub(now).Hours() / 24)
+	return math.Round(dayOf(t).Sub(dayOf(now)).Hours() / 24)
+}
+
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func daysLeft(e Entry, now time.Time) float64 {

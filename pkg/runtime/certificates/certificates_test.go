@@ -29,7 +29,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 var now = simtest.Now
 
 // unpaced lifts the security-content pacing for tests that are not about it (TestSecurityRateLimitHonoured is).
-var unpaced = cpi.WithRateLimit(cpi.AreaSecurity, 0, 0)
+var unpaced = cpi.WithRateLimit(cpi.AreaSecurity, 0)
 
 func TestGoldenFrames(t *testing.T) {
 	tn := simtest.New(t, simulator.Config{}, unpaced)
@@ -97,19 +97,35 @@ func TestDaysLeftSortedSoonestFirst(t *testing.T) {
 	}
 }
 
+// Days left are calendar days (UTC) from today to the valid-to date, as read on the certificate.
 func TestDaysUntil(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
 	for _, tc := range []struct {
-		d    time.Duration
-		want float64
+		now, validTo string
+		want         float64
 	}{
-		{5*24*time.Hour + time.Hour, 5},
-		{5*24*time.Hour - time.Minute, 4},
-		{time.Minute, 0},
-		{-time.Minute, -1},
-		{-12*24*time.Hour + time.Hour, -12},
+		// Expires in 24.997 days: valid to 2027-01-01, today 2026-12-07: 25 days.
+		{"2026-12-07T01:00:00Z", "2027-01-01T00:55:41Z", 25},
+		// Expired 10.003 days ago: valid to 2026-11-26, today 2026-12-06: -10.
+		{"2026-12-06T01:00:00Z", "2026-11-26T00:55:41Z", -10},
+		{"2026-12-07T23:59:59Z", "2026-12-08T00:00:00Z", 1},
+		{"2026-12-07T00:00:00Z", "2026-12-07T23:59:59Z", 0},
+		{"2026-12-07T12:00:00Z", "2026-12-07T11:00:00Z", 0}, // its last day, an hour after it ended
+		{"2026-12-07T12:00:00Z", "2026-12-14T00:00:00Z", 7},
+		{"2026-12-07T12:00:00Z", "2026-12-13T23:59:59Z", 6},
+		// Another zone on either side: the UTC date counts.
+		{"2026-12-07T23:30:00-02:00", "2026-12-09T00:30:00+02:00", 0},
+		{"2026-03-28T12:00:00Z", "2026-03-30T12:00:00+02:00", 2},
+		{"2024-02-28T12:00:00Z", "2024-03-01T00:00:00Z", 2}, // leap day
 	} {
-		if got := DaysUntil(now.Add(tc.d), now); got != tc.want {
-			t.Errorf("DaysUntil(now+%s) = %v, want %v", tc.d, got, tc.want)
+		if got := DaysUntil(at(tc.validTo), at(tc.now)); got != tc.want {
+			t.Errorf("now %s, valid to %s: %v days left, want %v", tc.now, tc.validTo, got, tc.want)
 		}
 	}
 }
@@ -167,8 +183,8 @@ func TestSecurityRateLimitHonoured(t *testing.T) {
 			t.Fatalf("the tenant answered 429 to %s: the client did not pace security requests", r.Path)
 		}
 	}
-	// 18 requests at 10/s take at least 1.7 s: proof that the pacing happened.
-	if el := time.Since(start); len(reqs) != 18 || el < 1600*time.Millisecond {
+	// 18 requests at 10 per window need a second window (1.05 s later): proof that the pacing happened.
+	if el := time.Since(start); len(reqs) != 18 || el < 1050*time.Millisecond {
 		t.Fatalf("%d requests in %s", len(reqs), el)
 	}
 }
@@ -230,10 +246,12 @@ func TestChainFailures(t *testing.T) {
 		err       error
 		wantCalls int // 8 entries
 		warning   bool
+		notice    string
 	}{
-		{"one entry not found: shown on the entries, the query goes on", &cpi.Error{Kind: cpi.KindEntityNotFound, Message: "Requested entity could not be found."}, 8, false},
-		{"role missing: stop after the first", &cpi.Error{Kind: cpi.KindForbidden, Message: "lacks the role MonitoringDataRead"}, 1, true},
-		{"throttled: stop after the first", &cpi.Error{Kind: cpi.KindRateLimited, Message: "too many requests"}, 1, true},
+		{"each entry not found: the query goes on, a notice names them", &cpi.Error{Kind: cpi.KindEntityNotFound, Message: "Requested entity could not be found."}, 8, true,
+			"The chain certificates of 8 entries could not be read, so they are shown without their chain and their days left count their own certificate only: sap_cloudintegrationcertificate, bank_sftp_hostkey, salesforce_jwt_signing, ariba_network_client, edi_dhl_as2_partner and 3 more (first error: Requested entity could not be found.)."},
+		{"role missing: stop after the first", &cpi.Error{Kind: cpi.KindForbidden, Message: "lacks the role MonitoringDataRead"}, 1, true, "Chain certificates could not be read: lacks the role MonitoringDataRead"},
+		{"throttled: stop after the first", &cpi.Error{Kind: cpi.KindRateLimited, Message: "too many requests"}, 1, true, "Chain certificates could not be read: too many requests"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,8 +275,11 @@ func TestChainFailures(t *testing.T) {
 			if failed != tc.wantCalls {
 				t.Fatalf("%d entries show a chain error, want %d", failed, tc.wantCalls)
 			}
-			if got := len(res.Notices) > 0 && res.Notices[0].Severity == data.NoticeSeverityWarning; got != tc.warning {
+			if got := len(res.Notices) == 1 && res.Notices[0].Severity == data.NoticeSeverityWarning; got != tc.warning {
 				t.Fatalf("notices %+v", res.Notices)
+			}
+			if res.Notices[0].Text != tc.notice {
+				t.Errorf("notice %q,\nwant %q", res.Notices[0].Text, tc.notice)
 			}
 		})
 	}

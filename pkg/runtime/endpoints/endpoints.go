@@ -14,14 +14,15 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/frames"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/rt"
 )
 
-// maxPages bounds the server pages read (1000 endpoints each); a tenant has far fewer.
-const maxPages = 10
+// maxEndpoints bounds the endpoints read; a tenant has far fewer.
+const maxEndpoints = 10 * cpi.MaxPageSize
 
 // Endpoint is one ServiceEndpoint with its expanded navigation properties.
 type Endpoint struct {
@@ -95,12 +96,9 @@ func Fetch(ctx context.Context, g rt.Getter, q models.EndpointsQuery) (Result, e
 	if p := strings.TrimSpace(q.Protocol); p != "" {
 		query.Set("$filter", odata.Eq("Protocol", p))
 	}
-	all, capped, err := rt.GetAll[Endpoint](ctx, g, &res.Log, "the service endpoints", "ServiceEndpoints", query, maxPages)
+	all, _, err := rt.GetAll[Endpoint](ctx, g, &res.Log, "service endpoints", cpi.ListOptions{Path: "ServiceEndpoints", Query: query, MaxRows: maxEndpoints})
 	if err != nil {
 		return res, err
-	}
-	if capped {
-		res.Notice("Only the first %d pages of service endpoints were read.", maxPages)
 	}
 	needle := strings.TrimSpace(q.EndpointName)
 	for _, e := range all {
@@ -172,7 +170,11 @@ func links(apis []API) (wsdl, openapi, edmx string, names []string) {
 
 // linkField is a URL column whose cells open the URL (a data link on the field's own value).
 func linkField(name, title string, values []string) *data.Field {
-	f := data.NewField(name, nil, values)
+	links := make([]string, len(values))
+	for i, v := range values {
+		links[i] = odata.WebLink(v) // tenant data: only http(s) links may be opened
+	}
+	f := data.NewField(name, nil, links)
 	f.Config = &data.FieldConfig{
 		Links:   []data.DataLink{{Title: title, URL: "${__value.raw}", TargetBlank: true}},
 		NoValue: "",

@@ -5,7 +5,6 @@
 package inventory
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -24,14 +23,15 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/rt"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // Role is the role template that reads the design-time workspace (packages and their artifacts).
 const Role = "WorkspacePackagesRead"
 
 const (
-	// maxPages bounds server pages per collection (1000 rows each).
-	maxPages = 20
+	// maxRows bounds the rows read per collection.
+	maxRows = 20 * cpi.MaxPageSize
 	// perPackageWorkers is how many package requests are in flight at once when the tenant has no
 	// collection of design-time artifacts; the client's design-time rate limit (10/s) paces them anyway.
 	perPackageWorkers = 4
@@ -102,7 +102,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		return res, err
 	}
 	pkgID := strings.TrimSpace(q.PackageID)
-	if err := odata.CheckValue("package id", pkgID); err != nil {
+	if err := odata.CheckID("package id", pkgID); err != nil {
 		return res, err
 	}
 	dctx := cpi.WithRole(ctx, Role)
@@ -117,7 +117,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 		pkgs, designed, err = f.allPackages(dctx, g, &res.Log)
 	}
 	if err != nil {
-		return res, designTimeError(err)
+		return res, err
 	}
 	deployed, err := artifacts.List(ctx, g, models.ArtifactsQuery{})
 	res.Requests = append(res.Requests, deployed.Requests...)
@@ -140,17 +140,9 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 	return res, nil
 }
 
-// designTimeError makes a design-time failure say that the inventory needs that API.
-func designTimeError(err error) error {
-	if cpi.IsKind(err, cpi.KindForbidden) {
-		return fmt.Errorf("the inventory reads integration packages, which needs the role %s: %w", Role, err)
-	}
-	return err
-}
-
 func onePackage(ctx context.Context, g rt.Getter, log *rt.Log, id string) ([]Package, []Designed, error) {
-	lit := odata.StringLiteral(id)
-	resp, err := g.Get(ctx, "IntegrationPackages("+lit+")", nil)
+	lit := odata.KeyPredicate(id)
+	p, resp, err := cpi.GetEntity[Package](ctx, g, "IntegrationPackages("+lit+")", nil)
 	log.Add(resp)
 	if err != nil {
 		if cpi.IsKind(err, cpi.KindEntityNotFound) {
@@ -158,12 +150,14 @@ func onePackage(ctx context.Context, g rt.Getter, log *rt.Log, id string) ([]Pac
 		}
 		return nil, nil, err
 	}
-	p, err := odata.DecodeEntity[Package](bytes.NewReader(resp.Body))
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the integration package: %w", err)
-	}
-	designed, _, err := rt.GetAll[Designed](ctx, g, log, "the package's integration flows", "IntegrationPackages("+lit+")/IntegrationDesigntimeArtifacts", nil, maxPages)
+	designed, _, err := rt.GetAll[Designed](ctx, g, log, "integration flows of the package", designedOf(lit))
 	return []Package{p}, designed, err
+}
+
+// designedOf lists the integration flows of the package with key literal lit (SAP documents no query
+// options for this navigation: pages are read by __next).
+func designedOf(lit string) cpi.ListOptions {
+	return cpi.ListOptions{Path: "IntegrationPackages(" + lit + ")/IntegrationDesigntimeArtifacts", MaxRows: maxRows, NextOnly: true}
 }
 
 // ListPackages reads all integration packages (for the designPackages variable).
@@ -174,12 +168,11 @@ func ListPackages(ctx context.Context, g rt.Getter) ([]Package, error) {
 
 // listPackages reads all integration packages (no $select: SAP documents none for this collection).
 func listPackages(ctx context.Context, g rt.Getter, log *rt.Log) ([]Package, error) {
-	pkgs, capped, err := rt.GetAll[Package](cpi.WithRole(ctx, Role), g, log, "the integration packages", "IntegrationPackages", nil, maxPages)
-	if capped {
-		log.Notice("Only the first %d pages of integration packages were read.", maxPages)
-	}
+	// SAP documents $top and $skip for this collection, but not $inlinecount: pages are read by __next.
+	pkgs, _, err := rt.GetAll[Package](cpi.WithRole(ctx, Role), g, log, "integration packages",
+		cpi.ListOptions{Path: "IntegrationPackages", MaxRows: maxRows, NextOnly: true})
 	if err != nil {
-		return nil, designTimeError(err)
+		return nil, err
 	}
 	return pkgs, nil
 }
@@ -193,12 +186,9 @@ func (f *Fetcher) allPackages(ctx context.Context, g rt.Getter, log *rt.Log) ([]
 	tryCollection := !f.noCollection
 	f.mu.Unlock()
 	if tryCollection {
-		designed, capped, err := rt.GetAll[Designed](ctx, g, log, "the design-time integration flows", "IntegrationDesigntimeArtifacts",
-			url.Values{"$select": {"Id,Version,PackageId,Name"}}, maxPages)
+		designed, _, err := rt.GetAll[Designed](ctx, g, log, "design-time integration flows", cpi.ListOptions{Path: "IntegrationDesigntimeArtifacts",
+			Query: url.Values{"$select": {"Id,Version,PackageId,Name"}}, MaxRows: maxRows, NextOnly: true})
 		if err == nil {
-			if capped {
-				log.Notice("Only the first %d pages of design-time integration flows were read.", maxPages)
-			}
 			return pkgs, designed, nil
 		}
 		if !collectionRefused(err) {
@@ -250,8 +240,11 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 			defer wg.Done()
 			for i := range next {
 				r := &results[i]
-				rows, _, err := rt.GetAll[Designed](ctx, g, &r.log, "the integration flows of package "+pkgs[i].ID,
-					"IntegrationPackages("+odata.StringLiteral(pkgs[i].ID)+")/IntegrationDesigntimeArtifacts", nil, maxPages)
+				err := safe.Call(func() (err error) {
+					r.rows, _, err = rt.GetAll[Designed](ctx, g, &r.log, "integration flows of package "+pkgs[i].ID,
+						designedOf(odata.KeyPredicate(pkgs[i].ID)))
+					return err
+				})
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -259,9 +252,7 @@ func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) (
 					}
 					mu.Unlock()
 					cancel()
-					continue
 				}
-				r.rows = rows
 			}
 		}()
 	}

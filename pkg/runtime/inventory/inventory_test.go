@@ -143,11 +143,11 @@ func (r *refuser) Get(ctx context.Context, path string, q url.Values) (*cpi.Resp
 	switch {
 	case path == "IntegrationDesigntimeArtifacts":
 		r.collection.Add(1)
-		kind := cpi.KindHTTP
+		kind, msg := cpi.KindHTTP, "not supported"
 		if r.status == http.StatusForbidden {
-			kind = cpi.KindForbidden
+			kind, msg = cpi.KindForbidden, "lacks the role WorkspacePackagesRead" // as pkg/cpi words it with the role of the context
 		}
-		return &cpi.Response{Status: r.status, URL: "collection"}, &cpi.Error{Kind: kind, Status: r.status, Message: "not supported"}
+		return &cpi.Response{Status: r.status, URL: "collection"}, &cpi.Error{Kind: kind, Status: r.status, Message: msg}
 	case strings.HasSuffix(path, "/IntegrationDesigntimeArtifacts"):
 		if ctx.Err() != nil {
 			return nil, ctx.Err() // cancelled: never reaches the tenant
@@ -165,7 +165,7 @@ func (r *refuser) Get(ctx context.Context, path string, q url.Values) (*cpi.Resp
 
 func TestPerPackageFallback(t *testing.T) {
 	// Unpaced design-time requests: this test makes ~60 of them and is about the fallback, not pacing.
-	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0, 0))
+	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0))
 	var direct Fetcher
 	want, err := direct.Fetch(context.Background(), tn.Client, models.InventoryQuery{})
 	if err != nil {
@@ -202,11 +202,12 @@ func TestPerPackageFallback(t *testing.T) {
 }
 
 func TestPerPackageFailureStopsTheRest(t *testing.T) {
-	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0, 0))
+	tn := simtest.New(t, simulator.Config{}, cpi.WithRateLimit(cpi.AreaDesignTime, 0))
 	g := &refuser{Client: tn.Client, status: http.StatusNotImplemented, failPackage: "ZFinanceS4HANA"}
 	var f Fetcher
 	_, err := f.Fetch(context.Background(), g, models.InventoryQuery{})
-	if err == nil || !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "inventory reads integration packages") {
+	if err == nil || !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "lacks the role WorkspacePackagesRead") ||
+		strings.Count(err.Error(), "WorkspacePackagesRead") != 1 {
 		t.Fatalf("error %v", err)
 	}
 	if n := g.perPackage.Load(); n >= 9 {
@@ -240,6 +241,11 @@ func TestHostileValues(t *testing.T) {
 		{PackageID: strings.Repeat("p", odata.MaxLiteralLength+1)},
 		{Drift: "versionDrift' or 1 eq 1"},
 		{Drift: "drifted"},
+		// Characters no SAP id contains: refused before they could leave the key literal or the path.
+		{PackageID: "ZBankCommunication')/IntegrationDesigntimeArtifacts?x=('"},
+		{PackageID: "x')/../UserCredentials?a="},
+		{PackageID: "ZBank#frag"},
+		{PackageID: "ZBank%2F..%2FUserCredentials"},
 	} {
 		if _, err := f.Fetch(context.Background(), tn.Client, q); err == nil {
 			t.Errorf("accepted %+.40v", q)
@@ -248,10 +254,11 @@ func TestHostileValues(t *testing.T) {
 	if n := len(tn.Requests()) - before; n != 0 {
 		t.Fatalf("%d requests for refused values", n)
 	}
-	// A quote stays inside the key literal: the tenant looks for that odd package and finds none.
-	_, err := f.Fetch(context.Background(), tn.Client, models.InventoryQuery{PackageID: "ZBankCommunication')/IntegrationDesigntimeArtifacts?x=('"})
+	// An allowed but odd id (a space) is escaped inside its segment: the tenant looks for exactly that
+	// package and finds none.
+	_, err := f.Fetch(context.Background(), tn.Client, models.InventoryQuery{PackageID: "ZBank Communication"})
 	if err == nil || !strings.Contains(err.Error(), "not found") {
-		t.Fatalf("quoted id: %v", err)
+		t.Fatalf("odd id: %v", err)
 	}
 	last := tn.Requests()[len(tn.Requests())-1]
 	if last.Status != http.StatusNotFound {

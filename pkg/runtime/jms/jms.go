@@ -3,7 +3,6 @@
 package jms
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -26,8 +25,10 @@ var negInf = math.Inf(-1)
 // BrokerKey is the only broker a CPI tenant has.
 const BrokerKey = "Broker1"
 
-// Role is the role template that reads JMS resources (named in the message of a 403).
-const Role = "DataStoresAndQueuesRead"
+// Role names the role templates that read the JMS broker, for the message of a 403: the API's own
+// documentation names DataStoresAndQueuesRead, SAP's list of role templates describes
+// HealthCheckMonitoringDataRead as covering JMS queue statistics.
+const Role = "DataStoresAndQueuesRead or HealthCheckMonitoringDataRead"
 
 // Broker is the JMS broker; SAP sends most numbers as strings ("794616135").
 type Broker struct {
@@ -62,14 +63,10 @@ type Result struct {
 // Fetch reads the broker with its queue states in one request.
 func Fetch(ctx context.Context, g rt.Getter) (Result, error) {
 	var res Result
-	resp, err := g.Get(cpi.WithRole(ctx, Role), "JmsBrokers("+odata.StringLiteral(BrokerKey)+")", url.Values{"$expand": {"QueueStates"}})
+	b, resp, err := cpi.GetEntity[Broker](cpi.WithRole(ctx, Role), g, "JmsBrokers("+odata.KeyPredicate(BrokerKey)+")", url.Values{"$expand": {"QueueStates"}})
 	res.Add(resp)
 	if err != nil {
 		return res, err
-	}
-	b, err := odata.DecodeEntity[Broker](bytes.NewReader(resp.Body))
-	if err != nil {
-		return res, fmt.Errorf("reading the JMS broker: %w", err)
 	}
 	// Critical queues first, then warnings, each by name: the table shows what needs attention on top.
 	slices.SortStableFunc(b.QueueStates.Results, func(x, y Queue) int {

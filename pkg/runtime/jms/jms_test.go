@@ -128,7 +128,7 @@ func TestMissingRoleIsNamed(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error without the role")
 	}
-	if !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "DataStoresAndQueuesRead") {
+	if !cpi.IsKind(err, cpi.KindForbidden) || !strings.Contains(err.Error(), "lacks the role DataStoresAndQueuesRead or HealthCheckMonitoringDataRead") {
 		t.Fatalf("error %v does not name the role", err)
 	}
 	if strings.Contains(err.Error(), "mon-secret-123") {

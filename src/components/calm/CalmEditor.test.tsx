@@ -13,8 +13,6 @@ import { CPI_MESSAGES_PRESET, interpolateCalm } from './options';
 import type { CalmFilterInfo, CalmMetadata } from './api';
 import { CalmEditor } from './CalmEditor';
 
-jest.setTimeout(30000);
-
 giveElementsASize();
 
 const dim = (key: string, values: string[], extra: Partial<CalmFilterInfo> = {}): CalmFilterInfo => ({

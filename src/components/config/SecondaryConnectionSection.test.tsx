@@ -5,7 +5,6 @@ import { renderConfigEditor } from '../../test/configEditor';
 import { makeSettings } from '../../test/settings';
 
 // Rendering the whole editor with the real @grafana/ui is slow on a busy CI machine.
-jest.setTimeout(30000);
 
 const CALM_SECRET = 'calm-Secret-8f7e6d';
 const AUDIT_SECRET = 'audit-Secret-1a2b3c';
@@ -131,5 +130,32 @@ describe('ConfigEditor: secondary connections', () => {
     expect(last().secureJsonData?.calmClientSecret).toBe('typed-1');
     expect(JSON.stringify(last().jsonData)).not.toContain('typed-1');
     expect(screen.getByLabelText(/^Cloud ALM client secret/)).toHaveAttribute('type', 'password');
+  });
+});
+
+describe('ConfigEditor: TLS verification per connection', () => {
+  it.each([
+    ['SAP Cloud ALM (optional)', 'calmTlsSkipVerify', /^Cloud ALM: skip TLS verification/],
+    ['Audit log (optional)', 'auditLogTlsSkipVerify', /^Audit log: skip TLS verification/],
+  ] as const)('%s has its own switch, apart from the tenant’s', async (title, key, label) => {
+    const { user, last } = renderConfigEditor();
+    await openSection(user, new RegExp(title.replace(/[()]/g, '\\$&')));
+    expect(screen.queryByTestId(`config-${key}-warning`)).not.toBeInTheDocument();
+    await user.click(screen.getByLabelText(label));
+    expect(last().jsonData[key]).toBe(true);
+    expect(last().jsonData.tlsSkipVerify).toBeUndefined();
+    expect(screen.getByTestId(`config-${key}-warning`)).toHaveTextContent('TLS verification is off');
+  });
+
+  it('the tenant’s switch leaves the connections’ switches off', async () => {
+    const { user, last } = renderConfigEditor(
+      makeSettings({ calmApiUrl: 'https://acme.eu10.alm.cloud.sap/api', auditLogUrl: 'https://audit.example' } as never)
+    );
+    await user.click(screen.getByLabelText(/^Skip TLS verification/));
+    expect(last().jsonData.tlsSkipVerify).toBe(true);
+    expect(last().jsonData.calmTlsSkipVerify).toBeUndefined();
+    expect(last().jsonData.auditLogTlsSkipVerify).toBeUndefined();
+    expect(screen.getByTestId('config-calmTlsSkipVerify')).not.toBeChecked();
+    expect(screen.getByTestId('config-auditLogTlsSkipVerify')).not.toBeChecked();
   });
 });

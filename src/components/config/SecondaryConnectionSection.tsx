@@ -1,5 +1,5 @@
 import React, { ChangeEvent, useState } from 'react';
-import { Alert, Button, Collapse, Field, Input, Stack, Text, TextArea } from '@grafana/ui';
+import { Alert, Button, Collapse, Field, Input, Stack, Switch, Text, TextArea } from '@grafana/ui';
 
 import {
   ConnectionKeyResult,
@@ -15,6 +15,7 @@ import { SecretInputField } from './SecretFields';
 type UrlKey = 'calmApiUrl' | 'auditLogUrl';
 type TokenKey = 'calmTokenUrl' | 'auditLogTokenUrl';
 type ClientKey = 'calmClientId' | 'auditLogClientId';
+type TlsSkipVerifyKey = 'calmTlsSkipVerify' | 'auditLogTlsSkipVerify';
 
 /** What differs between the Cloud ALM and the audit log section. */
 interface ConnectionKind {
@@ -32,6 +33,8 @@ interface ConnectionKind {
   normalizeUrl: (raw: string) => string;
   tokenKey: TokenKey;
   clientKey: ClientKey;
+  /** The connection's own "skip TLS verification": the tenant's switch does not apply to it. */
+  tlsSkipVerifyKey: TlsSkipVerifyKey;
   secretKey: Extract<SecretKey, 'calmClientSecret' | 'auditLogClientSecret'>;
   parse: (text: string) => ConnectionKeyResult;
 }
@@ -53,6 +56,7 @@ export const CLOUD_ALM: ConnectionKind = {
   normalizeUrl: normalizeCalmApiUrl,
   tokenKey: 'calmTokenUrl',
   clientKey: 'calmClientId',
+  tlsSkipVerifyKey: 'calmTlsSkipVerify',
   secretKey: 'calmClientSecret',
   parse: parseCalmServiceKey,
 };
@@ -75,6 +79,7 @@ export const AUDIT_LOG: ConnectionKind = {
   normalizeUrl: normalizeAuditLogUrl,
   tokenKey: 'auditLogTokenUrl',
   clientKey: 'auditLogClientId',
+  tlsSkipVerifyKey: 'auditLogTlsSkipVerify',
   secretKey: 'auditLogClientSecret',
   parse: parseAuditLogServiceKey,
 };
@@ -96,6 +101,7 @@ export function SecondaryConnectionSection(props: Props) {
   const { jsonData } = options;
   const configured =
     Boolean(jsonData[kind.urlKey] || jsonData[kind.tokenKey] || jsonData[kind.clientKey]) ||
+    Boolean(jsonData[kind.tlsSkipVerifyKey]) ||
     Boolean(options.secureJsonFields?.[kind.secretKey]);
   const [open, setOpen] = useState(configured);
   const [text, setText] = useState('');
@@ -218,6 +224,28 @@ export function SecondaryConnectionSection(props: Props) {
             label={`${kind.name} client secret`}
             description="uaa.clientsecret of the service key; stored encrypted, never sent back to the browser."
           />
+          <Field
+            label={`${kind.name}: skip TLS verification`}
+            description={`Accept any certificate from the ${kind.name} and its token hosts. Only for tests; the tenant's switch under TLS does not apply here.`}
+          >
+            <Switch
+              id={`config-${kind.tlsSkipVerifyKey}`}
+              data-testid={`config-${kind.tlsSkipVerifyKey}`}
+              value={Boolean(jsonData[kind.tlsSkipVerifyKey])}
+              onChange={(e) =>
+                onOptionsChange(withJsonData(options, { [kind.tlsSkipVerifyKey]: e.currentTarget.checked }))
+              }
+            />
+          </Field>
+          {jsonData[kind.tlsSkipVerifyKey] && (
+            <Alert
+              severity="warning"
+              title={`${kind.name}: TLS verification is off`}
+              data-testid={`config-${kind.tlsSkipVerifyKey}-warning`}
+            >
+              Any server can pose as {kind.name} and receive its client secret. Use this only against a test system.
+            </Alert>
+          )}
         </Stack>
       </Collapse>
     </div>

@@ -5,7 +5,6 @@ import { editorRenderer, fakeDataSource, giveElementsASize, savedQuery } from '.
 import { AuditLogsEditor } from './AuditLogsEditor';
 import { LogFilesEditor, resourceErrorText } from './LogFilesEditor';
 
-jest.setTimeout(30000);
 giveElementsASize();
 
 const NEO_FILES: Record<string, unknown> = {

@@ -6,7 +6,6 @@ import { MessagesEditor } from './MessagesEditor';
 import { MESSAGE_STATUSES } from './options';
 import { optionTexts, picker, pills, renderEditor, TENANT } from './testing';
 
-jest.setTimeout(30000);
 giveElementsASize();
 
 // The filter section is the same in the five editors; it is exercised here through the messages editor.

@@ -17,7 +17,6 @@ import { MessagesEditor } from './MessagesEditor';
 import { StuckMessagesEditor } from './StuckMessagesEditor';
 import { picker, renderEditor } from './testing';
 
-jest.setTimeout(30000);
 giveElementsASize();
 beforeEach(() => noDashboard());
 

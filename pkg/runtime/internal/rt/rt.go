@@ -1,28 +1,23 @@
 // Package rt holds what the runtime query packages share: the client interface they need, the request
-// log shown in the Query inspector, server-paged collections and SAP's numbers that arrive as strings.
+// log shown in the Query inspector, collections read with the paging reader and SAP's numbers that arrive as strings.
 package rt
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
-	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
-// Getter is the part of *cpi.Client the runtime queries use: Get for a path below the service root,
-// GetURL for the server's __next links.
-type Getter interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-	GetURL(ctx context.Context, rawURL string) (*cpi.Response, error)
-}
+// Getter is the client the runtime queries use: a *cpi.Client, or (in tests) a type embedding one that
+// wraps Get to inject failures.
+type Getter = cpi.Source
 
 // Log records the requests a query made and the notices for its frames.
 type Log struct {
@@ -47,29 +42,20 @@ func (l *Log) Warning(format string, a ...any) {
 	l.Notices = append(l.Notices, data.Notice{Severity: data.NoticeSeverityWarning, Text: fmt.Sprintf(format, a...)})
 }
 
-// GetAll reads a collection and follows the server's __next links (SAP pages at 1000 entries) for at
-// most maxPages pages. capped reports that more pages existed; the caller says so in a notice.
-func GetAll[T any](ctx context.Context, g Getter, log *Log, what, path string, query url.Values, maxPages int) (rows []T, capped bool, err error) {
-	resp, err := g.Get(ctx, path, query)
-	log.Add(resp)
-	for page := 1; ; page++ {
-		if err != nil {
-			return rows, false, err
-		}
-		coll, derr := odata.DecodeCollection[T](bytes.NewReader(resp.Body))
-		if derr != nil {
-			return rows, false, fmt.Errorf("reading %s: %w", what, derr)
-		}
-		rows = append(rows, coll.Results...)
-		if coll.Next == "" {
-			return rows, false, nil
-		}
-		if page >= maxPages {
-			return rows, true, nil
-		}
-		resp, err = g.GetURL(ctx, coll.Next)
-		log.Add(resp)
+// GetAll reads a collection with the paging reader (cpi.List): o.MaxRows bounds the rows, o.NextOnly
+// is for collections whose API documents neither $skip nor $inlinecount. It records the requests and,
+// when a cap cut the result or the tenant's pages fell short of its count, a notice naming what.
+// capped reports that more rows existed.
+func GetAll[T any](ctx context.Context, g Getter, log *Log, what string, o cpi.ListOptions) (rows []T, capped bool, err error) {
+	rows, res, err := cpi.List[T](ctx, g, o)
+	log.Requests = append(log.Requests, res.Requests...)
+	if err != nil {
+		return nil, false, err
 	}
+	if n := res.Notice(what); n != "" {
+		log.Warning("%s", n)
+	}
+	return rows, res.Capped, nil
 }
 
 // Number is an OData number that SAP sends as a JSON number, a numeric string ("794616135"), a boolean
@@ -101,7 +87,8 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 		s = strings.TrimSpace(str)
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	// ParseFloat also reads "NaN" and "Inf"; neither is a count or a size.
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil //nolint:nilerr // a non-numeric value is "unknown", not an error
 	}
 	*n = Number{v, true}

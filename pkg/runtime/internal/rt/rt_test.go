@@ -3,44 +3,56 @@ package rt
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"net/url"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
 
-// pager serves n pages of one row each, linking them with relative __next links as SAP does.
+// pager serves pages of one row each linked by relative __next links, as SAP does (no __count: the
+// runtime collections are read by following the links); page fail answers 500; bad replaces the body.
 type pager struct {
-	pages int
-	calls []string
-	fail  int // page number that fails (0 = none)
+	pages, fail int
+	bad         string
 }
 
-func (p *pager) page(i int) (*cpi.Response, error) {
-	p.calls = append(p.calls, fmt.Sprint(i))
-	if i == p.fail {
-		return &cpi.Response{URL: fmt.Sprintf("https://t/api/v1/X?$skiptoken=%d", i)}, errors.New("boom")
+func (p *pager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	i := 1
+	if tok := r.URL.Query().Get("$skiptoken"); tok != "" {
+		i, _ = strconv.Atoi(tok)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case p.bad != "":
+		_, _ = w.Write([]byte(p.bad))
+		return
+	case i == p.fail:
+		w.WriteHeader(http.StatusInternalServerError)
+		return
 	}
 	next := ""
 	if i < p.pages {
-		next = fmt.Sprintf(`,"__next":"X?$skiptoken=%d"`, i)
+		next = fmt.Sprintf(`,"__next":"X?$skiptoken=%d"`, i+1)
 	}
-	return &cpi.Response{Status: 200, URL: fmt.Sprintf("https://t/api/v1/X?page=%d", i),
-		Body: []byte(fmt.Sprintf(`{"d":{"results":[{"N":%d}]%s}}`, i, next))}, nil
+	_, _ = fmt.Fprintf(w, `{"d":{"results":[{"N":%d}]%s}}`, i, next)
 }
 
-func (p *pager) Get(_ context.Context, _ string, _ url.Values) (*cpi.Response, error) {
-	return p.page(1)
-}
-
-func (p *pager) GetURL(_ context.Context, raw string) (*cpi.Response, error) {
-	var i int
-	if _, err := fmt.Sscanf(raw, "X?$skiptoken=%d", &i); err != nil {
-		return nil, err
+func client(t *testing.T, h http.Handler) *cpi.Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := cpi.New(settings.Settings{APIBaseURL: srv.URL, AuthType: settings.AuthBasic, BasicUser: "u",
+		Timeout: 5 * time.Second, MaxConcurrent: 2, Secrets: settings.Secrets{BasicPassword: "p"}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return p.page(i + 1)
+	return c
 }
 
 type row struct{ N int }
@@ -56,13 +68,13 @@ func TestGetAll(t *testing.T) {
 		{"follows __next", 3, 5, 0, 3, 3, false, false},
 		{"stops at the cap", 9, 4, 0, 4, 4, true, false},
 		{"exactly the cap", 4, 4, 0, 4, 4, false, false},
-		{"a failing page fails the read", 3, 5, 2, 1, 2, false, true},
+		{"a failing page fails the read", 3, 5, 2, 0, 2, false, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &pager{pages: tc.pages, fail: tc.fail}
+			c := client(t, &pager{pages: tc.pages, fail: tc.fail})
 			var log Log
-			rows, capped, err := GetAll[row](context.Background(), p, &log, "rows", "X", nil, tc.max)
+			rows, capped, err := GetAll[row](context.Background(), c, &log, "rows", cpi.ListOptions{Path: "X", MaxRows: tc.max, NextOnly: true})
 			if (err != nil) != tc.wantError || capped != tc.capped || len(rows) != tc.rows || len(log.Requests) != tc.requests {
 				t.Fatalf("rows %d capped %v err %v requests %v", len(rows), capped, err, log.Requests)
 			}
@@ -71,24 +83,23 @@ func TestGetAll(t *testing.T) {
 					t.Fatalf("row %d is %d", i, r.N)
 				}
 			}
+			// A cut result says so on the frame.
+			if hasNotice := len(log.Notices) == 1 && strings.Contains(log.Notices[0].Text, "Only the first 4 rows were read"); hasNotice != tc.capped {
+				t.Fatalf("notices %v", log.Notices)
+			}
 		})
 	}
 }
 
+// A body that does not decode is the tenant's fault: a 502-kind client error, not a refused option.
 func TestGetAllBadBody(t *testing.T) {
-	g := &fixed{body: `<html>login</html>`}
+	c := client(t, &pager{bad: `{"d":{"results":[{"N":"x"}]}}`})
 	var log Log
-	if _, _, err := GetAll[row](context.Background(), g, &log, "the rows", "X", nil, 1); err == nil || len(log.Requests) != 1 {
+	_, _, err := GetAll[row](context.Background(), c, &log, "the rows", cpi.ListOptions{Path: "X", MaxRows: 1})
+	if !cpi.IsKind(err, cpi.KindMalformedResponse) || !strings.Contains(err.Error(), "to X") || len(log.Requests) != 1 {
 		t.Fatalf("err %v, requests %v", err, log.Requests)
 	}
 }
-
-type fixed struct{ body string }
-
-func (f *fixed) Get(context.Context, string, url.Values) (*cpi.Response, error) {
-	return &cpi.Response{Status: 200, URL: "u", Body: []byte(f.body)}, nil
-}
-func (f *fixed) GetURL(context.Context, string) (*cpi.Response, error) { return nil, errors.New("no") }
 
 func TestNumber(t *testing.T) {
 	tests := []struct {

@@ -1,0 +1,270 @@
+package messages
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/models"
+)
+
+// TestErrorTextBudgetIsShared: the panels of one refresh (error groups, their annotations, the list of
+// failed messages), sent at once, read at most the tenant's budget of texts together, none twice; a
+// reload reads none, a refresh a minute later what the minute refilled, and later refreshes the next ones.
+func TestErrorTextBudgetIsShared(t *testing.T) {
+	const budget, perMinute = 25, 4
+	tn := newTestTenant(t, tenantOpts{perDay: 200_000, store: []StoreOption{WithTextBudget(budget, perMinute, 1<<20)}})
+	ctx := context.Background()
+	rg := rangeOf(3*time.Hour, time.Minute)
+	failed := tn.directCount(t, "Status eq 'FAILED' and "+window24h(rg.window().from, rg.window().to))
+	if failed < 3*budget {
+		t.Fatalf("only %d failures", failed)
+	}
+	refresh := func(rg Range) []data.Frames {
+		var wg sync.WaitGroup
+		out := make([]data.Frames, 3)
+		errs := make([]error, 3)
+		wg.Add(3)
+		go func() {
+			defer wg.Done()
+			out[0], errs[0] = ErrorGroups(ctx, tn.st, rg, models.ErrorGroupsQuery{Format: models.FormatTable}, "SIM")
+		}()
+		go func() {
+			defer wg.Done()
+			out[1], errs[1] = ErrorGroups(ctx, tn.st, rg, models.ErrorGroupsQuery{Format: models.FormatAnnotations}, "SIM")
+		}()
+		go func() {
+			defer wg.Done()
+			out[2], errs[2] = List(ctx, tn.st, rg, models.MessagesQuery{MaxRows: intp(200),
+				MessageFilters: models.MessageFilters{Statuses: []string{"FAILED"}}}, "SIM")
+		}()
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	texts := func() []string {
+		var out []string
+		for _, u := range tn.requests() {
+			if strings.Contains(u, "ErrorInformation") {
+				out = append(out, u)
+			}
+		}
+		return out
+	}
+	seen := map[string]bool{}
+	read := 0
+	steps := []struct {
+		after time.Duration
+		want  int
+	}{
+		{0, budget},                // cold: the whole budget
+		{5 * time.Second, 0},       // reload: nothing left
+		{time.Minute, perMinute},   // refresh: a minute's refill
+		{30 * time.Minute, budget}, // much later: full again, never more
+		{30 * time.Second, perMinute / 2},
+	}
+	now := rg.Now
+	for i, s := range steps {
+		tn.reset()
+		now = now.Add(s.after)
+		r := rg
+		r.Now = now
+		frames := refresh(r)
+		got := texts()
+		if len(got) != s.want {
+			t.Errorf("step %d: %d error-text requests, want %d", i, len(got), s.want)
+		}
+		for _, u := range got {
+			if seen[u] {
+				t.Errorf("step %d: %s read again", i, u)
+			}
+			seen[u] = true
+		}
+		read += len(got)
+		unreadTable := frames[0][0].Meta.Custom.(map[string]any)["errorTextsUnread"]
+		unreadAnno := frames[1][0].Meta.Custom.(map[string]any)["errorTextsUnread"]
+		if want := int(failed) - read; unreadTable != want || unreadAnno != want {
+			t.Errorf("step %d: unread %v (table) and %v (annotations), want %d", i, unreadTable, unreadAnno, want)
+		}
+	}
+}
+
+// TestTextStoreIsBounded: the texts kept never exceed the byte budget; the oldest go first.
+func TestTextStoreIsBounded(t *testing.T) {
+	st := NewStore(nil, WithTextBudget(1000, 0, 10*(textOverhead+28+100)))
+	ts := st.texts
+	now := fixedNow
+	for i := 0; i < 50; i++ {
+		g := strings.Repeat("x", 26) + string(rune('A'+i/26)) + string(rune('a'+i%26))
+		p := ts.plan(now, []string{g}, 1)
+		if len(p.read) != 1 {
+			t.Fatalf("text %d not granted", i)
+		}
+		ts.done(g, strings.Repeat("e", 100), true)
+	}
+	if ts.bytes > ts.maxBytes || len(ts.kept) != 10 {
+		t.Errorf("%d bytes in %d texts, budget %d", ts.bytes, len(ts.kept), ts.maxBytes)
+	}
+	if _, ok := ts.get(strings.Repeat("x", 26) + "Bx"); !ok {
+		t.Error("the newest text was evicted")
+	}
+	if _, ok := ts.get(strings.Repeat("x", 26) + "Aa"); ok {
+		t.Error("the oldest text is still kept")
+	}
+}
+
+// TestStuckListingShared: the stuck stat and the stuck table of one refresh read one listing, and the stat
+// counts what the table lists.
+func TestStuckListingShared(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 50_000})
+	ctx := context.Background()
+	rg := rangeOf(7*24*time.Hour, time.Minute)
+	rg.Now = rg.Now.Add(17 * time.Second) // the panels' clocks differ by seconds
+	var wg sync.WaitGroup
+	var table, stat data.Frames
+	var err1, err2 error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		table, err1 = Stuck(ctx, tn.st, rg, models.StuckMessagesQuery{Format: models.FormatTable}, "SIM")
+	}()
+	go func() {
+		defer wg.Done()
+		later := rg
+		later.Now = later.Now.Add(3 * time.Second)
+		stat, err2 = Stuck(ctx, tn.st, later, models.StuckMessagesQuery{Format: models.FormatNumeric}, "SIM")
+	}()
+	wg.Wait()
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	listings := 0
+	for _, u := range tn.requests() {
+		if strings.Contains(u, "MessageProcessingLogs?") && strings.Contains(u, "LogStart%20ge") {
+			listings++
+		}
+	}
+	if listings != 1 {
+		t.Errorf("%d stuck listings for two panels, want 1", listings)
+	}
+	byFlow := map[string]float64{}
+	ids, _ := table[0].FieldByName("iFlow id")
+	for i := 0; i < ids.Len(); i++ {
+		byFlow[ids.At(i).(string)]++
+	}
+	if len(byFlow) == 0 {
+		t.Fatal("no stuck messages in a week")
+	}
+	var total float64
+	for _, f := range stat {
+		v := f.Fields[len(f.Fields)-1]
+		n := v.At(0).(float64)
+		total += n
+		if id := v.Labels["iflow"]; n != byFlow[id] {
+			t.Errorf("stat says %v stuck in %s, the table lists %v", n, id, byFlow[id])
+		}
+	}
+	if total != float64(ids.Len()) {
+		t.Errorf("stat total %v, table rows %d", total, ids.Len())
+	}
+}
+
+// TestSettledSlicesKept: a refresh reads only the slices at the edges of its range; the rows of settled
+// slices come from the store, and the answer stays the tenant's.
+func TestSettledSlicesKept(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	ctx := context.Background()
+	q := models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}
+	total := func(f data.Frames) float64 {
+		counts, _ := f[0].FieldByName("messages")
+		var n float64
+		for i := 0; i < counts.Len(); i++ {
+			n += counts.At(i).(float64)
+		}
+		return n
+	}
+	var first int
+	for step, shift := range []time.Duration{0, 5 * time.Second, time.Minute} {
+		tn.reset()
+		rg := rangeOf(3*time.Hour, time.Minute)
+		rg.From, rg.To, rg.Now = rg.From.Add(shift), rg.To.Add(shift), rg.Now.Add(shift)
+		frames, err := Counts(ctx, tn.st, rg, q, "SIM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strategyOf(frames) != StrategyRows {
+			t.Fatalf("strategy %s, want rows", strategyOf(frames))
+		}
+		w := rg.window()
+		if got, want := total(frames), float64(tn.directCount(t, window24h(w.from, w.to))); got != want {
+			t.Errorf("step %d: %v messages, the tenant has %v", step, got, want)
+		}
+		n := len(tn.requests())
+		if step == 0 {
+			first = n
+			continue
+		}
+		if n >= first {
+			t.Errorf("step %d: %d requests after a cold %d: the settled slices were read again", step, n, first)
+		}
+		if kept, _ := frames[0].Meta.Custom.(map[string]any)["storedSlices"].(int); kept == 0 {
+			t.Errorf("step %d: no slice from the store", step)
+		}
+	}
+}
+
+// TestBlockStoreIsBounded: the rows kept never exceed the bound; the oldest slices go first, and a slice
+// expires after settledTTL on the query clock.
+func TestBlockStoreIsBounded(t *testing.T) {
+	b := newBlockStore(100)
+	for i := 0; i < 10; i++ {
+		b.put(string(rune('a'+i)), make([]mplRow, 30), fixedNow)
+	}
+	if b.rows > 100 || b.order.Len() != 3 {
+		t.Errorf("%d rows in %d slices", b.rows, b.order.Len())
+	}
+	if _, ok := b.get("a", fixedNow); ok {
+		t.Error("the oldest slice is still kept")
+	}
+	if _, ok := b.get("j", fixedNow.Add(time.Minute)); !ok {
+		t.Error("the newest slice was evicted")
+	}
+	if _, ok := b.get("j", fixedNow.Add(settledTTL)); ok {
+		t.Error("a slice older than settledTTL was served")
+	}
+	b.put("big", make([]mplRow, 101), fixedNow)
+	if _, ok := b.get("big", fixedNow); ok {
+		t.Error("a slice above the bound was kept")
+	}
+}
+
+// TestSlicesAboveTheBoundNotKept: with a store that keeps fewer rows than a slice holds, the answer is
+// still the tenant's and nothing is kept.
+func TestSlicesAboveTheBoundNotKept(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000, store: []StoreOption{WithBlockRows(500)}})
+	rg := rangeOf(3*time.Hour, time.Minute)
+	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := frames[0].FieldByName("messages")
+	var n float64
+	for i := 0; i < counts.Len(); i++ {
+		n += counts.At(i).(float64)
+	}
+	w := rg.window()
+	if want := float64(tn.directCount(t, window24h(w.from, w.to))); n != want {
+		t.Errorf("%v messages, the tenant has %v", n, want)
+	}
+	if tn.st.blocks.rows > 500 {
+		t.Errorf("%d rows kept, bound 500", tn.st.blocks.rows)
+	}
+}
