@@ -4,7 +4,7 @@ import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 import { INTERPOLATED_OPTIONS, INTERPOLATORS } from './queries';
 import { queryDisplayText } from './queries/display';
 import { defaultQuery, defaultQueryType } from './queries/model';
-import { expandTemplateValues } from './templating';
+import { expandTemplateValues, meansAll } from './templating';
 import type { CpiDataSourceOptions, CpiQuery } from './types';
 import { CpiVariableSupport } from './variables';
 
@@ -56,6 +56,10 @@ export class DataSource extends DataSourceWithBackend<CpiQuery, CpiDataSourceOpt
         out[key] = templateSrv.replace(value, scopedVars);
       } else if (Array.isArray(value)) {
         out[key] = expandTemplateValues(templateSrv, value, scopedVars);
+      }
+      // A variable set to All: no filter (one value being everything makes the whole ORed list everything).
+      if (meansAll(out[key])) {
+        delete out[key];
       }
     }
     return INTERPOLATORS.reduce(

@@ -6,6 +6,18 @@ import type { TemplateSrv } from '@grafana/runtime';
  * the package filter's values) both use it, and the data source imports the editors.
  */
 
+/**
+ * The allValue of the bundled dashboards' multi-value variables (iFlow, package): "All" then means no filter at
+ * all, not an OR of every value the variable lists (which would also miss iFlows deployed since the dashboard
+ * loaded, and make one huge request). Grafana substitutes a custom allValue as it is.
+ */
+export const ALL_VALUE = '__all__';
+
+/** Whether an interpolated option stands for "All": a list holding ALL_VALUE, or ALL_VALUE itself. */
+export function meansAll(value: unknown): boolean {
+  return Array.isArray(value) ? value.includes(ALL_VALUE) : value === ALL_VALUE;
+}
+
 /** More values than this from one list option is a mistake (a huge cross product); the rest are dropped. */
 export const MAX_EXPANDED_VALUES = 10000;
 

@@ -45,6 +45,7 @@ type dashVariable struct {
 	Datasource *dsRef          `json:"datasource"`
 	Multi      bool            `json:"multi"`
 	IncludeAll bool            `json:"includeAll"`
+	AllValue   string          `json:"allValue"`
 	Current    struct {
 		Value any `json:"value"`
 	} `json:"current"`
@@ -72,6 +73,7 @@ type dashPanel struct {
 	Panels        []dashPanel      `json:"panels"`
 	TimeFrom      string           `json:"timeFrom"`
 	Collapsed     bool             `json:"collapsed"`
+	Repeat        string           `json:"repeat"`
 	MaxDataPoints int64            `json:"maxDataPoints"`
 	Interval      string           `json:"interval"`
 	GridPos       struct {

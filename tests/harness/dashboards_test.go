@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -293,6 +294,7 @@ var commonQueryKeys = map[string]bool{"refId": true, "queryType": true, "datasou
 // annotation and every variable query of every bundled dashboard against the simulated tenant.
 func TestDashboardsRunThroughPlugin(t *testing.T) {
 	boards := loadDashboards(t)
+	all := frontendAllValue(t)
 	interpolated := frontendInterpolatedOptions(t)
 	env := newBoardEnv(t)
 	var neoEnv *boardEnv // started when a dashboard has Neo-only panels
@@ -348,7 +350,7 @@ func TestDashboardsRunThroughPlugin(t *testing.T) {
 						continue
 					}
 					qs = append(qs, boardQuery{
-						model: applyTemplateVariables(tg, vals, interpolated),
+						model: applyTemplateVariables(tg, vals, interpolated, all),
 						from:  pFrom, to: now, maxDataPoints: maxPoints,
 						interval: panelInterval(pFrom, now, maxPoints, p.Interval),
 					})
@@ -392,7 +394,7 @@ func TestDashboardsRunThroughPlugin(t *testing.T) {
 				}
 				queries++
 				res := env.h.queryDataWindows(t, env.ds, nil, boardQuery{
-					model: applyTemplateVariables(model, vals, interpolated), from: from, to: now,
+					model: applyTemplateVariables(model, vals, interpolated, all), from: from, to: now,
 					maxDataPoints: 1000, interval: panelInterval(from, now, 1000, ""),
 				})
 				r := res.Responses["Anno"]
@@ -475,4 +477,174 @@ func dashSortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestDashboardsAllMeansNoFilter: a multi-value variable offering All gives the frontend's all value, and a
+// query reached by it carries no filter at all; through the plugin, All answers what no filter answers.
+func TestDashboardsAllMeansNoFilter(t *testing.T) {
+	all := frontendAllValue(t)
+	interpolated := frontendInterpolatedOptions(t)
+	var withAll []string
+	for _, b := range loadDashboards(t) {
+		for _, v := range b.dash.Templating.List {
+			if v.Type == "query" && v.Multi && v.IncludeAll {
+				withAll = append(withAll, b.dash.UID+"/"+v.Name)
+				if v.AllValue != all {
+					t.Errorf("%s variable %s: allValue %q, want %q (src/templating.ts ALL_VALUE), or All sends every value",
+						b.file, v.Name, v.AllValue, all)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"sapcpi-overview/iflow", "sapcpi-overview/package", "sapcpi-iflow/iflow", "sapcpi-iflow/package"} {
+		if !slices.Contains(withAll, want) {
+			t.Errorf("%s is not a multi-value variable with All (have %v)", want, withAll)
+		}
+	}
+
+	vals := map[string][]string{"iflow": {all}, "package": {all}}
+	model := map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status", "format": "numeric",
+		"iflows": []any{"$iflow", "Some_Other_IFlow"}, "packages": []any{"$package"}, "statuses": []any{"FAILED", "COMPLETED"}}
+	got := applyTemplateVariables(model, vals, interpolated, all)
+	if _, ok := got["iflows"]; ok {
+		t.Errorf("iflows with $iflow = All sent: %v", got["iflows"])
+	}
+	if _, ok := got["packages"]; ok {
+		t.Errorf("packages with $package = All sent: %v", got["packages"])
+	}
+	if !reflect.DeepEqual(got["statuses"], []any{"FAILED", "COMPLETED"}) {
+		t.Errorf("statuses %v", got["statuses"])
+	}
+
+	env := newBoardEnv(t)
+	now := time.Now()
+	total := func(m map[string]any) float64 {
+		res := env.h.queryDataWindows(t, env.ds, nil, boardQuery{model: m, from: now.Add(-6 * time.Hour), to: now,
+			interval: time.Minute, maxDataPoints: 1000})
+		r := res.Responses["A"]
+		if r == nil || r.Error != "" {
+			t.Fatalf("query %v: %v", m, r)
+		}
+		sum := 0.0
+		for _, f := range decodeFrames(t, "A", r) {
+			for _, fld := range f.Fields {
+				for i := 0; i < fld.Len(); i++ {
+					if v, ok := fld.ConcreteAt(i); ok && fld.Type().Numeric() {
+						sum += sseFloat(v)
+					}
+				}
+			}
+		}
+		return sum
+	}
+	unfiltered := map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status", "format": "numeric"}
+	viaAll := applyTemplateVariables(map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status",
+		"format": "numeric", "iflows": []any{"$iflow"}, "packages": []any{"$package"}}, vals, interpolated, all)
+	iflows, err := env.variableValues(t, "iflows", "")
+	if err != nil || len(iflows) < 2 {
+		t.Fatalf("iflows: %v %v", iflows, err)
+	}
+	oneIFlow := applyTemplateVariables(map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status",
+		"format": "numeric", "iflows": []any{"$iflow"}}, map[string][]string{"iflow": {iflows[0].Value}}, interpolated, all)
+	a, b, c := total(unfiltered), total(viaAll), total(oneIFlow)
+	if a == 0 || a != b {
+		t.Errorf("messages with iFlow and package = All: %v, without filter: %v", b, a)
+	}
+	if c >= a {
+		t.Errorf("one iFlow counts %v messages of %v: the iFlow filter did not apply", c, a)
+	}
+}
+
+// TestFleetRowPerTenant: the fleet dashboard repeats one row per chosen data source; every panel of the row
+// answers for its own tenant. Two simulated tenants with their own labels stand for DEV and PRD.
+func TestFleetRowPerTenant(t *testing.T) {
+	var fleet *dashboardJSON
+	for _, b := range loadDashboards(t) {
+		if b.dash.UID == "sapcpi-fleet" {
+			fleet = &b.dash
+		}
+	}
+	if fleet == nil {
+		t.Fatal("no dashboard with uid sapcpi-fleet")
+	}
+	ds := fleet.Templating.List[0]
+	if ds.Type != "datasource" || !ds.Multi || !ds.IncludeAll {
+		t.Fatalf("the fleet's datasource variable must be multi-value with All: %+v", ds)
+	}
+	// The repeated row and the panels below it (up to the next row) form one tenant's row.
+	var row []dashPanel
+	inRow := false
+	for _, p := range fleet.Panels {
+		switch {
+		case p.Type == "row" && p.Repeat == "datasource" && !p.Collapsed:
+			inRow = true
+		case p.Type == "row":
+			inRow = false
+		case inRow:
+			row = append(row, p)
+		}
+	}
+	titles := make([]string, len(row))
+	for i, p := range row {
+		titles[i] = p.Title
+	}
+	for _, want := range []string{"Failed messages", "Artifacts not started", "Certificates expiring within 30 days", "Silent iFlows"} {
+		if !slices.Contains(titles, want) {
+			t.Errorf("the repeated row has no panel %q (has %v)", want, titles)
+		}
+	}
+
+	all := frontendAllValue(t)
+	interpolated := frontendInterpolatedOptions(t)
+	now := time.Now()
+	from, err := parseGrafanaTime(fleet.Time.From, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tenant := range []struct {
+		label string
+		env   *boardEnv
+	}{{"SIM", newBoardEnv(t)}, {"SIM 2", newBoardEnvWith(t, "", "SIM 2", 7)}} {
+		vals := map[string][]string{"datasource": {simulatedDataSourceUID}}
+		labelled := 0
+		for _, p := range row {
+			for _, tg := range p.Targets {
+				model := applyTemplateVariables(tg, vals, interpolated, all)
+				res := tenant.env.h.queryDataWindows(t, tenant.env.ds, nil, boardQuery{model: model, from: from, to: now,
+					interval: panelInterval(from, now, 1000, ""), maxDataPoints: 1000})
+				refID := model["refId"].(string)
+				r := res.Responses[refID]
+				if r == nil || r.Error != "" {
+					t.Errorf("%s panel %q: %v", tenant.label, p.Title, r)
+					continue
+				}
+				for _, f := range decodeFrames(t, refID, r) {
+					if l := frameTenant(f); l != "" {
+						labelled++
+						if l != tenant.label {
+							t.Errorf("%s panel %q: frame %q is labelled tenant %q", tenant.label, p.Title, f.Name, l)
+						}
+					}
+				}
+			}
+		}
+		if labelled == 0 {
+			t.Errorf("%s: no frame of the row names its tenant", tenant.label)
+		}
+	}
+}
+
+// frameTenant is the tenant a frame belongs to: its values' tenant label, or its tenant column ("" if none).
+func frameTenant(f *data.Frame) string {
+	for _, fld := range f.Fields {
+		if l := fld.Labels["tenant"]; l != "" {
+			return l
+		}
+		if fld.Name == "tenant" && fld.Len() > 0 {
+			if s, ok := fld.ConcreteAt(0); ok {
+				return fmt.Sprint(s)
+			}
+		}
+	}
+	return ""
 }

@@ -49,6 +49,13 @@ func newBoardEnv(t *testing.T) *boardEnv {
 // environment ("neo" for the Neo-only APIs); "" keeps the provisioned environment.
 func newBoardEnvIn(t *testing.T, environment string) *boardEnv {
 	t.Helper()
+	return newBoardEnvWith(t, environment, "", 0)
+}
+
+// newBoardEnvWith is newBoardEnvIn with, when not empty or zero, another tenant label and simulator seed: a
+// second tenant beside the provisioned one.
+func newBoardEnvWith(t *testing.T, environment, label string, seed int64) *boardEnv {
+	t.Helper()
 	var c composeFile
 	readYAML(t, "docker-compose.yaml", &c)
 	grafana, sim := c.Services[grafanaService], c.Services[simulatorService]
@@ -57,6 +64,9 @@ func newBoardEnvIn(t *testing.T, environment string) *boardEnv {
 
 	cfg := simulatedTenantConfig()
 	cfg.Environment = environment
+	if seed != 0 {
+		cfg.Seed = seed
+	}
 	tn := newTenant(t, tenantOptions{cfg: cfg})
 	simHost := simulatorService + ":" + containerPort(t, sim.Ports)
 	for _, p := range prov.Datasources {
@@ -75,6 +85,9 @@ func newBoardEnvIn(t *testing.T, environment string) *boardEnv {
 		}
 		if environment != "" {
 			jd["environment"] = environment
+		}
+		if label != "" {
+			jd["tenantLabel"] = label
 		}
 		secure := map[string]string{}
 		for k, v := range p.SecureJSONData {
@@ -138,6 +151,9 @@ func (e *boardEnv) resolveVariables(t *testing.T, d dashboardJSON) map[string][]
 				continue
 			}
 			filter := substituteVars(q.Filter, vals)
+			if filter == frontendAllValue(t) {
+				filter = "" // src/variables.ts: a filter variable set to All does not narrow the list
+			}
 			got, err := e.variableValues(t, q.Kind, filter)
 			if err != nil {
 				t.Errorf("variable %s: %v", v.Name, err)
@@ -176,6 +192,8 @@ func (e *boardEnv) resolveVariables(t *testing.T, d dashboardJSON) map[string][]
 			continue
 		}
 		switch {
+		case all && v.AllValue != "":
+			vals[v.Name] = []string{v.AllValue} // Grafana substitutes a custom all value as it is
 		case all:
 			vals[v.Name] = options
 		case len(current) > 0 && slices.Contains(options, current[0]):
@@ -245,16 +263,49 @@ func substituteVars(s string, vals map[string][]string) string {
 }
 
 // applyTemplateVariables does what src/datasource.ts does before a query leaves the browser: string options
-// in the interpolated list are replaced, list options get one element per value of a multi-value variable.
-func applyTemplateVariables(model map[string]any, vals map[string][]string, interpolated map[string]bool) map[string]any {
+// in the interpolated list are replaced, list options get one element per value of a multi-value variable,
+// and an option that a variable set to All (its allValue, src/templating.ts ALL_VALUE) reached is dropped:
+// All means no filter.
+func applyTemplateVariables(model map[string]any, vals map[string][]string, interpolated map[string]bool, all string) map[string]any {
 	out := map[string]any{}
 	for k, v := range model {
 		if interpolated[k] {
 			v = interpolateValue(v, vals)
+			if meansAll(v, all) {
+				continue
+			}
 		}
 		out[k] = v
 	}
 	return out
+}
+
+// allValueRE finds the frontend's all value in src/templating.ts.
+var allValueRE = regexp.MustCompile(`export const ALL_VALUE = '([^']+)';`)
+
+// frontendAllValue is src/templating.ts ALL_VALUE, the allValue of the dashboards' multi-value variables.
+func frontendAllValue(t *testing.T) string {
+	t.Helper()
+	m := allValueRE.FindStringSubmatch(readRepoFile(t, "src/templating.ts"))
+	if m == nil {
+		t.Fatal("src/templating.ts has no `export const ALL_VALUE = '…';`")
+	}
+	return m[1]
+}
+
+// meansAll reports whether an interpolated option holds the all value (a list element or the whole string).
+func meansAll(v any, all string) bool {
+	switch x := v.(type) {
+	case string:
+		return x == all
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok && s == all {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func interpolateValue(v any, vals map[string][]string) any {

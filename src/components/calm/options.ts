@@ -1,3 +1,5 @@
+import { meansAll } from '../../templating';
+
 /*
  * Model of the calmMetrics query, shared by the editor and src/queries/calm.ts (kept here so the editor does not
  * import the family module that imports it).
@@ -61,7 +63,10 @@ export function interpolateCalm<T extends CalmOptions>(
   }
   return {
     ...query,
-    filters: query.filters?.map((f) => ({ key: replace(f.key), values: expand(f.values) })),
+    // A filter whose values hold a variable set to All (ALL_VALUE) filters nothing: it is dropped.
+    filters: query.filters
+      ?.map((f) => ({ key: replace(f.key), values: expand(f.values) }))
+      .filter((f) => !meansAll(f.values)),
     measures: query.measures?.map((m) => ({ ...m, name: replace(m.name) })),
   };
 }

@@ -2,14 +2,13 @@ import React, { ChangeEvent, useMemo, useState } from 'react';
 import { getTemplateSrv } from '@grafana/runtime';
 import { Button, InlineField, Input, Stack } from '@grafana/ui';
 
-import { expandTemplateValues } from '../../templating';
+import { expandTemplateValues, meansAll } from '../../templating';
 import type { MessageFilterOptions } from '../../queries/messages';
 import type { MessageQuery } from '../../types';
 import { LABEL_WIDTH } from '../common';
 import { TenantValuePicker } from '../TenantValuePicker';
 import type { EditorProps } from '../QueryEditor';
 import { ListFilterKey, MESSAGE_STATUSES, TEXT_FILTER_KEYS, TextFilterKey } from './options';
-
 
 const STATUSES: string[] = [...MESSAGE_STATUSES];
 // Two rows that fit a 1000-pixel editor, in two aligned columns: package | iFlow (long names), then
@@ -37,7 +36,9 @@ function packageFilters(packages: string[] | undefined): string[] {
     return [];
   }
   try {
-    return expandTemplateValues(getTemplateSrv(), packages).filter((p) => !p.includes('$'));
+    const expanded = expandTemplateValues(getTemplateSrv(), packages);
+    // A package variable set to All does not narrow the iFlows.
+    return meansAll(expanded) ? [] : expanded.filter((p) => !p.includes('$'));
   } catch {
     // No template service (outside a dashboard): only plain ids narrow the list.
     return packages.filter((p) => !p.includes('$'));
