@@ -1,10 +1,10 @@
 import { ScopedVars } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
-import { expandTemplateValues, MAX_EXPANDED_VALUES } from './datasource';
+import { expandTemplateValues, MAX_EXPANDED_VALUES } from './templating';
 import { makeDataSource } from './test/datasource';
 import { ALL, setDashboardVariables } from './test/templateSrv';
-import { CpiQuery } from './types';
+import type { CpiQuery, MessageCountsQuery } from './types';
 
 // The dashboard of these tests, with a template service that behaves like Grafana's (src/test/templateSrv.ts).
 const { templateSrv, replace } = setDashboardVariables({
@@ -69,7 +69,7 @@ describe('DataSource: message filters with template variables', () => {
   beforeEach(() => replace.mockClear());
 
   it('expands multi-value and "All" variables in every list filter and interpolates the text filters', () => {
-    const query: CpiQuery = {
+    const query: MessageCountsQuery = {
       refId: 'A',
       queryType: 'messageCounts',
       iflows: ['$iflow', 'Heartbeat_Monitor'],
@@ -81,7 +81,6 @@ describe('DataSource: message filters with template variables', () => {
       customHeaderName: 'PurchaseOrder',
       groupBy: 'iflow',
       format: 'timeseries',
-      maxRows: 500,
     };
     const out = makeDataSource().applyTemplateVariables(query, {});
     expect(out).toEqual({
@@ -96,7 +95,6 @@ describe('DataSource: message filters with template variables', () => {
       customHeaderName: 'PurchaseOrder',
       groupBy: 'iflow',
       format: 'timeseries',
-      maxRows: 500,
     });
     // The saved query keeps its variables.
     expect(query.iflows).toEqual(['$iflow', 'Heartbeat_Monitor']);

@@ -1,8 +1,11 @@
-import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
-import { DataSourceWithBackend, getTemplateSrv, TemplateSrv } from '@grafana/runtime';
+import { AdHocVariableFilter, CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
 import { INTERPOLATED_OPTIONS, INTERPOLATORS } from './queries';
-import { CpiDataSourceOptions, CpiQuery, DEFAULT_QUERY } from './types';
+import { queryDisplayText } from './queries/display';
+import { defaultQuery, defaultQueryType } from './queries/model';
+import { expandTemplateValues, meansAll } from './templating';
+import type { CpiDataSourceOptions, CpiQuery } from './types';
 import { CpiVariableSupport } from './variables';
 
 /**
@@ -17,8 +20,26 @@ export class DataSource extends DataSourceWithBackend<CpiQuery, CpiDataSourceOpt
     this.annotations = {};
   }
 
-  getDefaultQuery(_: CoreApp): Partial<CpiQuery> {
-    return DEFAULT_QUERY;
+  /** A new query: Messages as logs in Explore, the deployed artifacts in a panel. */
+  getDefaultQuery(app: CoreApp): Partial<CpiQuery> {
+    return defaultQuery(defaultQueryType(app), app);
+  }
+
+  /** The query as one line in the query history. */
+  getQueryDisplayText(query: CpiQuery): string {
+    return queryDisplayText(query);
+  }
+
+  /**
+   * A dashboard query opened in Explore (or copied to another data source) keeps the values its variables had:
+   * Explore has no dashboard variables to resolve them later.
+   */
+  interpolateVariablesInQueries(
+    queries: CpiQuery[],
+    scopedVars: ScopedVars,
+    _filters?: AdHocVariableFilter[]
+  ): CpiQuery[] {
+    return queries.map((q) => ({ ...this.applyTemplateVariables(q, scopedVars), datasource: this.getRef() }));
   }
 
   /** Hidden queries are not sent; everything else is, so the backend can explain an incomplete query. */
@@ -26,15 +47,19 @@ export class DataSource extends DataSourceWithBackend<CpiQuery, CpiDataSourceOpt
     return !query.hide;
   }
 
-  applyTemplateVariables(query: CpiQuery, scopedVars: ScopedVars): CpiQuery {
+  applyTemplateVariables<Q extends CpiQuery>(query: Q, scopedVars: ScopedVars): Q {
     const templateSrv = getTemplateSrv();
     const out: Record<string, unknown> = { ...query };
     for (const key of INTERPOLATED_OPTIONS) {
-      const value: unknown = query[key];
+      const value: unknown = out[key];
       if (typeof value === 'string' && value !== '') {
         out[key] = templateSrv.replace(value, scopedVars);
       } else if (Array.isArray(value)) {
         out[key] = expandTemplateValues(templateSrv, value, scopedVars);
+      }
+      // A variable set to All: no filter (one value being everything makes the whole ORed list everything).
+      if (meansAll(out[key])) {
+        delete out[key];
       }
     }
     return INTERPOLATORS.reduce(
@@ -45,51 +70,6 @@ export class DataSource extends DataSourceWithBackend<CpiQuery, CpiDataSourceOpt
           (values) => expandTemplateValues(templateSrv, values, scopedVars)
         ),
       out as unknown as CpiQuery
-    );
+    ) as Q;
   }
-}
-
-/** More values than this from one list option is a mistake (a huge cross product); the rest are dropped. */
-export const MAX_EXPANDED_VALUES = 10000;
-
-// Marks where a variable's values go while the values of one element are expanded; cannot occur in a value
-// the user typed into a picker.
-const MARK = '\u0000';
-
-/**
- * Expands a list option (e.g. iflows: ['$iflow', 'Heartbeat_Monitor']) into plain values for the backend: an
- * element holding a multi-value variable (or one set to "All") becomes one element per value; an element mixing
- * text and variables (`Order_$region`) becomes every combination. Empty results are dropped, duplicates removed,
- * order kept. A variable set to a custom "All" value (e.g. `.*`) yields that value, as Grafana does.
- */
-export function expandTemplateValues(templateSrv: TemplateSrv, values: unknown[], scopedVars?: ScopedVars): string[] {
-  const out = new Set<string>();
-  for (const element of values) {
-    if (typeof element !== 'string' || element === '') {
-      continue;
-    }
-    // Each variable occurrence is replaced by a marker holding its index in `slots`, so the values of a
-    // multi-value variable never get joined into one string (Grafana's default would give `{a,b}`).
-    const slots: string[][] = [];
-    const marked = templateSrv.replace(element, scopedVars, (value: unknown) => {
-      const list = Array.isArray(value) ? value : [value];
-      slots.push(list.filter((v) => v !== undefined && v !== null).map(String));
-      return `${MARK}${slots.length - 1}${MARK}`;
-    });
-    let combos = [''];
-    marked.split(MARK).forEach((part, i) => {
-      if (i % 2 === 0) {
-        combos = combos.map((c) => c + part);
-      } else {
-        const slot = slots[Number(part)] ?? [];
-        combos = combos.flatMap((c) => slot.map((v) => c + v)).slice(0, MAX_EXPANDED_VALUES);
-      }
-    });
-    for (const v of combos) {
-      if (v !== '' && out.size < MAX_EXPANDED_VALUES) {
-        out.add(v);
-      }
-    }
-  }
-  return [...out];
 }

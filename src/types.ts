@@ -1,16 +1,25 @@
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
-import type { ArtifactsOptions } from './queries/artifacts';
-import type { CalmOptions } from './queries/calm';
-import type { MessagesOptions } from './queries/messages';
-import type { LogsOptions } from './queries/logs';
-import type { RuntimeOptions } from './queries/runtime';
+import type { ArtifactsFormat, ArtifactsOptions } from './queries/artifacts';
+import type { CalmFormat, CalmOptions } from './queries/calm';
+import type { LogsFormat, AuditLogsOptions, LogFilesOptions } from './queries/logs';
+import type {
+  ErrorGroupsOptions,
+  MessageCountsOptions,
+  MessageDurationsOptions,
+  MessageFilterOptions,
+  MessagesListOptions,
+  StuckMessagesOptions,
+} from './queries/messages';
+import type { CertificatesOptions, EndpointsOptions, InventoryOptions, JmsOptions } from './queries/runtime';
 
 /*
  * Query and settings model of the SAP Cloud Integration data source.
- * Every name here is shared with the Go backend (pkg/settings, pkg/plugin): rename on both sides or not at all.
- * The settings keys are documented in docs/architecture.md ("Data source settings").
+ * Every name here is shared with the Go backend (pkg/models, pkg/settings): rename on both sides or not at all.
+ * tests/vectors/query-options.json (written from pkg/models) lists the options and formats each query type
+ * accepts; src/queries/model.test.ts holds this model to it. The settings keys are documented in
+ * docs/architecture.md ("Data source settings").
  */
 
 /** Every query type. The editor offers only IMPLEMENTED_QUERY_TYPES (src/queries). */
@@ -32,21 +41,70 @@ export type QueryType =
 /**
  * Result shape. `table` = rows for panels, `numeric` = one value per item with labels (alert rules), `timeseries`,
  * `logs` (Explore), `annotations` (events: artifact deployments), and Cloud ALM's `tableRaw` / `tableLastSlice`.
- * Each query type accepts its own subset (Go: pkg/models Format).
+ * Each query type accepts its own subset (Go: pkg/models Spec).
  */
 export type ResultFormat = 'table' | 'numeric' | 'timeseries' | 'logs' | 'annotations' | 'tableRaw' | 'tableLastSlice';
 
-export interface CpiQuery
-  extends DataQuery, ArtifactsOptions, MessagesOptions, RuntimeOptions, LogsOptions, CalmOptions {
-  queryType: QueryType;
-  /** `numeric` = one value per item with labels, for alert rules; `table` = rows for panels. */
-  format?: ResultFormat;
+/** What every query shares, whatever its type: Grafana's keys (refId, datasource, hide, …) and the type. */
+interface QueryOfType<T extends QueryType, F extends ResultFormat | never = never> extends DataQuery {
+  queryType: T;
+  /** The result shape; each type has its own (the first of its list in pkg/models is the default). */
+  format?: F;
 }
 
-export const DEFAULT_QUERY: Partial<CpiQuery> = {
-  queryType: 'artifacts',
-  format: 'table',
-};
+export interface MessagesQuery
+  extends QueryOfType<'messages', 'table' | 'logs'>, MessageFilterOptions, MessagesListOptions {}
+export interface MessageCountsQuery
+  extends
+    QueryOfType<'messageCounts', 'timeseries' | 'numeric' | 'table'>,
+    MessageFilterOptions,
+    MessageCountsOptions {}
+export interface MessageDurationsQuery
+  extends QueryOfType<'messageDurations', 'timeseries' | 'table'>, MessageFilterOptions, MessageDurationsOptions {}
+export interface ErrorGroupsQuery
+  extends QueryOfType<'errorGroups', 'table' | 'numeric' | 'annotations'>, MessageFilterOptions, ErrorGroupsOptions {}
+export interface StuckMessagesQuery
+  extends QueryOfType<'stuckMessages', 'table' | 'numeric'>, MessageFilterOptions, StuckMessagesOptions {}
+export interface ArtifactsQuery extends QueryOfType<'artifacts', ArtifactsFormat>, ArtifactsOptions {}
+export interface EndpointsQuery extends QueryOfType<'endpoints'>, EndpointsOptions {}
+export interface CertificatesQuery extends QueryOfType<'certificates', 'table' | 'numeric'>, CertificatesOptions {}
+export interface JmsQuery extends QueryOfType<'jms', 'table' | 'numeric'>, JmsOptions {}
+export interface InventoryQuery extends QueryOfType<'inventory'>, InventoryOptions {}
+export interface AuditLogsQuery extends QueryOfType<'auditLogs', LogsFormat>, AuditLogsOptions {}
+export interface LogFilesQuery extends QueryOfType<'logFiles', LogsFormat>, LogFilesOptions {}
+export interface CalmMetricsQuery extends QueryOfType<'calmMetrics', CalmFormat>, CalmOptions {}
+
+/** A query of the data source: one member per query type, told apart by `queryType`. */
+export type CpiQuery =
+  | MessagesQuery
+  | MessageCountsQuery
+  | MessageDurationsQuery
+  | ErrorGroupsQuery
+  | StuckMessagesQuery
+  | ArtifactsQuery
+  | EndpointsQuery
+  | CertificatesQuery
+  | JmsQuery
+  | InventoryQuery
+  | AuditLogsQuery
+  | LogFilesQuery
+  | CalmMetricsQuery;
+
+/** The query of one type (or of a union of types, e.g. the five message types). */
+export type QueryOf<T extends QueryType> = Extract<CpiQuery, { queryType: T }>;
+
+/** The five message query types, which share the message filters. */
+export type MessageQueryType = 'messages' | 'messageCounts' | 'messageDurations' | 'errorGroups' | 'stuckMessages';
+export type MessageQuery = QueryOf<MessageQueryType>;
+
+/** Every option name of any query type. */
+export type OptionKey = CpiQuery extends infer Q ? (Q extends CpiQuery ? keyof Q : never) : never;
+
+/**
+ * The keys a query keeps when its type changes: what Grafana puts into every query, not options of a type.
+ * Everything else is the old type's and is dropped (the backend would refuse it, or apply it by surprise).
+ */
+export const SHARED_QUERY_KEYS = ['refId', 'hide', 'key', 'datasource', 'queryCaching'] as const;
 
 export type AuthType = 'oauth2ClientCredentials' | 'oauth2Certificate' | 'basic' | 'clientCertificate';
 

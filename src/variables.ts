@@ -4,6 +4,7 @@ import { from, Observable } from 'rxjs';
 import { map } from 'rxjs/operators';
 
 import { VariableQueryEditor } from './components/VariableQueryEditor';
+import { meansAll } from './templating';
 import type { DataSource } from './datasource';
 
 /** A template-variable query: one kind of value the backend lists (resource /variables/<kind>). */
@@ -38,7 +39,11 @@ export class CpiVariableSupport extends CustomVariableSupport<DataSource, CpiVar
     }
     const params: Record<string, string> = {};
     if (q.filter) {
-      params.filter = getTemplateSrv().replace(q.filter, request.scopedVars);
+      const filter = getTemplateSrv().replace(q.filter, request.scopedVars);
+      // A filter variable set to All (e.g. every package) does not narrow the list.
+      if (!meansAll(filter)) {
+        params.filter = filter;
+      }
     }
     return from(this.datasource.getResource<VariableValue[]>(`variables/${encodeURIComponent(q.kind)}`, params)).pipe(
       map((values) => ({

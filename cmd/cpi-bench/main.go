@@ -38,6 +38,7 @@ func main() {
 	flag.DurationVar(&cfg.naiveBudget, "naive-budget", cfg.naiveBudget, "time budget of each naive run; the rest is extrapolated")
 	flag.StringVar(&cfg.scenarios, "scenarios", cfg.scenarios, "scenarios to run (a,b,c,d,e)")
 	flag.Int64Var(&cfg.seed, "seed", cfg.seed, "simulator seed")
+	flag.IntVar(&cfg.dashboardMinutes, "dashboard-minutes", cfg.dashboardMinutes, "minutes of 3 dashboards and the alert rules (with -dashboards; 0 skips them)")
 	dashboards := flag.Bool("dashboards", false, "run the dashboard benchmark (bundled dashboards and alert rules sent as Grafana sends them) instead")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
@@ -57,6 +58,7 @@ func main() {
 
 type config struct {
 	perDay, iflows, listRows int
+	dashboardMinutes         int
 	latency, naiveBudget     time.Duration
 	scenarios                string
 	seed                     int64
@@ -65,7 +67,7 @@ type config struct {
 
 func defaultConfig() config {
 	return config{perDay: 1_000_000, iflows: 150, latency: 80 * time.Millisecond, listRows: 100_000,
-		naiveBudget: 40 * time.Second, scenarios: "a,b,c,d,e", seed: 1,
+		naiveBudget: 40 * time.Second, scenarios: "a,b,c,d,e", seed: 1, dashboardMinutes: 10,
 		// A weekday noon: the 24 hours before it are a full weekday of traffic.
 		now: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
 }

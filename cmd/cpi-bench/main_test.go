@@ -50,7 +50,7 @@ func TestBenchSmoke(t *testing.T) {
 // dashboards and every alert rule must answer through the plugin, and the tables must be printed.
 func TestDashboardBenchSmoke(t *testing.T) {
 	cfg := defaultConfig()
-	cfg.perDay, cfg.iflows, cfg.latency = 3_000, 10, 0
+	cfg.perDay, cfg.iflows, cfg.latency, cfg.dashboardMinutes = 3_000, 10, 0, 3
 	var out bytes.Buffer
 	if err := runDashboards(context.Background(), cfg, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())

@@ -17,7 +17,7 @@ import (
 // Deployments lists the artifacts matching q whose current deployment (DeployedOn) lies in [from, to],
 // oldest first, with the error text of those in ERROR. SAP keeps only the current deployment of each
 // artifact and refuses $filter on DeployedOn, so the range is applied here to the one list request.
-func Deployments(ctx context.Context, c Getter, q models.ArtifactsQuery, from, to time.Time) (Result, error) {
+func Deployments(ctx context.Context, c cpi.Source, q models.ArtifactsQuery, from, to time.Time) (Result, error) {
 	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
@@ -33,10 +33,10 @@ func Deployments(ctx context.Context, c Getter, q models.ArtifactsQuery, from, t
 	return res, nil
 }
 
-// AnnotationFrame turns deployments into annotation events: time, title ("Deployed <name> <version>"),
+// annotationsFrame turns deployments into annotation events: time, title ("Deployed <name> <version>"),
 // text (deployer, status and, for a failed deployment, the error), tags (type, status; Grafana splits a
 // comma-separated string into tags) and the tenant.
-func AnnotationFrame(r Result, tenant string) *data.Frame {
+func annotationsFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Artifacts)
 	times := make([]time.Time, n)
 	titles, texts, tags := make([]string, n), make([]string, n), make([]string, n)

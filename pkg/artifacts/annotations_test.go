@@ -20,7 +20,7 @@ func TestGoldenAnnotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := backend.DataResponse{Frames: data.Frames{AnnotationFrame(masked(res, base), "SIM")}}
+	resp := backend.DataResponse{Frames: data.Frames{annotationsFrame(masked(res, base), "SIM")}}
 	experimental.CheckGoldenJSONResponse(t, "testdata", "annotations_week", &resp, *update)
 }
 
@@ -72,7 +72,7 @@ func TestDeploymentsInRange(t *testing.T) {
 			if len(res.Requests) != 1+errors {
 				t.Fatalf("%d requests for %d errors: %v", len(res.Requests), errors, res.Requests)
 			}
-			frame := AnnotationFrame(res, "SIM")
+			frame := annotationsFrame(res, "SIM")
 			if n, _ := frame.RowLen(); n != want {
 				t.Fatalf("%d annotation rows", n)
 			}
@@ -94,7 +94,7 @@ func TestAnnotationText(t *testing.T) {
 		{ID: "F1", Name: "Flow One", Version: "1.2.3", Type: "INTEGRATION_FLOW", Status: "ERROR", DeployedBy: "anna", DeployedOn: odataTime(on), ErrorText: "credential missing"},
 		{ID: "F2", Version: "1.0.0", Type: "", Status: "STARTED", DeployedOn: odataTime(on)},
 	}}
-	f := AnnotationFrame(r, "T")
+	f := annotationsFrame(r, "T")
 	want := []struct{ title, text, tags string }{
 		{"Deployed Flow One 1.2.3", "Deployed by anna · status ERROR\ncredential missing", "INTEGRATION_FLOW,ERROR"},
 		{"Deployed F2 1.0.0", "Deployed by unknown · status STARTED", "STARTED"},

@@ -20,9 +20,6 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
-// Getter is the client this package reads with (a *cpi.Client).
-type Getter = cpi.Source
-
 // Artifact is one deployed runtime artifact.
 type Artifact struct {
 	ID         string     `json:"Id"`
@@ -58,7 +55,7 @@ type Result struct {
 // List returns the deployed artifacts matching q, errors first, without error texts. The API's $filter
 // allows only "or" and no nesting, so one field (status, else type) is filtered on the server and the rest
 // locally.
-func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+func List(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, error) {
 	var res Result
 	for field, value := range map[string]string{"artifact type": q.ArtifactType, "artifact status": q.ArtifactStatus, "artifact name": q.ArtifactName} {
 		if err := odata.CheckValue(field, value); err != nil {
@@ -98,7 +95,7 @@ func List(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error
 }
 
 // Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).
-func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, error) {
+func Fetch(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, error) {
 	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
@@ -109,7 +106,7 @@ func Fetch(ctx context.Context, c Getter, q models.ArtifactsQuery) (Result, erro
 }
 
 // addErrorTexts reads the error text of each artifact in ERROR (bounded by maxErrorTexts).
-func addErrorTexts(ctx context.Context, c Getter, res *Result) {
+func addErrorTexts(ctx context.Context, c cpi.Source, res *Result) {
 	fetched := 0
 	for i := range res.Artifacts {
 		a := &res.Artifacts[i]
@@ -150,7 +147,7 @@ func matches(a Artifact, q models.ArtifactsQuery) bool {
 
 // errorText reads ErrorInformation/$value: JSON whose "parameter" array carries the message; right after a
 // failed deployment SAP may answer 204 until the text exists.
-func errorText(ctx context.Context, c Getter, id string) (string, string, error) {
+func errorText(ctx context.Context, c cpi.Source, id string) (string, string, error) {
 	resp, err := c.Get(ctx, "IntegrationRuntimeArtifacts("+odata.KeyPredicate(id)+")/ErrorInformation/$value", nil)
 	if err != nil {
 		return "", "", err
@@ -171,8 +168,8 @@ func errorText(ctx context.Context, c Getter, id string) (string, string, error)
 	return strings.Join(body.Parameter, "; "), resp.URL, nil
 }
 
-// TableFrame lists the artifacts, errors first.
-func TableFrame(r Result, tenant string) *data.Frame {
+// tableFrame lists the artifacts, errors first.
+func tableFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Artifacts)
 	names, ids, types, versions, statuses, by, errs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	on := make([]*time.Time, n)
@@ -183,7 +180,7 @@ func TableFrame(r Result, tenant string) *data.Frame {
 			on[i] = &t
 		}
 	}
-	frame := data.NewFrame("artifacts",
+	return frames.Table("artifacts", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Name", nil, names),
 		data.NewField("Id", nil, ids),
 		data.NewField("Type", nil, types),
@@ -192,17 +189,12 @@ func TableFrame(r Result, tenant string) *data.Frame {
 		data.NewField("Deployed by", nil, by),
 		data.NewField("Deployed on", nil, on),
 		data.NewField("Error", nil, errs),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
 }
 
-// StatusFrames returns one numeric frame per artifact: 1 when STARTED, 0 otherwise. The status is not a
+// numericFrames returns one numeric frame per artifact: 1 when STARTED, 0 otherwise. The status is not a
 // label, so an alert instance keeps its identity when the status changes.
-func StatusFrames(r Result, tenant string) data.Frames {
+func numericFrames(r Result, tenant string) data.Frames {
 	series := make([]frames.Series, len(r.Artifacts))
 	for i, a := range r.Artifacts {
 		started := 0.0
@@ -213,4 +205,16 @@ func StatusFrames(r Result, tenant string) data.Frames {
 			Config: &data.FieldConfig{DisplayNameFromDS: a.Name}, Values: []float64{started}}
 	}
 	return frames.NumericFrames(tenant, data.FrameTypeNumericMulti, frames.Meta(r.Requests, r.Notices...), series)
+}
+
+// Frames is the answer in the query's format: a table, one status value per artifact for alert rules
+// (numeric), or deployment events (annotations, from Deployments).
+func Frames(r Result, q models.ArtifactsQuery, tenant string) data.Frames {
+	switch q.Format {
+	case models.FormatAnnotations:
+		return data.Frames{annotationsFrame(r, tenant)}
+	case models.FormatNumeric:
+		return numericFrames(r, tenant)
+	}
+	return data.Frames{tableFrame(r, tenant)}
 }

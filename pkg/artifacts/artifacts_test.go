@@ -59,9 +59,9 @@ func TestGoldenFrames(t *testing.T) {
 		query  models.ArtifactsQuery
 		framer func(Result, string) data.Frames
 	}{
-		{"table_all", models.ArtifactsQuery{}, func(r Result, tenant string) data.Frames { return data.Frames{TableFrame(r, tenant)} }},
-		{"table_errors", models.ArtifactsQuery{ArtifactStatus: "ERROR"}, func(r Result, tenant string) data.Frames { return data.Frames{TableFrame(r, tenant)} }},
-		{"numeric_value_mappings", models.ArtifactsQuery{ArtifactType: "VALUE_MAPPING", Format: models.FormatNumeric}, StatusFrames},
+		{"table_all", models.ArtifactsQuery{}, func(r Result, tenant string) data.Frames { return data.Frames{tableFrame(r, tenant)} }},
+		{"table_errors", models.ArtifactsQuery{ArtifactStatus: "ERROR"}, func(r Result, tenant string) data.Frames { return data.Frames{tableFrame(r, tenant)} }},
+		{"numeric_value_mappings", models.ArtifactsQuery{ArtifactType: "VALUE_MAPPING", Format: models.FormatNumeric}, numericFrames},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestNumericFramesForAlerting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	frames := StatusFrames(res, "PRD EU")
+	frames := numericFrames(res, "PRD EU")
 	seen := map[string]bool{}
 	for _, f := range frames {
 		if len(f.Fields) != 1 || f.Fields[0].Type() != data.FieldTypeFloat64 || f.Fields[0].Len() != 1 {

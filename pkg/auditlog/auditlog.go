@@ -19,7 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
@@ -54,9 +53,6 @@ var Categories = []string{"audit.security-events", "audit.configuration", "audit
 
 // categoryPattern accepts a predefined category or a subcategory (audit.data-access.my-sub-category).
 var categoryPattern = regexp.MustCompile(`^audit\.[a-z0-9-]+(\.[A-Za-z0-9_-]+)*$`)
-
-// Getter is the client this package reads with (a *cpi.Client).
-type Getter = cpi.Source
 
 // Options of one fetch.
 type Options struct {
@@ -142,7 +138,7 @@ func NewClient(s settings.Settings, opts ...cpi.Option) (*cpi.Client, error) {
 
 // Fetch reads the records of the time range, following the API's paging up to the record bound, and
 // applies the query's filters.
-func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
+func Fetch(ctx context.Context, c cpi.Source, o Options) (Result, error) {
 	var res Result
 	q := o.Query
 	for field, value := range map[string]string{"category": q.Category, "user filter": q.UserContains} {
@@ -223,7 +219,7 @@ func matchesCategory(cat string, cats []string) bool {
 
 // fetchCF pages through GET auditlog/v2/auditlogrecords: the first request carries the time range and
 // categories, every further one only the handle from the previous response's "Paging: handle=…" header.
-func fetchCF(ctx context.Context, c Getter, o Options, cats []string, limit int, res *Result) ([]Record, error) {
+func fetchCF(ctx context.Context, c cpi.Source, o Options, cats []string, limit int, res *Result) ([]Record, error) {
 	first := url.Values{
 		"time_from": {o.From.UTC().Format(cfTimeLayout)},
 		// time_to has whole seconds; rounding up keeps the last second of the range.
@@ -330,7 +326,7 @@ type neoPage struct {
 // fetchNeo pages through the Neo AuditLogRecords (OData v4). The next link's query is replayed against
 // the configured service root: SAP's example shows a next link with an internal host, and credentials
 // must never go to a host other than the configured one.
-func fetchNeo(ctx context.Context, c Getter, o Options, cats []string, limit int, res *Result) ([]Record, error) {
+func fetchNeo(ctx context.Context, c cpi.Source, o Options, cats []string, limit int, res *Result) ([]Record, error) {
 	terms := []string{
 		"Time ge " + odata.StringLiteral(o.From.UTC().Format(neoTimeLayout)),
 		"Time le " + odata.StringLiteral(o.To.UTC().Format(neoTimeLayout)),
@@ -419,10 +415,7 @@ func adaptError(err error, neo bool) error {
 	default:
 		cp.Message = "Audit log connection: " + e.Message
 	}
-	if cp.Downstream() {
-		return backend.DownstreamError(&cp)
-	}
-	return backend.PluginError(&cp)
+	return cpi.WithSource(&cp)
 }
 
 func hasStatus(err error, status int) bool {

@@ -41,9 +41,9 @@ func TestGoldenFramesCloudFoundry(t *testing.T) {
 		query  models.AuditLogsQuery
 		framer func(Result, string) *data.Frame
 	}{
-		{"cf_table", models.AuditLogsQuery{}, TableFrame},
-		{"cf_logs", models.AuditLogsQuery{Format: models.FormatLogs}, LogsFrame},
-		{"cf_table_configuration", models.AuditLogsQuery{Category: "audit.configuration"}, TableFrame},
+		{"cf_table", models.AuditLogsQuery{}, tableFrame},
+		{"cf_logs", models.AuditLogsQuery{Format: models.FormatLogs}, logsFrame},
+		{"cf_table_configuration", models.AuditLogsQuery{Category: "audit.configuration"}, tableFrame},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -148,7 +148,7 @@ func TestPagingCountsRequests(t *testing.T) {
 	if len(capped.Notices) != 1 || !strings.Contains(capped.Notices[0].Text, "only the first 1000") {
 		t.Fatalf("notices %v", capped.Notices)
 	}
-	if len(TableFrame(capped, "SIM").Meta.Notices) != 1 {
+	if len(tableFrame(capped, "SIM").Meta.Notices) != 1 {
 		t.Fatal("the cap notice is not in the frame meta")
 	}
 }
@@ -427,7 +427,7 @@ func TestLogsFrameShape(t *testing.T) {
 		{ID: "1", Time: fixedNow, User: "alice", Action: "Deploy_of_Artifact_Completed", ObjectType: "IntegrationFlow", ObjectName: "F1", Outcome: OutcomeSuccess, Category: "audit.configuration"},
 		{Time: fixedNow.Add(-time.Minute), User: "sb-x|it!b1", Action: "ClientAuthenticationFailure", Outcome: OutcomeFailure, Category: "audit.security-events", Message: "ClientAuthenticationFailure ('Bad credentials')", SourceIP: "10.0.0.1"},
 	}}
-	f := LogsFrame(res, "PRD")
+	f := logsFrame(res, "PRD")
 	if f.Meta.Type != data.FrameTypeLogLines {
 		t.Fatalf("type %s", f.Meta.Type)
 	}

@@ -8,10 +8,11 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/frames"
+	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
-// TableFrame lists the records, newest first.
-func TableFrame(r Result, tenant string) *data.Frame {
+// tableFrame lists the records, newest first.
+func tableFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Records)
 	times := make([]time.Time, n)
 	cols := make([][]string, 8)
@@ -24,7 +25,7 @@ func TableFrame(r Result, tenant string) *data.Frame {
 			cols[j][i] = v
 		}
 	}
-	frame := data.NewFrame("audit log",
+	return frames.Table("audit log", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Time", nil, times),
 		data.NewField("User", nil, cols[0]),
 		data.NewField("Action", nil, cols[1]),
@@ -34,17 +35,12 @@ func TableFrame(r Result, tenant string) *data.Frame {
 		data.NewField("Outcome", nil, cols[5]),
 		data.NewField("Category", nil, cols[6]),
 		data.NewField("Message", nil, cols[7]),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.Type = data.FrameTypeTable
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	return frame
 }
 
-// LogsFrame is the data plane "log-lines" frame (timestamp, body, severity, id, labels) that Explore's
+// logsFrame is the data plane "log-lines" frame (timestamp, body, severity, id, labels) that Explore's
 // logs view and the logs panel read. The body is a readable line; the labels carry what one filters by.
-func LogsFrame(r Result, tenant string) *data.Frame {
+func logsFrame(r Result, tenant string) *data.Frame {
 	lines := make([]frames.LogLine, len(r.Records))
 	for i, rec := range r.Records {
 		line := frames.LogLine{Time: rec.Time, Body: Line(rec), Severity: "info", ID: rec.ID, Labels: map[string]string{}}
@@ -100,4 +96,12 @@ func Line(r Record) string {
 		return r.Raw
 	}
 	return b.String()
+}
+
+// Frames is the answer in the query's format: a table, or log lines (logs).
+func Frames(r Result, q models.AuditLogsQuery, tenant string) data.Frames {
+	if q.Format == models.FormatLogs {
+		return data.Frames{logsFrame(r, tenant)}
+	}
+	return data.Frames{tableFrame(r, tenant)}
 }

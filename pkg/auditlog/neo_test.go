@@ -184,7 +184,7 @@ func TestNeo(t *testing.T) {
 			t.Fatalf("record %+v", r)
 		}
 	}
-	resp := backend.DataResponse{Frames: data.Frames{TableFrame(masked(cpiOnly, base), "NEO")}}
+	resp := backend.DataResponse{Frames: data.Frames{tableFrame(masked(cpiOnly, base), "NEO")}}
 	experimental.CheckGoldenJSONResponse(t, "testdata", "neo_table_configuration", &resp, *update)
 
 	// The record bound stops after the page that reaches it.

@@ -171,10 +171,15 @@ func parseEvent(s string) (event, bool) {
 	return event{fields: m}, true
 }
 
-// embeddedEvent finds a JSON object inside a text message ("Security event: {...}"); the first '{' that
-// starts a decodable object whose keys include "action" wins.
+// maxEmbeddedTries bounds the '{' an embedded event is looked for at: each try may read to the end of the
+// text, so a hostile text of nested, unterminated objects would otherwise cost the square of its length.
+// Real messages put the event at the first or second '{' ("Security event: {...}").
+const maxEmbeddedTries = 8
+
+// embeddedEvent finds a JSON object inside a text message ("Security event: {...}"); the first '{' (of the
+// first maxEmbeddedTries) that starts a decodable object whose keys include "action" wins.
 func embeddedEvent(s string) (event, bool) {
-	for i := strings.IndexByte(s, '{'); i >= 0 && i < len(s); {
+	for i, tries := strings.IndexByte(s, '{'), 0; i >= 0 && i < len(s) && tries < maxEmbeddedTries; tries++ {
 		dec := json.NewDecoder(strings.NewReader(s[i:]))
 		var m map[string]json.RawMessage
 		if dec.Decode(&m) == nil {

@@ -104,3 +104,18 @@ func TestNeoTime(t *testing.T) {
 		t.Fatalf("garbage parsed as %s", r.Time)
 	}
 }
+
+// TestEmbeddedEventInHostileText: a text of many nested, unterminated objects is read a bounded number of
+// times (before the bound, each '{' decoded to the end: 40 000 of them took minutes), and an event at the
+// first '{' of a long text is still found.
+func TestEmbeddedEventInHostileText(t *testing.T) {
+	hostile := "Security event: " + strings.Repeat(`{"a":1,"b":`, 40_000)
+	if _, ok := embeddedEvent(hostile); ok {
+		t.Fatal("an event was found in a text that holds none")
+	}
+	text := `Security event: {"action":"Artifact_Deployed","objectId":"X"} ` + strings.Repeat("{", 100_000)
+	ev, ok := embeddedEvent(text)
+	if !ok || ev.str("action") != "Artifact_Deployed" {
+		t.Fatalf("event not found: %v %v", ev, ok)
+	}
+}

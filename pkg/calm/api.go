@@ -10,12 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
@@ -27,13 +24,6 @@ const (
 	pathFilters   = "analytics/providers/filters"
 	pathData      = "analytics/providers/data"
 )
-
-// Client is the part of *cpi.Client this package needs (built with the Cloud ALM analytics root).
-type Client interface {
-	Get(ctx context.Context, path string, query url.Values) (*cpi.Response, error)
-	Post(ctx context.Context, path string, body []byte) (*cpi.Response, error)
-	ServiceRoot() string
-}
 
 // Provider is one entry of GET /analytics/providers (field names as in SAP's Grafana plugin, types.ts).
 type Provider struct {
@@ -53,7 +43,7 @@ func (p Provider) Label() string {
 }
 
 // Providers lists the analytics providers the client may read.
-func Providers(ctx context.Context, c Client) ([]Provider, error) {
+func Providers(ctx context.Context, c cpi.Source) ([]Provider, error) {
 	resp, err := c.Get(ctx, pathProviders, nil)
 	if err != nil {
 		return nil, Explain(resp, err, c.ServiceRoot())
@@ -121,7 +111,7 @@ type FiltersRequest struct {
 // Filters reads a provider's dimensions, attributes and measures. name narrows the answer to one filter
 // (its values); selection is the current choice, so that filters depending on a triggerRefresh filter
 // come back narrowed.
-func Filters(ctx context.Context, c Client, reg *Registry, provider, name string, selection []FilterSelection) ([]Filter, error) {
+func Filters(ctx context.Context, c cpi.Source, reg *Registry, provider, name string, selection []FilterSelection) ([]Filter, error) {
 	req := FiltersRequest{ProviderName: provider, ProviderVersion: "", Name: name}
 	for _, s := range selection {
 		if len(s.Values) > 0 {
@@ -295,7 +285,7 @@ func malformed(resp *cpi.Response, err error) error {
 	if resp != nil {
 		host = odata.HostPort(resp.URL)
 	}
-	return backend.DownstreamError(&cpi.Error{Kind: cpi.KindMalformedResponse, Host: host, Err: err,
+	return cpi.WithSource(&cpi.Error{Kind: cpi.KindMalformedResponse, Host: host, Err: err,
 		Message: fmt.Sprintf("The answer of Cloud ALM (%s) does not have the documented shape: %s. Try again; if it persists, report it with the Query inspector's output.", host, shorten(err.Error(), 200))})
 }
 

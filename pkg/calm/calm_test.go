@@ -56,8 +56,8 @@ func newCloudALM(t *testing.T) (*cpi.Client, *counting, string) {
 	return c, cnt, srv.URL
 }
 
-func dataQuery(from, to time.Time, interval time.Duration) backend.DataQuery {
-	return backend.DataQuery{TimeRange: backend.TimeRange{From: from, To: to}, Interval: interval, MaxDataPoints: 1000}
+func dataQuery(from, to time.Time, interval time.Duration) Range {
+	return Range{From: from, To: to, Interval: interval, MaxDataPoints: 1000}
 }
 
 func maskFrames(fs data.Frames, base string) {
@@ -96,7 +96,7 @@ func TestGoldenFrames(t *testing.T) {
 	tests := []struct {
 		name  string
 		query models.CalmMetricsQuery
-		dq    backend.DataQuery
+		dq    Range
 	}{
 		{"timeseries_cpi_messages_one_iflow", withFormat(preset, models.CalmFormatTimeSeries, oneFlow), dataQuery(fixedNow.Add(-2*time.Hour), fixedNow, 5*time.Minute)},
 		{"table_cpi_messages_one_iflow", withFormat(preset, models.FormatTable, oneFlow), dataQuery(fixedNow.Add(-time.Hour), fixedNow, 30*time.Minute)},
@@ -105,6 +105,11 @@ func TestGoldenFrames(t *testing.T) {
 		{"timeseries_exm_two_methods", models.CalmMetricsQuery{Provider: "EXM_DATAPROVIDER", Dimensions: []string{"categoryName"},
 			Measures: []models.CalmMeasure{{Name: "counter", Method: "SUM"}, {Name: "counter", Method: "MAX"}},
 			Filters:  []models.CalmFilter{{Key: "categoryName", Values: []string{"Mapping Error"}}}}, dataQuery(fixedNow.Add(-6*time.Hour), fixedNow, time.Hour)},
+		{"numeric_cpi_messages_one_iflow", withFormat(preset, models.FormatNumeric, oneFlow), dataQuery(fixedNow.Add(-2*time.Hour), fixedNow, 5*time.Minute)},
+		{"numeric_exm_two_methods", models.CalmMetricsQuery{Provider: "EXM_DATAPROVIDER", Dimensions: []string{"categoryName"},
+			Measures: []models.CalmMeasure{{Name: "counter", Method: "SUM"}, {Name: "counter", Method: "MAX"}},
+			Filters:  []models.CalmFilter{{Key: "categoryName", Values: []string{"Mapping Error"}}}, Format: models.FormatNumeric},
+			dataQuery(fixedNow.Add(-6*time.Hour), fixedNow, time.Hour)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

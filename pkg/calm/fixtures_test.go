@@ -45,7 +45,7 @@ func TestDecodeReadmeTimeSeries(t *testing.T) {
 			}
 			// Frames: one per series, the measure from "<name>-<measure>", labels from attributes + tenant.
 			q := models.CalmMetricsQuery{Provider: "DP_TASKS", Measures: []models.CalmMeasure{{Name: "TASK_STATUS_COUNTER"}, {Name: "NB_TOTAL_TASK"}}}
-			frames := SeriesFrames("Query1", q, perQuery[0], "SIM", nil)
+			frames := timeSeriesFrames("Query1", q, perQuery[0], "SIM", nil)
 			if len(frames) != 2 {
 				t.Fatalf("%d frames", len(frames))
 			}
@@ -79,7 +79,7 @@ func TestDecodeReadmeTable(t *testing.T) {
 	if len(tb.Columns) != 6 || len(tb.Rows) != 2 || tb.Columns[0].Type != "time" {
 		t.Fatalf("table = %+v", tb)
 	}
-	f, err := TableFrame("A", tb, "SIM", nil)
+	f, err := tableFrame("A", tb, "SIM", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestRequestShapeMatchesPostman(t *testing.T) {
 	// Fields of SAP's plugin for the raw and last-slice tables, not in the Postman bodies.
 	extras := map[string]string{"tableType": "string", "table_format": "string"}
 	from := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	dq := backend.DataQuery{TimeRange: backend.TimeRange{From: from, To: from.Add(2 * time.Hour)}, Interval: time.Minute, MaxDataPoints: 1000}
+	dq := Range{From: from, To: from.Add(2 * time.Hour), Interval: time.Minute, MaxDataPoints: 1000}
 	q := models.CalmMetricsQuery{Provider: "CPI_MESSAGES", Dimensions: []string{"IntegrationArtifactName", "StatusGroup"},
 		Measures: []models.CalmMeasure{{Name: "Count", Method: "sum"}}, Filters: []models.CalmFilter{{Key: "StatusGroup", Values: []string{"Failed"}}}}
 	for _, format := range []models.Format{models.CalmFormatTimeSeries, models.FormatTable, models.CalmFormatTableRaw, models.CalmFormatTableLastSlice} {
@@ -293,7 +293,7 @@ func TestValidate(t *testing.T) {
 		{"no provider", with(func(q *models.CalmMetricsQuery) { q.Provider = " " }), "choose a Cloud ALM data provider"},
 		{"no measure", with(func(q *models.CalmMetricsQuery) { q.Measures = []models.CalmMeasure{{Name: ""}} }), "at least one measure"},
 		{"bad method", with(func(q *models.CalmMetricsQuery) { q.Measures[0].Method = "median" }), `method "MEDIAN"`},
-		{"bad format", with(func(q *models.CalmMetricsQuery) { q.Format = "numeric" }), `format "numeric"`},
+		{"bad format", with(func(q *models.CalmMetricsQuery) { q.Format = "pie" }), `no format "pie"`},
 		{"unreplaced variable", with(func(q *models.CalmMetricsQuery) {
 			q.Filters = []models.CalmFilter{{Key: "IntegrationArtifactName", Values: []string{"$iflow"}}}
 		}), "template variable that was not replaced"},

@@ -39,15 +39,18 @@ func measureOf(refID string, q models.CalmMetricsQuery, s Series) string {
 	return "value"
 }
 
-// SeriesFrames builds one frame per series (data plane time series multi): a time field and one numeric
-// field named after the measure, labelled with the series' attributes and the tenant, plus the measure
-// when the query has several. meta (requests, notices) goes on the first frame. No series gives one empty
-// frame, so the Query inspector still shows the request and alert rules see "no data".
-func SeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tenant string, meta *data.FrameMeta) data.Frames {
-	type built struct {
-		key   string
-		frame *data.Frame
-	}
+// labelled is one series of an answer with the labels and field name its frame gets.
+type labelled struct {
+	key     string // sort key: Cloud ALM's order is not stable; a fixed order keeps panels and goldens steady
+	measure string // the value field's name
+	method  string // the aggregation method asked for the measure ("" = the provider's default)
+	labels  data.Labels
+	points  []Point
+}
+
+// label names each series: labelled with its attributes and the tenant, plus the measure when the query
+// has several. Sorted by measure and labels.
+func label(refID string, q models.CalmMetricsQuery, series []Series, tenant string) []labelled {
 	// The same measure may be asked for with several methods (counter SUM and counter MAX). Cloud ALM
 	// names series by measure only, so the n-th series of a measure and attribute set is taken to carry the
 	// n-th method asked for it (the order of the request's metrics).
@@ -56,18 +59,22 @@ func SeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tena
 		methods[m.Name] = append(methods[m.Name], m.Method)
 	}
 	seen := map[string]int{}
-	var out []built
+	var out []labelled
 	for _, s := range series {
 		measure := measureOf(refID, q, s)
 		measureText := measure
-		if ms := methods[measure]; len(ms) > 1 {
+		var method string
+		if ms := methods[measure]; len(ms) == 1 {
+			method = ms[0]
+		} else if len(ms) > 1 {
 			key := measure + "\x00" + attributesKey(s.Attributes)
 			if i := seen[key]; i < len(ms) {
-				method := ms[i]
-				if method == "" {
-					method = "default"
+				method = ms[i]
+				text := method
+				if text == "" {
+					text = "default"
 				}
-				measureText = measure + " " + method
+				measureText = measure + " " + text
 			}
 			seen[key]++
 		}
@@ -84,23 +91,32 @@ func SeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tena
 			labels[measureLabel] = measureText
 		}
 		labels[frames.TenantLabel] = tenant
-		times := make([]time.Time, len(s.Points))
-		values := make([]*float64, len(s.Points))
-		for i, p := range s.Points {
+		out = append(out, labelled{key: measure + "\x00" + labels.String(), measure: measure, method: method,
+			labels: labels, points: s.Points})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}
+
+// timeSeriesFrames builds one frame per series (data plane time series multi): a time field and one numeric
+// field named after the measure, labelled as label says. meta (requests, notices) goes on the first
+// frame. No series gives one empty frame, so the Query inspector still shows the request and alert rules
+// see "no data".
+func timeSeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tenant string, meta *data.FrameMeta) data.Frames {
+	out := label(refID, q, series, tenant)
+	result := make(data.Frames, 0, max(1, len(out)))
+	for _, l := range out {
+		times := make([]time.Time, len(l.points))
+		values := make([]*float64, len(l.points))
+		for i, p := range l.points {
 			times[i], values[i] = p.Time, p.Value
 		}
 		f := data.NewFrame("",
 			data.NewField("time", nil, times),
-			data.NewField(measure, labels, values),
+			data.NewField(l.measure, l.labels, values),
 		)
 		f.RefID = refID
-		out = append(out, built{key: measure + "\x00" + labels.String(), frame: f})
-	}
-	// Cloud ALM's order is not stable; a fixed order keeps panels and goldens steady.
-	sort.SliceStable(out, func(i, j int) bool { return out[i].key < out[j].key })
-	result := make(data.Frames, 0, max(1, len(out)))
-	for _, b := range out {
-		result = append(result, b.frame)
+		result = append(result, f)
 	}
 	if len(result) == 0 {
 		measure := "value"
@@ -125,9 +141,64 @@ func SeriesFrames(refID string, q models.CalmMetricsQuery, series []Series, tena
 	return result
 }
 
-// TableFrame builds the frame of a table answer: Cloud ALM's columns in its order (time, string and
+// numericFrames builds one frame per series with one value (data plane numeric multi), for alert rules:
+// the series' buckets over the range reduced by the measure's own method, so the number answers the
+// question the measure asks of one bucket for the whole range: SUM and the provider's default (Count is
+// a sum) add the buckets, MIN and MAX take the extreme, AVG the mean of the buckets, LAST the latest
+// bucket with a value. Buckets without a value are skipped; a series without any has a null value.
+func numericFrames(refID string, q models.CalmMetricsQuery, series []Series, tenant string, meta *data.FrameMeta) data.Frames {
+	out := label(refID, q, series, tenant)
+	numeric := make([]frames.Series, len(out))
+	for i, l := range out {
+		numeric[i] = frames.Series{Field: l.measure, Labels: l.labels, Values: []*float64{reduce(l.method, l.points)}}
+	}
+	var m *data.FrameMeta
+	if meta != nil {
+		cp := *meta
+		m = &cp
+	}
+	result := frames.NumericFrames(tenant, data.FrameTypeNumericMulti, m, numeric)
+	for _, f := range result {
+		f.RefID = refID
+	}
+	return result
+}
+
+// reduce folds the points of a series by an aggregation method (see numericFrames).
+func reduce(method string, points []Point) *float64 {
+	var acc float64
+	n := 0
+	for _, p := range points {
+		if p.Value == nil {
+			continue
+		}
+		v := *p.Value
+		switch {
+		case n == 0:
+			acc = v
+		case method == "MIN":
+			acc = min(acc, v)
+		case method == "MAX":
+			acc = max(acc, v)
+		case method == "LAST":
+			acc = v
+		default: // SUM, AVG (divided below) and the provider's default
+			acc += v
+		}
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	if method == "AVG" {
+		acc /= float64(n)
+	}
+	return &acc
+}
+
+// tableFrame builds the frame of a table answer: Cloud ALM's columns in its order (time, string and
 // number columns by their declared type) and the tenant column.
-func TableFrame(refID string, t Table, tenant string, meta *data.FrameMeta) (*data.Frame, error) {
+func tableFrame(refID string, t Table, tenant string, meta *data.FrameMeta) (*data.Frame, error) {
 	f := data.NewFrame("")
 	f.RefID = refID
 	n := len(t.Rows)

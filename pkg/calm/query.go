@@ -24,7 +24,7 @@ type Result struct {
 // rejects a POST carrying several queries, each is sent again on its own, so that one bad query fails
 // alone. A PRECONDITION_REQUIRED answer about a single query teaches reg the required filter, so the next
 // query missing it is refused before it is sent.
-func Run(ctx context.Context, c Client, reg *Registry, w Window, items []Item, tenant string) map[string]Result {
+func Run(ctx context.Context, c cpi.Source, reg *Registry, w Window, items []Item, tenant string) map[string]Result {
 	out := make(map[string]Result, len(items))
 	if len(items) == 0 {
 		return out
@@ -62,13 +62,18 @@ func Run(ctx context.Context, c Client, reg *Registry, w Window, items []Item, t
 	for i := range meta.Stats {
 		meta.Stats[i].DisplayName = "Cloud ALM requests"
 	}
-	if w.Format == models.CalmFormatTimeSeries {
+	if w.Format == models.CalmFormatTimeSeries || w.Format == models.FormatNumeric {
+		// numeric asks for the time series and reduces each to one value.
 		perQuery, err := DecodeSeries(resp.Body, len(items))
 		if err != nil {
 			return failAll(out, items, malformed(resp, err))
 		}
+		build := timeSeriesFrames
+		if w.Format == models.FormatNumeric {
+			build = numericFrames
+		}
 		for i, it := range items {
-			out[it.RefID] = Result{Frames: SeriesFrames(it.RefID, it.Query, perQuery[i], tenant, meta), Requests: 1}
+			out[it.RefID] = Result{Frames: build(it.RefID, it.Query, perQuery[i], tenant, meta), Requests: 1}
 		}
 		return out
 	}
@@ -77,7 +82,7 @@ func Run(ctx context.Context, c Client, reg *Registry, w Window, items []Item, t
 		return failAll(out, items, malformed(resp, err))
 	}
 	for i, it := range items {
-		f, err := TableFrame(it.RefID, tables[i], tenant, meta)
+		f, err := tableFrame(it.RefID, tables[i], tenant, meta)
 		if err != nil {
 			out[it.RefID] = Result{Err: malformed(resp, err), Requests: 1}
 			continue

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
-
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
@@ -116,8 +114,8 @@ const (
 
 // Normalize fills defaults (format time series, upper-case methods) and drops empty filters.
 func Normalize(q models.CalmMetricsQuery) models.CalmMetricsQuery {
-	if q.Format == "" {
-		q.Format = models.CalmFormatTimeSeries
+	if f, err := models.ResolveFormat(models.QueryCalmMetrics, q.Format); err == nil {
+		q.Format = f // an unknown format stays, for Validate to refuse
 	}
 	q.Provider = strings.TrimSpace(q.Provider)
 	measures := make([]models.CalmMeasure, 0, len(q.Measures))
@@ -175,10 +173,8 @@ func Validate(q models.CalmMetricsQuery, reg *Registry) error {
 	if err := checkText("provider", q.Provider); err != nil {
 		return err
 	}
-	switch q.Format {
-	case models.CalmFormatTimeSeries, models.FormatTable, models.CalmFormatTableRaw, models.CalmFormatTableLastSlice:
-	default:
-		return fmt.Errorf("format %q is not supported for calmMetrics: choose timeseries, table, tableRaw or tableLastSlice", q.Format)
+	if _, err := models.ResolveFormat(models.QueryCalmMetrics, q.Format); err != nil {
+		return err
 	}
 	if len(q.Measures) == 0 {
 		return fmt.Errorf("choose at least one measure of %s (e.g. Count for CPI_MESSAGES)", q.Provider)
@@ -238,21 +234,6 @@ func selection(q models.CalmMetricsQuery) []FilterSelection {
 		out[i] = FilterSelection{Key: f.Key, Values: f.Values}
 	}
 	return out
-}
-
-// Plan normalises and validates a query and returns the window it is sent in.
-func Plan(q models.CalmMetricsQuery, dq backend.DataQuery, reg *Registry) (models.CalmMetricsQuery, Window, error) {
-	q = Normalize(q)
-	if err := Validate(q, reg); err != nil {
-		return q, Window{}, err
-	}
-	from, to := dq.TimeRange.From.UTC(), dq.TimeRange.To.UTC()
-	if !to.After(from) {
-		return q, Window{}, fmt.Errorf("the time range is empty (from %s to %s)", from.Format(time.RFC3339), to.Format(time.RFC3339))
-	}
-	// Cloud ALM reads from/to to the second.
-	from, to = from.Truncate(time.Second), to.Truncate(time.Second)
-	return q, Window{Format: q.Format, From: from, To: to, Resolution: Resolution(dq.Interval, to.Sub(from), dq.MaxDataPoints)}, nil
 }
 
 // BuildRequest is the body for the items sharing w; each query's name is its refId, which Cloud ALM puts

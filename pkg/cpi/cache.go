@@ -11,17 +11,13 @@ package cpi
 //     own requests, such as the client's tests, see every one of them);
 //   - a short response cache, used only for requests the caller marks as cacheable with CacheFor (an
 //     answer that cannot change within the TTL, e.g. a closed time window) or Immutable (an answer that
-//     never changes, e.g. the error text of a message), bounded in bytes with LRU eviction. An immutable
-//     answer is kept without expiry only once a second read, at least confirmAfter later, returned the same
-//     bytes: a text cut short on the way with a matching Content-Length cannot be told from a whole one,
-//     so a first answer is only kept like a closed window's.
+//     never changes, e.g. the error text of a message), bounded in bytes with LRU eviction.
 //
 // The cache belongs to one Client, and a Client to one data source instance, so one data source's answers
 // are never served to another; the key also carries the client's auth identity (a hash of URL, auth
 // type, user and secret) so that it stays correct even if a cache were ever shared.
 
 import (
-	"bytes"
 	"container/list"
 	"context"
 	"crypto/sha256"
@@ -41,8 +37,6 @@ const (
 	DefaultCacheMaxBytes = 32 << 20
 	// entryOverhead approximates what an entry costs besides its body (headers, key, list element).
 	entryOverhead = 512
-	// confirmAfter is how long a first immutable answer is kept before it is read again to confirm it.
-	confirmAfter = 30 * time.Second
 )
 
 // WithResponseCache sets the default TTL of cacheable answers (ttl <= 0 disables the response cache;
@@ -79,8 +73,7 @@ func CacheFor(ctx context.Context, ttl time.Duration) context.Context {
 }
 
 // Immutable marks requests made with the returned context as answers that never change (e.g. the error
-// text of a message): once a second read confirms the first, they stay in the cache until the byte budget
-// evicts them.
+// text of a message): they stay in the cache until the byte budget evicts them.
 func Immutable(ctx context.Context) context.Context {
 	return context.WithValue(ctx, cachePolicyKey{}, cachePolicy{immutable: true})
 }
@@ -180,9 +173,7 @@ func (c *Client) fetch(ctx context.Context, rawURL string, do func(context.Conte
 				resp.Cached = true
 				return &resp, nil
 			}
-			if !policy.immutable {
-				rc.remove(e) // an immutable first answer stays until the new read is compared with it
-			}
+			rc.remove(e)
 		}
 	}
 	if f, ok := rc.inflight[key]; ok {
@@ -225,11 +216,8 @@ func (c *Client) fetch(ctx context.Context, rawURL string, do func(context.Conte
 				ttl = rc.ttl
 			}
 			var expires time.Time
-			switch {
-			case !policy.immutable:
+			if !policy.immutable {
 				expires = rc.now().Add(ttl)
-			case !rc.confirms(key, resp.Body):
-				expires = rc.now().Add(confirmAfter)
 			}
 			rc.add(key, *resp, expires)
 		}
@@ -257,7 +245,7 @@ func (rc *responseCache) wait(ctx context.Context, key string, f *flight, shared
 			}
 		}
 		rc.mu.Unlock()
-		return nil, withSource(c.fail(ctx, c.desc.apiHost, ctx.Err()))
+		return nil, WithSource(c.fail(ctx, c.desc.apiHost, ctx.Err()))
 	}
 	if f.resp == nil {
 		return nil, f.err
@@ -296,12 +284,6 @@ func (rc *responseCache) add(key string, resp Response, expires time.Time) {
 		}
 		el = prev
 	}
-}
-
-// confirms reports whether body repeats the first answer kept for key (under rc.mu).
-func (rc *responseCache) confirms(key string, body []byte) bool {
-	e, ok := rc.entries[key]
-	return ok && bytes.Equal(e.resp.Body, body)
 }
 
 func (rc *responseCache) remove(e *cacheEntry) {

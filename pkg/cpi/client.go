@@ -13,10 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -81,82 +79,6 @@ type Client struct {
 	o         options
 }
 
-type options struct {
-	serviceRoot  string
-	version      string
-	sleep        func(context.Context, time.Duration) error
-	now          func() time.Time
-	maxBody      int64
-	bodyPool     int64
-	maxRetryWait time.Duration
-	retryBase    time.Duration
-	limits       map[Area]int
-	httpOptions  httpclient.Options // from the SDK: metrics labels, Secure SOCKS proxy, forced TLS version
-	limitNow     func() time.Time
-	limitSleep   func(context.Context, time.Duration) error
-	// response cache (cache.go)
-	cacheTTL      time.Duration
-	cacheMaxBytes int64
-	cacheSet      bool
-}
-
-// Option customises a Client.
-type Option func(*options)
-
-// WithServiceRoot points the client at another API root than the CPI service root (<API URL>/api/v1),
-// for secondary APIs such as Cloud ALM or the audit log service, which use the same auth and limits.
-func WithServiceRoot(root string) Option { return func(o *options) { o.serviceRoot = root } }
-
-// WithHTTPClientOptions starts every HTTP client of the Client (API, token, secondary connections) from
-// the options the SDK derives from the data source's instance settings
-// (backend.DataSourceInstanceSettings.HTTPClientOptions): the labels of the SDK's request metrics,
-// Grafana's Secure SOCKS proxy (private data source connect) and a TLS version Grafana enforces. Timeouts,
-// TLS material, authentication, headers and middlewares stay the plugin's own.
-func WithHTTPClientOptions(base httpclient.Options) Option {
-	return func(o *options) { o.httpOptions = base }
-}
-
-// WithVersion sets the plugin version in the User-Agent (grafana-sapcpi-datasource/<version>).
-func WithVersion(v string) Option { return func(o *options) { o.version = v } }
-
-// WithSleep replaces the wait between retries (tests make it instant and record the durations).
-func WithSleep(fn func(context.Context, time.Duration) error) Option {
-	return func(o *options) { o.sleep = fn }
-}
-
-// WithClock replaces time.Now for token expiry decisions.
-func WithClock(fn func() time.Time) Option { return func(o *options) { o.now = fn } }
-
-// WithMaxBodyBytes caps response bodies (default 64 MiB).
-func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n } }
-
-// WithMaxRetryWait caps the wait before a retry (default 10 s), whatever Retry-After says.
-func WithMaxRetryWait(d time.Duration) Option { return func(o *options) { o.maxRetryWait = d } }
-
-// WithRateLimit overrides the per-user rate limit of an API area (requests per one-second window);
-// perSecond <= 0 disables it.
-func WithRateLimit(a Area, perSecond int) Option {
-	return func(o *options) {
-		if o.limits == nil {
-			o.limits = map[Area]int{}
-		}
-		o.limits[a] = perSecond
-	}
-}
-
-// WithLimitClock replaces the clock and the wait of the rate limiters (tests advance a fake clock).
-func WithLimitClock(now func() time.Time, sleep func(context.Context, time.Duration) error) Option {
-	return func(o *options) { o.limitNow, o.limitSleep = now, sleep }
-}
-
-type roleKey struct{}
-
-// WithRole names the role a 403 message should ask for, for requests made with the returned context
-// (e.g. "WorkspacePackagesRead" for design-time queries). Without it the role follows the entity set.
-func WithRole(ctx context.Context, role string) context.Context {
-	return context.WithValue(ctx, roleKey{}, role)
-}
-
 // New builds the client for an already validated Settings.
 func New(s settings.Settings, opts ...Option) (*Client, error) {
 	o := options{version: "dev", sleep: sleepCtx, now: time.Now, maxBody: DefaultMaxBodyBytes, bodyPool: DefaultBodyPool,
@@ -173,7 +95,7 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 
 	red := newRedactorFor(s)
 	configErr := func(format string, a ...any) error {
-		return withSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
+		return WithSource(&Error{Kind: KindConfig, Message: red.clean(fmt.Sprintf(format, a...))})
 	}
 
 	rootURL := s.ServiceRoot()
@@ -286,83 +208,6 @@ func New(s settings.Settings, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// newHTTPClient builds one SDK client (tracing, metrics, error-source middlewares) with the guard in
-// front, and a redirect policy that never follows a redirect to another host.
-func (c *Client) newHTTPClient(timeout time.Duration, tlsOpts httpclient.TLSOptions, allowed []*url.URL) (*http.Client, error) {
-	to := httpclient.DefaultTimeoutOptions
-	to.Timeout = timeout
-	to.DialTimeout = min(to.DialTimeout, timeout)
-	to.TLSHandshakeTimeout = min(to.TLSHandshakeTimeout, timeout)
-	mws := append([]httpclient.Middleware{c.guard(allowed)}, httpclient.DefaultMiddlewares()...)
-	tlsCopy := tlsOpts
-	base := c.o.httpOptions
-	if base.TLS != nil {
-		tlsCopy.MinVersion, tlsCopy.MaxVersion = base.TLS.MinVersion, base.TLS.MaxVersion
-	}
-	opts := httpclient.Options{Timeouts: &to, TLS: &tlsCopy, Middlewares: mws, Labels: maps.Clone(base.Labels),
-		ConfigureTransport: func(_ httpclient.Options, t *http.Transport) { c.transports = append(c.transports, t) }}
-	if base.ProxyOptions != nil {
-		// The SDK fills in defaults on the options it is given; each client gets its own copy.
-		proxyOpts := *base.ProxyOptions
-		opts.ProxyOptions = &proxyOpts
-	}
-	hc, err := httpclient.New(opts)
-	if err != nil {
-		return nil, err
-	}
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		if !odata.SameOrigin(req.URL, via[0].URL) {
-			// Hand the 3xx back to the caller, which explains it (typically a login redirect).
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}
-	return hc, nil
-}
-
-// guard is the last line of defence of the host guard: whatever builds a request (our code, the oauth2
-// package, a redirect), it can only reach an allowed origin. It also sets the headers every request
-// needs, including token requests made by the oauth2 package.
-func (c *Client) guard(allowed []*url.URL) httpclient.Middleware {
-	return httpclient.MiddlewareFunc(func(_ httpclient.Options, next http.RoundTripper) http.RoundTripper {
-		return httpclient.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
-			if !originAllowed(req.URL, allowed) {
-				return nil, c.hostNotAllowed(req.URL)
-			}
-			r := req.Clone(req.Context()) // a RoundTripper must not modify the caller's request
-			if r.Header.Get("Accept") == "" {
-				r.Header.Set("Accept", "application/json")
-			}
-			if r.Header.Get("User-Agent") == "" {
-				r.Header.Set("User-Agent", c.userAgent)
-			}
-			if c.tokenOrigin != nil && odata.SameOrigin(r.URL, c.tokenOrigin) && r.Method == http.MethodPost &&
-				strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
-				r.Header.Set("X-CF-ENCODED-CREDENTIALS", "true")
-			}
-			return next.RoundTrip(r)
-		})
-	})
-}
-
-func originAllowed(u *url.URL, allowed []*url.URL) bool {
-	for _, a := range allowed {
-		if a != nil && odata.SameOrigin(u, a) {
-			return true
-		}
-	}
-	return false
-}
-
-func (c *Client) hostNotAllowed(u *url.URL) *Error {
-	host := odata.HostPort(u.String())
-	return c.desc.finish(&Error{Kind: KindHostNotAllowed, Host: host,
-		Message: fmt.Sprintf("Refusing to send a request to %s: only the configured API host %s (and the token host) may be contacted, so credentials never leave them.", host, c.desc.apiHost)})
-}
-
 // Close releases the client's connections; call it when the data source instance is disposed. Requests
 // still in flight finish, and their connections are closed after them instead of waiting idle.
 func (c *Client) Close() {
@@ -394,27 +239,27 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Respo
 func (c *Client) GetURL(ctx context.Context, rawURL string) (*Response, error) {
 	ref, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return nil, withSource(c.desc.finish(&Error{Kind: KindMalformedResponse, Host: c.desc.apiHost, Err: err,
+		return nil, WithSource(c.desc.finish(&Error{Kind: KindMalformedResponse, Host: c.desc.apiHost, Err: err,
 			Message: fmt.Sprintf("The link %q is not a valid URL.", rawURL)}))
 	}
 	base := *c.root
 	base.Path = strings.TrimSuffix(base.Path, "/") + "/"
 	u := base.ResolveReference(ref)
 	if !odata.SameOrigin(u, c.root) || u.User != nil {
-		return nil, withSource(c.hostNotAllowed(u))
+		return nil, WithSource(c.hostNotAllowed(u))
 	}
 	return c.fetch(ctx, u.String(), func(ctx context.Context) (*Response, error) { return c.do(ctx, http.MethodGet, u, nil) })
 }
 
 func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
 	if strings.Contains(path, "://") || strings.HasPrefix(path, "//") {
-		return nil, withSource(c.desc.finish(&Error{Kind: KindHostNotAllowed, Host: c.desc.apiHost,
+		return nil, WithSource(c.desc.finish(&Error{Kind: KindHostNotAllowed, Host: c.desc.apiHost,
 			Message: fmt.Sprintf("Get expects a path relative to the service root, not %q; use GetURL for links.", path)}))
 	}
 	raw := strings.TrimSuffix(c.root.String(), "/") + "/" + strings.TrimPrefix(path, "/")
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, withSource(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err,
+		return nil, WithSource(&Error{Kind: KindConfig, Host: c.desc.apiHost, Err: err,
 			Message: fmt.Sprintf("The request path %q is not valid.", path)})
 	}
 	if q := EncodeQuery(query); q != "" {
@@ -425,7 +270,7 @@ func (c *Client) resolve(path string, query url.Values) (*url.URL, error) {
 		}
 	}
 	if !odata.SameOrigin(u, c.root) {
-		return nil, withSource(c.hostNotAllowed(u))
+		return nil, WithSource(c.hostNotAllowed(u))
 	}
 	return u, nil
 }
@@ -448,14 +293,14 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 	refreshes := 0
 	for attempt := 1; ; attempt++ {
 		if err := c.limiters[area].Wait(ctx); err != nil {
-			return nil, withSource(c.fail(ctx, host, ctxErr(ctx, err)))
+			return nil, WithSource(c.fail(ctx, host, ctxErr(ctx, err)))
 		}
 		resp, respBody, hold, err := c.attempt(ctx, method, u, body) //nolint:bodyclose // attempt reads and closes the body
 		if c.closed.Load() {
 			c.closeIdle() // the instance was disposed while this request was in flight
 		}
 		if err != nil {
-			return nil, withSource(err)
+			return nil, WithSource(err)
 		}
 		r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: respBody, URL: redactedURL(u), hold: hold}
 		if resp.StatusCode < 200 || resp.StatusCode >= 300 {
@@ -476,16 +321,16 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 			wait := retryDelay(resp.Header, attempt, c.o.now(), c.o.retryBase, c.o.maxRetryWait)
 			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 				// Waiting would outlive the caller; report the throttling now.
-				return r, withSource(c.desc.statusError(u, resp, respBody, role, attempt))
+				return r, WithSource(c.desc.statusError(u, resp, respBody, role, attempt))
 			}
 			if err := c.o.sleep(ctx, wait); err != nil {
-				return nil, withSource(c.fail(ctx, host, err))
+				return nil, WithSource(c.fail(ctx, host, err))
 			}
 			continue
 		case resp.StatusCode >= 200 && resp.StatusCode < 300 && !looksLikeHTML(resp.Header, respBody):
 			return r, nil
 		}
-		return r, withSource(c.desc.statusError(u, resp, respBody, role, attempt))
+		return r, WithSource(c.desc.statusError(u, resp, respBody, role, attempt))
 	}
 }
 
@@ -589,43 +434,3 @@ func redactedURL(u *url.URL) string {
 	cp.User = nil
 	return cp.String()
 }
-
-// EncodeQuery encodes OData system query options so that SAP's OData stack reads them: spaces as %20
-// (Olingo does not turn '+' into a space), and '$', quotes, parentheses, commas and colons left readable
-// (they are legal in a query component and make the Query inspector legible). Keys are sorted.
-func EncodeQuery(q url.Values) string {
-	if len(q) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	for _, k := range sortedKeys(q) {
-		for _, v := range q[k] {
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(escapeQuery(k))
-			b.WriteByte('=')
-			b.WriteString(escapeQuery(v))
-		}
-	}
-	return b.String()
-}
-
-func escapeQuery(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
-			strings.IndexByte("-._~$'(),:@!*/", ch) >= 0 {
-			b.WriteByte(ch)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[ch>>4])
-		b.WriteByte(hex[ch&15])
-	}
-	return b.String()
-}
-
-func sortedKeys(q url.Values) []string { return slices.Sorted(maps.Keys(q)) }

@@ -22,7 +22,7 @@ func (c *Client) Malformed(resp *Response, err error) error {
 	if err != nil {
 		e.Detail = shorten(err.Error(), 300)
 	}
-	return withSource(c.desc.finish(e))
+	return WithSource(c.desc.finish(e))
 }
 
 // pagingError reports a tenant whose pages contradict each other (a page repeating another, links that
@@ -30,7 +30,7 @@ func (c *Client) Malformed(resp *Response, err error) error {
 func (c *Client) pagingError(resp *Response, detail string) error {
 	e := c.responseError(resp, "%s pages the answer%s inconsistently, so it cannot be read without duplicates; try again, and narrow the query if it keeps happening.")
 	e.Detail = detail
-	return withSource(c.desc.finish(e))
+	return WithSource(c.desc.finish(e))
 }
 
 // responseError fills a KindMalformedResponse error for resp; format takes the host and " to <API>".

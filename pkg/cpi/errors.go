@@ -88,9 +88,11 @@ func IsKind(err error, k Kind) bool {
 	return ok && e.Kind == k
 }
 
-// withSource wraps e with Grafana's error source so backend.ErrorResponseWithErrorSource and
-// backend.IsDownstreamError classify it; errors.As still finds the *Error inside.
-func withSource(e *Error) error {
+// WithSource wraps e with Grafana's error source so backend.ErrorResponseWithErrorSource and
+// backend.IsDownstreamError classify it; errors.As still finds the *Error inside. It is the one place
+// that decides the source: the query packages that explain an *Error in their own words return it
+// through here too.
+func WithSource(e *Error) error {
 	if e == nil {
 		return nil
 	}

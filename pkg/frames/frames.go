@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 // TenantLabel is the label every numeric series carries, and the column every table carries, so that
@@ -35,6 +37,23 @@ func TenantColumn(tenant string, n int) *data.Field {
 	return data.NewField(TenantLabel, nil, values)
 }
 
+// Table finishes a table frame: the fields, the tenant column for as many rows as the first field holds,
+// meta (requests, notices) and the table type shown as a table.
+func Table(name, tenant string, meta *data.FrameMeta, fields ...*data.Field) *data.Frame {
+	n := 0
+	if len(fields) > 0 {
+		n = fields[0].Len()
+	}
+	f := data.NewFrame(name, append(fields, TenantColumn(tenant, n))...)
+	if meta == nil {
+		meta = &data.FrameMeta{}
+	}
+	meta.Type = data.FrameTypeTable
+	meta.PreferredVisualization = data.VisTypeTable
+	f.Meta = meta
+	return f
+}
+
 // LogLine is one line of a log-lines frame.
 type LogLine struct {
 	Time     time.Time
@@ -42,18 +61,34 @@ type LogLine struct {
 	Severity string // info, warning, error, critical, debug
 	ID       string // Grafana deduplicates lines by id: it must be unique within the frame
 	Labels   map[string]string
+	// Link is where SAP shows the line's record (e.g. a message's AlternateWebLink in the monitor); kept only
+	// when odata.WebLink accepts it.
+	Link string
+}
+
+// LinkField is the name of the field that holds each line's link; the data link on the id field reads it.
+const LinkField = "link"
+
+// lineLinks is the data link of a logs frame whose lines have links: shown in the log details of a line.
+func lineLinks() *data.FieldConfig {
+	return &data.FieldConfig{Links: []data.DataLink{{Title: "Open in Cloud Integration",
+		URL: `${__data.fields["` + LinkField + `"]}`, TargetBlank: true}}}
 }
 
 // LogsFrame builds a data plane "log-lines" frame (timestamp, body, severity, id, labels) for Explore's logs
 // view, with the tenant label on every line. idConfig (e.g. data links) goes on the id field; extra fields
-// are appended after the contract's fields.
+// are appended after the contract's fields. When a line has a link (odata.WebLink), a "link" field follows and,
+// unless idConfig says otherwise, a data link on the id field opens it from the line's details.
 func LogsFrame(name, tenant string, lines []LogLine, meta *data.FrameMeta, idConfig *data.FieldConfig, extra ...*data.Field) *data.Frame {
 	n := len(lines)
 	ts := make([]time.Time, n)
-	bodies, severities, ids := make([]string, n), make([]string, n), make([]string, n)
+	bodies, severities, ids, links := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	labels := make([]json.RawMessage, n)
+	linked := false
 	for i, l := range lines {
 		ts[i], bodies[i], severities[i], ids[i] = l.Time, l.Body, l.Severity, l.ID
+		links[i] = odata.WebLink(l.Link)
+		linked = linked || links[i] != ""
 		withTenant := make(map[string]string, len(l.Labels)+1)
 		for k, v := range l.Labels {
 			withTenant[k] = v
@@ -62,6 +97,12 @@ func LogsFrame(name, tenant string, lines []LogLine, meta *data.FrameMeta, idCon
 		labels[i], _ = json.Marshal(withTenant) // a map of strings always marshals
 	}
 	idField := data.NewField("id", nil, ids)
+	if linked {
+		extra = append([]*data.Field{data.NewField(LinkField, nil, links)}, extra...)
+		if idConfig == nil {
+			idConfig = lineLinks()
+		}
+	}
 	idField.Config = idConfig
 	frame := data.NewFrame(name, append([]*data.Field{
 		data.NewField("timestamp", nil, ts),

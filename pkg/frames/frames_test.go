@@ -88,3 +88,39 @@ func TestNumericFrames(t *testing.T) {
 		t.Fatalf("no series: %+v", empty)
 	}
 }
+
+func TestLogsFrameLinks(t *testing.T) {
+	when := time.Date(2026, 11, 21, 6, 0, 0, 0, time.UTC)
+	t.Run("lines with links", func(t *testing.T) {
+		f := LogsFrame("audit log", "QA", []LogLine{
+			{Time: when, Body: "a", Severity: "info", ID: "1", Link: "https://cpi.example/monitor/1"},
+			{Time: when, Body: "b", Severity: "info", ID: "2", Link: "javascript:alert(1)"},
+			{Time: when, Body: "c", Severity: "info", ID: "3"},
+		}, nil, nil)
+		if len(f.Fields) != 6 || f.Fields[5].Name != "link" {
+			t.Fatalf("fields %d, last %q", len(f.Fields), f.Fields[len(f.Fields)-1].Name)
+		}
+		got := []string{f.Fields[5].At(0).(string), f.Fields[5].At(1).(string), f.Fields[5].At(2).(string)}
+		if got[0] != "https://cpi.example/monitor/1" || got[1] != "" || got[2] != "" {
+			t.Errorf("links %q", got)
+		}
+		cfg := f.Fields[3].Config
+		if cfg == nil || len(cfg.Links) != 1 || cfg.Links[0].URL != `${__data.fields["link"]}` || !cfg.Links[0].TargetBlank {
+			t.Fatalf("id field config %+v", cfg)
+		}
+	})
+	t.Run("no line with a safe link", func(t *testing.T) {
+		f := LogsFrame("log file", "QA", []LogLine{{Time: when, Body: "a", ID: "1", Link: "/relative"}}, nil, nil)
+		if len(f.Fields) != 5 || f.Fields[3].Config != nil {
+			t.Fatalf("a frame without links got %d fields, id config %+v", len(f.Fields), f.Fields[3].Config)
+		}
+	})
+	t.Run("the caller's data link wins, extra fields follow the link", func(t *testing.T) {
+		own := &data.FieldConfig{Links: []data.DataLink{{Title: "Own"}}}
+		f := LogsFrame("messages", "QA", []LogLine{{Time: when, ID: "1", Link: "https://cpi.example/1"}}, nil, own,
+			data.NewField("extra", nil, []string{"x"}))
+		if f.Fields[3].Config != own || f.Fields[5].Name != "link" || f.Fields[6].Name != "extra" {
+			t.Fatalf("fields %v, id config %+v", f.Fields, f.Fields[3].Config)
+		}
+	})
+}

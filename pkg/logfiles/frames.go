@@ -9,10 +9,11 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/frames"
+	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
-// ListFrame lists the log files, newest first.
-func ListFrame(r Result, tenant string) *data.Frame {
+// listFrame lists the log files, newest first.
+func listFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Files)
 	names, apps, types := make([]string, n), make([]string, n), make([]string, n)
 	sizes := make([]int64, n)
@@ -37,8 +38,8 @@ func ListFrame(r Result, tenant string) *data.Frame {
 	return tableMeta(frame, r)
 }
 
-// LinesTableFrame is the parsed lines of the file: access log columns or trace log columns.
-func LinesTableFrame(r Result, tenant string) *data.Frame {
+// tableFrame is the parsed lines of the file: access log columns or trace log columns.
+func tableFrame(r Result, tenant string) *data.Frame {
 	if r.File != nil && isTrace(r) {
 		return traceTable(r, tenant)
 	}
@@ -87,9 +88,9 @@ func traceTable(r Result, tenant string) *data.Frame {
 	return tableMeta(frame, r)
 }
 
-// LogsFrame is the data plane "log-lines" frame of the file's lines: the raw line as body, a severity
+// logsFrame is the data plane "log-lines" frame of the file's lines: the raw line as body, a severity
 // from the HTTP status or the trace level, and labels to filter by.
-func LogsFrame(r Result, tenant string) *data.Frame {
+func logsFrame(r Result, tenant string) *data.Frame {
 	file := ""
 	if r.File != nil {
 		file = r.File.Name
@@ -154,4 +155,21 @@ func tableMeta(frame *data.Frame, r Result) *data.Frame {
 	frame.Meta.Type = data.FrameTypeTable
 	frame.Meta.PreferredVisualization = data.VisTypeTable
 	return frame
+}
+
+// Frames is the answer in the query's format: without a file the list of log files; with one its lines as
+// a table, or as log lines (logs).
+func Frames(r Result, q models.LogFilesQuery, tenant string) data.Frames {
+	switch {
+	case strings.TrimSpace(q.FileName) == "":
+		if q.Format == models.FormatLogs {
+			r.Notices = append(r.Notices, data.Notice{Severity: data.NoticeSeverityInfo,
+				Text: "Choose a file to see its lines as logs; without a file the query lists the log files."})
+		}
+		return data.Frames{listFrame(r, tenant)}
+	case q.Format == models.FormatLogs:
+		return data.Frames{logsFrame(r, tenant)}
+	default:
+		return data.Frames{tableFrame(r, tenant)}
+	}
 }

@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
@@ -48,9 +47,6 @@ var ErrNotNeo = errors.New("Log files are available only for Cloud Integration t
 // fileNamePattern is what SAP's log file names look like (http_access_04766fd_2018-07-09.log); anything
 // else is refused before it becomes part of a URL path.
 var fileNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$`)
-
-// Getter is the client this package reads with (a *cpi.Client).
-type Getter = cpi.Source
 
 // File is one LogFiles entry.
 type File struct {
@@ -124,7 +120,7 @@ func validate(q models.LogFilesQuery) error {
 
 // List returns the log files that can hold lines of the time range (modified at or after its start),
 // newest first. The file's date in its name excludes files that start after the range.
-func List(ctx context.Context, c Getter, o Options) (Result, error) {
+func List(ctx context.Context, c cpi.Source, o Options) (Result, error) {
 	var res Result
 	if err := validate(o.Query); err != nil {
 		return res, err
@@ -185,7 +181,7 @@ func startsAfter(name string, t time.Time) bool {
 }
 
 // Fetch lists the files, or with Query.FileName set reads that file's lines within the time range.
-func Fetch(ctx context.Context, c Getter, o Options) (Result, error) {
+func Fetch(ctx context.Context, c cpi.Source, o Options) (Result, error) {
 	if o.Query.FileName == "" {
 		return List(ctx, c, o)
 	}
@@ -290,7 +286,7 @@ func adaptError(err error) error {
 	}
 	cp := *e
 	cp.Message = fmt.Sprintf("%s has no log files API (HTTP 404): SAP offers LogFiles on Neo tenants only; check that this tenant runs on Neo (data source environment), or, for one file, that it still exists.", e.Host)
-	return backend.DownstreamError(&cp)
+	return cpi.WithSource(&cp)
 }
 
 // MarshalJSON keeps File readable in goldens and logs (Size as a number).

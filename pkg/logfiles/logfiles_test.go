@@ -147,12 +147,12 @@ func TestGoldenFrames(t *testing.T) {
 		opts   Options
 		framer func(Result, string) *data.Frame
 	}{
-		{"list_http_2days", Options{From: fixedNow.Add(-48 * time.Hour), To: fixedNow, Query: models.LogFilesQuery{LogFileType: "http"}}, ListFrame},
-		{"list_all_day", Options{From: fixedNow.Add(-24 * time.Hour), To: fixedNow}, ListFrame},
-		{"access_table_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: httpToday}}, LinesTableFrame},
-		{"access_logs_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: httpToday, Format: models.FormatLogs}}, LogsFrame},
-		{"trace_table_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: traceToday}}, LinesTableFrame},
-		{"trace_logs_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: traceToday, Format: models.FormatLogs}}, LogsFrame},
+		{"list_http_2days", Options{From: fixedNow.Add(-48 * time.Hour), To: fixedNow, Query: models.LogFilesQuery{LogFileType: "http"}}, listFrame},
+		{"list_all_day", Options{From: fixedNow.Add(-24 * time.Hour), To: fixedNow}, listFrame},
+		{"access_table_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: httpToday}}, tableFrame},
+		{"access_logs_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: httpToday, Format: models.FormatLogs}}, logsFrame},
+		{"trace_table_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: traceToday}}, tableFrame},
+		{"trace_logs_1h", Options{From: fixedNow.Add(-time.Hour), To: fixedNow, Query: models.LogFilesQuery{FileName: traceToday, Format: models.FormatLogs}}, logsFrame},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -604,7 +604,7 @@ func Counts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuer
 	if groupBy == "" || groupBy == GroupNone { // none: messageDurations' value, kept when the type is switched
 		groupBy = GroupStatus
 	}
-	format, err := formatOf(q.Format, models.FormatTimeSeries, models.FormatNumeric, models.FormatTable)
+	format, err := models.ResolveFormat(models.QueryMessageCounts, q.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -687,28 +687,6 @@ func sum(v []float64) float64 {
 		s += x
 	}
 	return s
-}
-
-// knownFormats are every format value of the query model (all families).
-var knownFormats = []models.Format{models.FormatTable, models.FormatNumeric, models.FormatTimeSeries, models.FormatLogs, "annotations",
-	"tableRaw", "tableLastSlice"}
-
-// formatOf returns the query's format when the query type accepts it, and the type's default (the first
-// allowed) when it is empty or belongs to another query type: the editor shows the default in that case
-// (a format kept from the previous query type), and so does the backend. A value no query type knows is
-// refused.
-func formatOf(f models.Format, allowed ...models.Format) (models.Format, error) {
-	if slices.Contains(allowed, f) {
-		return f, nil
-	}
-	if f == "" || slices.Contains(knownFormats, f) {
-		return allowed[0], nil
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	return "", fmt.Errorf("format %q is not one of %s", f, strings.Join(names, ", "))
 }
 
 // groupByError explains an invalid groupBy.

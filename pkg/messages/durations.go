@@ -66,7 +66,7 @@ func Durations(ctx context.Context, st *Store, rg Range, q models.MessageDuratio
 	default:
 		return nil, groupByError(groupBy, GroupIFlow, GroupNone)
 	}
-	format, err := formatOf(q.Format, models.FormatTimeSeries, models.FormatTable)
+	format, err := models.ResolveFormat(models.QueryMessageDurations, q.Format)
 	if err != nil {
 		return nil, err
 	}

@@ -209,7 +209,7 @@ func contains(list []string, s string) bool {
 
 // ErrorGroups answers an errorGroups query.
 func ErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery, tenant string) (data.Frames, error) {
-	format, err := formatOf(q.Format, models.FormatTable, models.FormatNumeric, models.FormatAnnotations)
+	format, err := models.ResolveFormat(models.QueryErrorGroups, q.Format)
 	if err != nil {
 		return nil, err
 	}

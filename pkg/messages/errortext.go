@@ -58,7 +58,7 @@ func (r *run) errorTexts(ctx context.Context, guids []string, limit int) map[str
 			}
 			mu.Unlock()
 		}
-		ts.done(g, text, ok)
+		ts.done(r.now, g, text, ok)
 		if ok {
 			mu.Lock()
 			p.known[g] = text
@@ -69,7 +69,7 @@ func (r *run) errorTexts(ctx context.Context, guids []string, limit int) map[str
 	// Claims not started (the context ended) are released for the next query.
 	for _, g := range p.read {
 		if _, ok := p.known[g]; !ok {
-			ts.done(g, "", false)
+			ts.done(r.now, g, "", false)
 		}
 	}
 	ts.waitFor(ctx, p)

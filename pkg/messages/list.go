@@ -93,7 +93,7 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 
 // List answers a messages query.
 func List(ctx context.Context, st *Store, rg Range, q models.MessagesQuery, tenant string) (data.Frames, error) {
-	format, err := formatOf(q.Format, models.FormatTable, models.FormatLogs)
+	format, err := models.ResolveFormat(models.QueryMessages, q.Format)
 	if err != nil {
 		return nil, err
 	}
@@ -201,12 +201,11 @@ func severity(status string) string {
 // logsFrame is the messages as log lines for Explore, with the monitor link on the id.
 func logsFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *data.Frame {
 	lines := make([]frames.LogLine, len(rows))
-	links := make([]string, len(rows))
 	for i := range rows {
 		m := &rows[i]
 		lines[i] = frames.LogLine{Time: m.LogEnd.Time, Body: summary(m, texts[m.MessageGuid]), Severity: severity(m.Status),
-			ID: m.MessageGuid, Labels: map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status, "package": m.IntegrationArtifact.PackageID}}
-		links[i] = odata.WebLink(m.AlternateWebLink)
+			ID: m.MessageGuid, Labels: map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status, "package": m.IntegrationArtifact.PackageID},
+			Link: m.AlternateWebLink}
 	}
-	return frames.LogsFrame("messages", tenant, lines, r.meta(), &data.FieldConfig{Links: monitorLink()}, data.NewField("link", nil, links))
+	return frames.LogsFrame("messages", tenant, lines, r.meta(), &data.FieldConfig{Links: monitorLink()})
 }

@@ -613,25 +613,9 @@ func TestLogsFrame(t *testing.T) {
 	}
 }
 
-// TestFormatsAndGroupingsKeptFromAnotherType: a format or groupBy of another query type (left in the
-// model when the editor switches type) gives the default, as the editor shows; an unknown value fails.
+// TestFormatsAndGroupingsKeptFromAnotherType: a groupBy of another query type (left in a query saved by an
+// older editor) gives the default, as the editor shows; an unknown value fails (formats: models.ResolveFormat).
 func TestFormatsAndGroupingsKeptFromAnotherType(t *testing.T) {
-	for _, tc := range []struct {
-		in      models.Format
-		allowed []models.Format
-		want    models.Format
-		err     bool
-	}{
-		{"numeric", []models.Format{models.FormatTable, models.FormatLogs}, models.FormatTable, false},
-		{"", []models.Format{models.FormatTimeSeries, models.FormatTable}, models.FormatTimeSeries, false},
-		{"logs", []models.Format{models.FormatTable, models.FormatLogs}, models.FormatLogs, false},
-		{"pie", []models.Format{models.FormatTable}, "", true},
-	} {
-		got, err := formatOf(tc.in, tc.allowed...)
-		if got != tc.want || (err != nil) != tc.err {
-			t.Errorf("formatOf(%q) = %q, %v", tc.in, got, err)
-		}
-	}
 	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
 	rg := rangeOf(10*time.Minute, time.Minute)
 	frames, err := Durations(context.Background(), tn.st, rg, models.MessageDurationsQuery{GroupBy: GroupStatus, Format: models.FormatTable}, "SIM")

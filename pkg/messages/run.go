@@ -39,10 +39,11 @@ type run struct {
 	now time.Time
 	mu  sync.Mutex
 
-	requests []string
-	cached   int
-	notices  []data.Notice
-	custom   map[string]any
+	requests     []string
+	cached       int
+	storedSlices int // slices answered from the store's blocks
+	notices      []data.Notice
+	custom       map[string]any
 }
 
 func newRun(st *Store, now time.Time) *run {
@@ -89,6 +90,13 @@ func (r *run) record(resp *cpi.Response) {
 
 // recordList records a listing's requests; a listing whose pages fell short of the tenant's count is
 // said once per query (the caps of message queries are worded by the query types themselves).
+// cachedSlice counts a slice answered from the store's blocks (no request).
+func (r *run) cachedSlice() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.storedSlices++
+}
+
 func (r *run) recordList(res cpi.ListResult) {
 	r.mu.Lock()
 	r.requests = append(r.requests, res.Requests...)
@@ -166,6 +174,9 @@ func (r *run) meta() *data.FrameMeta {
 		}
 		custom["requests"] = len(r.requests)
 		custom["cachedRequests"] = r.cached
+		if r.storedSlices > 0 {
+			custom["storedSlices"] = r.storedSlices
+		}
 		m.Custom = custom
 	}
 	return m

@@ -11,7 +11,11 @@ package messages
 //     DefaultTextsPerMinute on the query clock (each refresh reads a few more); every panel asks in its own priority order
 //     (errorGroups round-robin over the failing iFlows), a text being read for one panel is awaited by the
 //     others instead of being read twice, and texts read are kept (bounded in bytes, oldest evicted first),
-//     so successive refreshes read further down the list until every failure has its text;
+//     so successive refreshes read further down the list until every failure has its text. A text cut
+//     short on the way with a matching Content-Length looks whole, so a text is final only once a second
+//     read, at least textConfirmAfter later and with budget no unread text needs, returned the same bytes;
+//     until then the panels show the first read;
+//   - the rows of settled scan slices (blocks.go), so a refresh reads only the edges of its range;
 //   - the shared listings of a refresh (stuck messages) through the client's cache, see stuckRows.
 //
 // A Store is safe for concurrent use.
@@ -34,16 +38,24 @@ const (
 	defaultTextBytes = 16 << 20
 	// textOverhead approximates what a kept text costs besides its bytes (map entry, list element, id).
 	textOverhead = 128
+	// textConfirmAfter is how long a first read of a text waits before a second read may confirm it.
+	textConfirmAfter = 30 * time.Second
 )
 
 // Store is the shared message data of one data source instance.
 type Store struct {
-	c     *cpi.Client
-	texts *textStore
+	c      *cpi.Client
+	texts  *textStore
+	blocks *blockStore
 }
 
 // StoreOption configures a Store.
 type StoreOption func(*Store)
+
+// WithBlockRows bounds the rows of settled slices the store keeps (0: none).
+func WithBlockRows(n int) StoreOption {
+	return func(s *Store) { s.blocks.maxRows = max(n, 0) }
+}
 
 // WithTextBudget sets the tenant's error-text budget (burst texts at most, refilled by perMinute) and the
 // bytes of texts kept.
@@ -57,7 +69,8 @@ func WithTextBudget(burst int, perMinute float64, maxBytes int64) StoreOption {
 // NewStore is the store of the data source instance whose client c is.
 func NewStore(c *cpi.Client, opts ...StoreOption) *Store {
 	s := &Store{c: c, texts: &textStore{burst: DefaultTextBurst, perMinute: DefaultTextsPerMinute, tokens: DefaultTextBurst, maxBytes: defaultTextBytes,
-		kept: map[string]*list.Element{}, inflight: map[string]chan struct{}{}, order: list.New()}}
+		kept: map[string]*list.Element{}, inflight: map[string]chan struct{}{}, order: list.New()},
+		blocks: newBlockStore(DefaultBlockRows)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -82,7 +95,11 @@ type textStore struct {
 	inflight map[string]chan struct{} // texts being read, closed when done
 }
 
-type keptText struct{ guid, text string }
+type keptText struct {
+	guid, text string
+	readAt     time.Time // when text was read
+	confirmed  bool      // a second read returned the same text
+}
 
 // textPlan is what one query does about its error texts: the texts known now, the ones it reads itself
 // and the ones another query is reading.
@@ -104,12 +121,17 @@ func (ts *textStore) plan(now time.Time, guids []string, limit int) textPlan {
 		ts.last = now
 	}
 	p := textPlan{known: map[string]string{}, await: map[string]chan struct{}{}}
+	var unconfirmed []string
 	for _, g := range guids {
 		if _, done := p.known[g]; done {
 			continue
 		}
 		if e, ok := ts.kept[g]; ok {
-			p.known[g] = e.Value.(keptText).text
+			k := e.Value.(keptText)
+			p.known[g] = k.text
+			if !k.confirmed && !now.Before(k.readAt.Add(textConfirmAfter)) {
+				unconfirmed = append(unconfirmed, g)
+			}
 			continue
 		}
 		if ch, ok := ts.inflight[g]; ok {
@@ -122,17 +144,30 @@ func (ts *textStore) plan(now time.Time, guids []string, limit int) textPlan {
 			p.read = append(p.read, g)
 		}
 	}
+	// Confirming reads take only what the unread texts left.
+	for _, g := range unconfirmed {
+		if _, busy := ts.inflight[g]; busy || len(p.read) >= limit || ts.tokens < 1 {
+			continue
+		}
+		ts.tokens--
+		ts.inflight[g] = make(chan struct{})
+		p.read = append(p.read, g)
+	}
 	return p
 }
 
-// done records the outcome of reading guid (ok false: not read, e.g. the tenant failed) and wakes the
-// queries waiting for it.
-func (ts *textStore) done(guid, text string, ok bool) {
+// done records the outcome of reading guid at now (ok false: not read, e.g. the tenant failed) and wakes
+// the queries waiting for it. A read of a kept text confirms it when it repeats it, else replaces it.
+func (ts *textStore) done(now time.Time, guid, text string, ok bool) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if ok {
-		if _, dup := ts.kept[guid]; !dup {
-			ts.kept[guid] = ts.order.PushBack(keptText{guid, text})
+		if e, kept := ts.kept[guid]; kept {
+			k := e.Value.(keptText)
+			ts.bytes += int64(len(text) - len(k.text))
+			e.Value = keptText{guid: guid, text: text, readAt: now, confirmed: k.text == text}
+		} else {
+			ts.kept[guid] = ts.order.PushBack(keptText{guid: guid, text: text, readAt: now})
 			ts.bytes += int64(len(text)+len(guid)) + textOverhead
 		}
 		for ts.bytes > ts.maxBytes && ts.order.Len() > 0 {

@@ -108,7 +108,7 @@ func TestTextStoreIsBounded(t *testing.T) {
 		if len(p.read) != 1 {
 			t.Fatalf("text %d not granted", i)
 		}
-		ts.done(g, strings.Repeat("e", 100), true)
+		ts.done(now, g, strings.Repeat("e", 100), true)
 	}
 	if ts.bytes > ts.maxBytes || len(ts.kept) != 10 {
 		t.Errorf("%d bytes in %d texts, budget %d", ts.bytes, len(ts.kept), ts.maxBytes)
@@ -118,6 +118,52 @@ func TestTextStoreIsBounded(t *testing.T) {
 	}
 	if _, ok := ts.get(strings.Repeat("x", 26) + "Aa"); ok {
 		t.Error("the oldest text is still kept")
+	}
+}
+
+// TestCutTextIsConfirmed: a text cut short on the way (its Content-Length matching the cut bytes, so
+// nothing tells it from a whole one) is shown until a second read, at least textConfirmAfter later,
+// replaces it; a text is final only once two reads agree, and confirming reads never take budget an unread
+// text needs.
+func TestCutTextIsConfirmed(t *testing.T) {
+	const guid, other = "AGk_xKgivsDaGSUpuvz-eEFzhKZO", "AGk_xKgivsDaGSUpuvz-eEFzhKZP"
+	const whole = "com.sap.it.rt.adapter.http.api.exception.HttpResponseException: An internal server error occurred"
+	cut := whole[:20]
+	ts := NewStore(nil, WithTextBudget(10, 0, 1<<20)).texts
+	read := func(now time.Time, guids []string, limit int, answer string) textPlan {
+		t.Helper()
+		p := ts.plan(now, guids, limit)
+		for _, g := range p.read {
+			ts.done(now, g, answer, true)
+		}
+		return p
+	}
+	t0 := fixedNow
+	if p := read(t0, []string{guid}, 5, cut); len(p.read) != 1 {
+		t.Fatalf("first read: %v", p.read)
+	}
+	if p := read(t0.Add(textConfirmAfter-time.Second), []string{guid}, 5, whole); len(p.read) != 0 || p.known[guid] != cut {
+		t.Fatalf("read again before textConfirmAfter: read %v, known %q", p.read, p.known[guid])
+	}
+	// An unread text goes first; with a limit of one, the confirming read waits.
+	if p := read(t0.Add(time.Minute), []string{guid, other}, 1, "other text"); len(p.read) != 1 || p.read[0] != other {
+		t.Fatalf("the confirming read took an unread text's place: %v", p.read)
+	}
+	if p := read(t0.Add(2*time.Minute), []string{guid}, 5, whole); len(p.read) != 1 || p.known[guid] != cut {
+		t.Fatalf("second read: read %v, shown %q", p.read, p.known[guid])
+	}
+	if got, _ := ts.get(guid); got != whole {
+		t.Fatalf("the whole text did not replace the cut one: %q", got)
+	}
+	if p := read(t0.Add(3*time.Minute), []string{guid}, 5, whole); len(p.read) != 1 || p.known[guid] != whole {
+		t.Fatalf("third read (confirming the whole text): read %v, shown %q", p.read, p.known[guid])
+	}
+	if p := read(t0.Add(time.Hour), []string{guid}, 5, "never read"); len(p.read) != 0 || p.known[guid] != whole {
+		t.Fatalf("a confirmed text was read again: read %v, shown %q", p.read, p.known[guid])
+	}
+	wantBytes := int64(len(whole)+len(guid)+len("other text")+len(other)) + 2*textOverhead
+	if ts.bytes != wantBytes {
+		t.Errorf("%d bytes accounted, want %d", ts.bytes, wantBytes)
 	}
 }
 
@@ -174,5 +220,97 @@ func TestStuckListingShared(t *testing.T) {
 	}
 	if total != float64(ids.Len()) {
 		t.Errorf("stat total %v, table rows %d", total, ids.Len())
+	}
+}
+
+// TestSettledSlicesKept: a refresh reads only the slices at the edges of its range; the rows of settled
+// slices come from the store, and the answer stays the tenant's.
+func TestSettledSlicesKept(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	ctx := context.Background()
+	q := models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}
+	total := func(f data.Frames) float64 {
+		counts, _ := f[0].FieldByName("messages")
+		var n float64
+		for i := 0; i < counts.Len(); i++ {
+			n += counts.At(i).(float64)
+		}
+		return n
+	}
+	var first int
+	for step, shift := range []time.Duration{0, 5 * time.Second, time.Minute} {
+		tn.reset()
+		rg := rangeOf(3*time.Hour, time.Minute)
+		rg.From, rg.To, rg.Now = rg.From.Add(shift), rg.To.Add(shift), rg.Now.Add(shift)
+		frames, err := Counts(ctx, tn.st, rg, q, "SIM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strategyOf(frames) != StrategyRows {
+			t.Fatalf("strategy %s, want rows", strategyOf(frames))
+		}
+		w := rg.window()
+		if got, want := total(frames), float64(tn.directCount(t, window24h(w.from, w.to))); got != want {
+			t.Errorf("step %d: %v messages, the tenant has %v", step, got, want)
+		}
+		n := len(tn.requests())
+		if step == 0 {
+			first = n
+			continue
+		}
+		if n >= first {
+			t.Errorf("step %d: %d requests after a cold %d: the settled slices were read again", step, n, first)
+		}
+		if kept, _ := frames[0].Meta.Custom.(map[string]any)["storedSlices"].(int); kept == 0 {
+			t.Errorf("step %d: no slice from the store", step)
+		}
+	}
+}
+
+// TestBlockStoreIsBounded: the rows kept never exceed the bound; the oldest slices go first, and a slice
+// expires after settledTTL on the query clock.
+func TestBlockStoreIsBounded(t *testing.T) {
+	b := newBlockStore(100)
+	for i := 0; i < 10; i++ {
+		b.put(string(rune('a'+i)), make([]mplRow, 30), fixedNow)
+	}
+	if b.rows > 100 || b.order.Len() != 3 {
+		t.Errorf("%d rows in %d slices", b.rows, b.order.Len())
+	}
+	if _, ok := b.get("a", fixedNow); ok {
+		t.Error("the oldest slice is still kept")
+	}
+	if _, ok := b.get("j", fixedNow.Add(time.Minute)); !ok {
+		t.Error("the newest slice was evicted")
+	}
+	if _, ok := b.get("j", fixedNow.Add(settledTTL)); ok {
+		t.Error("a slice older than settledTTL was served")
+	}
+	b.put("big", make([]mplRow, 101), fixedNow)
+	if _, ok := b.get("big", fixedNow); ok {
+		t.Error("a slice above the bound was kept")
+	}
+}
+
+// TestSlicesAboveTheBoundNotKept: with a store that keeps fewer rows than a slice holds, the answer is
+// still the tenant's and nothing is kept.
+func TestSlicesAboveTheBoundNotKept(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000, store: []StoreOption{WithBlockRows(500)}})
+	rg := rangeOf(3*time.Hour, time.Minute)
+	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, _ := frames[0].FieldByName("messages")
+	var n float64
+	for i := 0; i < counts.Len(); i++ {
+		n += counts.At(i).(float64)
+	}
+	w := rg.window()
+	if want := float64(tn.directCount(t, window24h(w.from, w.to))); n != want {
+		t.Errorf("%v messages, the tenant has %v", n, want)
+	}
+	if tn.st.blocks.rows > 500 {
+		t.Errorf("%d rows kept, bound 500", tn.st.blocks.rows)
 	}
 }

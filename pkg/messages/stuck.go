@@ -53,7 +53,7 @@ func stuckSetup(rg Range, q models.StuckMessagesQuery) (*filterSet, window, int,
 
 // Stuck answers a stuckMessages query.
 func Stuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery, tenant string) (data.Frames, error) {
-	format, err := formatOf(q.Format, models.FormatTable, models.FormatNumeric)
+	format, err := models.ResolveFormat(models.QueryStuckMessages, q.Format)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,8 @@ type CalmMetricsQuery struct {
 	Measures []CalmMeasure `json:"measures,omitempty"`
 	// Filters narrow the result: the values of one key are ORed, keys ANDed (Cloud ALM's semantics).
 	Filters []CalmFilter `json:"filters,omitempty"`
-	// Format: CalmFormatTimeSeries (default), FormatTable, CalmFormatTableRaw or CalmFormatTableLastSlice.
+	// Format: CalmFormatTimeSeries (default), FormatNumeric (one value per series, for alert rules),
+	// FormatTable, CalmFormatTableRaw or CalmFormatTableLastSlice.
 	Format Format `json:"format,omitempty"`
 }
 

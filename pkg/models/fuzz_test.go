@@ -34,7 +34,7 @@ func FuzzParseQuery(f *testing.F) {
 			QueryLogFiles: func() any { return &LogFilesQuery{} }, QueryCalmMetrics: func() any { return &CalmMetricsQuery{} },
 		}
 		for qt, newModel := range messageModels {
-			check(t, qt, raw, newModel, func(b []byte, v any) error { return ParseMessageQuery(qt, b, v) })
+			check(t, qt, raw, newModel, func(b []byte, v any) error { return Parse(qt, b, v) })
 		}
 		for qt, newModel := range otherModels {
 			check(t, qt, raw, newModel, func(b []byte, v any) error { return Parse(qt, b, v) })

@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"reflect"
-	"slices"
-	"sort"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -94,80 +90,6 @@ type StuckMessagesQuery struct {
 	MessageFilters
 	StuckMinutes *int   `json:"stuckMinutes,omitempty"` // default 60
 	Format       Format `json:"format,omitempty"`       // table (default) | numeric
-}
-
-// msgGrafanaQueryKeys are the keys Grafana itself puts into a query model (panels, Explore, alert rules).
-var msgGrafanaQueryKeys = []string{"refId", "queryType", "datasource", "datasourceId", "hide", "key",
-	"intervalMs", "maxDataPoints", "interval", "timeRange", "queryCaching", "legendFormat", "editorMode"}
-
-// msgOtherFamilyOptions are the options of the other query families. The editor keeps
-// them in the model when the query type is switched, so they are tolerated, not refused.
-var msgOtherFamilyOptions = []string{
-	"artifactType", "artifactStatus", "artifactName", // artifacts
-	"endpointName", "protocol", "keystoreName", "aliasContains", "withChain", "packageId", "drift", // runtime
-	"category", "userContains", "cpiOnly", "logFileType", "fileName", // logs
-	"provider", "dimensions", "measures", "filters", // calm
-}
-
-// msgFamilyOptions are the JSON names of every message query type's options, computed from the structs.
-var msgFamilyOptions = func() []string {
-	var out []string
-	for _, v := range []any{MessagesQuery{}, MessageCountsQuery{}, MessageDurationsQuery{}, ErrorGroupsQuery{}, StuckMessagesQuery{}} {
-		out = append(out, msgJSONNames(reflect.TypeOf(v))...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}()
-
-// ParseMessageQuery decodes a message query into v (a pointer to one of the structs above). An option no
-// query type knows (a typo, or an option from a newer plugin version) is refused with its name, so the
-// query fails clearly instead of silently ignoring a filter.
-func ParseMessageQuery(queryType QueryType, raw json.RawMessage, v any) error {
-	if err := Parse(queryType, raw, v); err != nil {
-		return err
-	}
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &keys); err != nil {
-		return fmt.Errorf("the %s query is not a JSON object: %w", queryType, err)
-	}
-	var unknown []string
-	for k := range keys {
-		if !slices.Contains(msgFamilyOptions, k) && !slices.Contains(msgGrafanaQueryKeys, k) && !slices.Contains(msgOtherFamilyOptions, k) {
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		own := msgJSONNames(reflect.TypeOf(v).Elem())
-		return fmt.Errorf("the %s query has unknown option(s) %s; its options are %s", queryType,
-			msgQuoteAll(unknown), strings.Join(own, ", "))
-	}
-	return nil
-}
-
-// msgJSONNames lists the JSON names of a struct's fields, including those of embedded structs.
-func msgJSONNames(t reflect.Type) []string {
-	var out []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			out = append(out, msgJSONNames(f.Type)...)
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-func msgQuoteAll(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
-	}
-	return strings.Join(q, ", ")
 }
 
 func msgShortJSON(b []byte) string {

@@ -1,11 +1,6 @@
 // Package models holds the query model shared by name with src/types.ts.
 package models
 
-import (
-	"encoding/json"
-	"fmt"
-)
-
 // QueryType values; stable once shipped (saved dashboards and alert rules store them).
 type QueryType string
 
@@ -44,12 +39,4 @@ type ArtifactsQuery struct {
 	ArtifactStatus string `json:"artifactStatus,omitempty"`
 	ArtifactName   string `json:"artifactName,omitempty"`
 	Format         Format `json:"format,omitempty"`
-}
-
-// Parse decodes a query's JSON into v, with an error that names the query type.
-func Parse(queryType QueryType, raw json.RawMessage, v any) error {
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("the %s query is not valid JSON: %w", queryType, err)
-	}
-	return nil
 }

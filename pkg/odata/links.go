@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode"
 )
 
 // ResolveNext turns a __next link into an absolute URL. SAP sends it absolute or relative to the service
@@ -14,6 +15,10 @@ func ResolveNext(serviceRoot, next string) (string, error) {
 	root, err := url.Parse(strings.TrimSuffix(serviceRoot, "/") + "/")
 	if err != nil {
 		return "", fmt.Errorf("service root %q: %w", serviceRoot, err)
+	}
+	// Without a scheme and host there is no origin to stay on: "//host/…" would resolve to any host.
+	if root.Scheme == "" || root.Host == "" {
+		return "", fmt.Errorf("service root %q is not an absolute URL", serviceRoot)
 	}
 	ref, err := url.Parse(strings.TrimSpace(next))
 	if err != nil {
@@ -58,13 +63,20 @@ func HostPort(raw string) string {
 	return u.Host
 }
 
-// WebLink returns s when it is an absolute http(s) URL with a host, and "" otherwise. Links a panel
-// opens (AlternateWebLink, endpoint and API definition URLs) come from tenant data; a javascript:, data:
-// or relative value must never become a clickable link.
+// maxLinkLength bounds a link taken from tenant data; SAP's monitor links are a few hundred characters.
+const maxLinkLength = 4096
+
+// WebLink returns s when it is an absolute http(s) URL with a host and without credentials or control
+// characters, and "" otherwise. Links a panel opens (AlternateWebLink, endpoint and API definition URLs)
+// come from tenant data; a javascript:, data:, relative or user:password@host value must never become a
+// clickable link.
 func WebLink(s string) string {
 	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxLinkLength || strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return ""
+	}
 	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" {
+	if err != nil || u.Host == "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
 	switch strings.ToLower(u.Scheme) {

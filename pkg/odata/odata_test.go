@@ -47,6 +47,8 @@ func TestParseDate(t *testing.T) {
 		{"/Date(" + strings.Repeat("9", 5000) + ")/", time.Time{}, true},
 		{"99999999999999999999", time.Time{}, true},
 		{"\u0000", time.Time{}, true},
+		{"9999-12-31T23:59:59.999-05:00", time.Time{}, true}, // past 9999 in UTC
+		{"0001-01-01T00:00:00+01:00", time.Time{}, true},     // before year 1 in UTC
 	}
 	for _, tc := range tests {
 		got, err := ParseDate(tc.in)

@@ -3,7 +3,6 @@ package plugin
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
-	"github.com/seed/sapcpi-datasource/pkg/calm"
+	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
@@ -182,7 +181,7 @@ func TestCalmResources(t *testing.T) {
 		t.Fatalf("providers: %d %s", status, body)
 	}
 	status, body = callResource(t, ds, "variables/calmDimensionValues?filter=CPI_MESSAGES:StatusGroup")
-	var values []VariableValue
+	var values []models.VariableValue
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &values) != nil || len(values) != 4 {
 		t.Fatalf("StatusGroup values: %d %s", status, body)
 	}
@@ -271,54 +270,5 @@ func TestCheckHealthWithSecondaryConnections(t *testing.T) {
 	res, _ = newInstance(t, nil, nil).CheckHealth(context.Background(), nil)
 	if res.Status != backend.HealthStatusOk || !strings.HasPrefix(res.Message, "Connected to") || strings.Contains(res.Message, "Cloud ALM") {
 		t.Fatalf("%v: %s", res.Status, res.Message)
-	}
-}
-
-// A query waiting for the Cloud ALM request of its window (sent by another query of the request) stops
-// waiting when its own context ends, while the sender carries on.
-func TestCalmBatchWaiterHonoursItsContext(t *testing.T) {
-	st := &calmRequestState{calls: map[string]*calmCall{}}
-	release := make(chan struct{})
-	senderDone := make(chan map[string]calm.Result)
-	inFlight := make(chan struct{})
-	go func() {
-		res, _ := st.run(context.Background(), "w", func() map[string]calm.Result {
-			close(inFlight)
-			<-release
-			return map[string]calm.Result{"A": {}}
-		})
-		senderDone <- res
-	}()
-	<-inFlight
-
-	ctx, cancel := context.WithCancel(context.Background())
-	waiterDone := make(chan error)
-	go func() {
-		_, err := st.run(ctx, "w", func() map[string]calm.Result {
-			t.Error("the waiter sent the request again")
-			return nil
-		})
-		waiterDone <- err
-	}()
-	cancel()
-	if err := <-waiterDone; !errors.Is(err, context.Canceled) {
-		t.Fatalf("the cancelled waiter returned %v, want context.Canceled", err)
-	}
-
-	// A waiter whose context is alive still gets the shared results.
-	got := make(chan map[string]calm.Result)
-	go func() {
-		res, err := st.run(context.Background(), "w", func() map[string]calm.Result { return nil })
-		if err != nil {
-			t.Error(err)
-		}
-		got <- res
-	}()
-	close(release)
-	if _, ok := (<-senderDone)["A"]; !ok {
-		t.Fatal("the sender lost its results")
-	}
-	if _, ok := (<-got)["A"]; !ok {
-		t.Fatal("the live waiter did not get the shared results")
 	}
 }

@@ -4,7 +4,6 @@ package plugin
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,12 +12,10 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/seed/sapcpi-datasource/pkg/auditlog"
 	"github.com/seed/sapcpi-datasource/pkg/calm"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
-	"github.com/seed/sapcpi-datasource/pkg/health"
 	"github.com/seed/sapcpi-datasource/pkg/messages"
 	"github.com/seed/sapcpi-datasource/pkg/runtime/inventory"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
@@ -32,7 +29,6 @@ var Version = "dev"
 
 var (
 	_ backend.QueryDataHandler      = (*Datasource)(nil)
-	_ backend.CheckHealthHandler    = (*Datasource)(nil)
 	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
 )
 
@@ -143,45 +139,6 @@ func (d *Datasource) Dispose() {
 	}
 }
 
-// CheckHealth makes real calls to the tenant and explains what works and what does not.
-func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
-	if d.configErr != nil {
-		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: d.redact(d.configErr.Error())}, nil
-	}
-	res := health.Check(ctx, d.settings, d.client, d.secondaryChecks()...)
-	res.Message = d.redact(res.Message)
-	for i := range res.Details {
-		res.Details[i].Message = d.redact(res.Details[i].Message)
-	}
-	status := backend.HealthStatusOk
-	if !res.OK {
-		status = backend.HealthStatusError
-		log.DefaultLogger.FromContext(ctx).Warn("health check failed", "message", res.Message)
-	}
-	details, err := json.Marshal(map[string]any{"steps": res.Details})
-	if err != nil {
-		return nil, fmt.Errorf("encoding health details: %w", err)
-	}
-	return &backend.CheckHealthResult{Status: status, Message: res.Message, JSONDetails: details}, nil
-}
-
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
-
-// secondaryChecks lists the configured secondary connections for the health check.
-func (d *Datasource) secondaryChecks() []health.Connection {
-	var out []health.Connection
-	if d.calm != nil || d.calmErr != nil {
-		out = append(out, health.Connection{Kind: health.CloudALM, Client: d.calm, ConfigErr: d.calmErr})
-	}
-	if d.auditLog != nil || d.auditLogErr != nil {
-		out = append(out, health.Connection{Kind: health.AuditLog, Client: d.auditLog, ConfigErr: d.auditLogErr})
-	}
-	return out
-}
-
 // auditLogClient is the audit log connection's client, or an error saying how to configure it.
 func (d *Datasource) auditLogClient() (*cpi.Client, error) {
 	switch {
@@ -202,4 +159,13 @@ func (d *Datasource) calmClient() (*cpi.Client, error) {
 		return nil, errors.New("SAP Cloud ALM is not configured for this data source: open the data source settings, section \"SAP Cloud ALM (optional)\", and paste the service key of your SAP Cloud ALM API instance")
 	}
 	return d.calm, nil
+}
+
+// auditLogGetter is the audit log connection's client (built with the API's own rate limit), or an error
+// that says how to configure the connection for the tenant's environment.
+func (d *Datasource) auditLogGetter() (cpi.Source, error) {
+	if d.auditLog == nil && d.auditLogErr == nil {
+		return nil, auditlog.NotConfiguredError(d.settings.Environment)
+	}
+	return d.auditLogClient()
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
 // messagesSimNow is the "now" of newInstance's simulated tenant.
@@ -80,20 +82,20 @@ func TestMessageQueriesFailOneByOne(t *testing.T) {
 func TestMessageVariables(t *testing.T) {
 	fixMessagesClock(t)
 	ds := newInstance(t, nil, nil)
-	get := func(path string) []VariableValue {
+	get := func(path string) []models.VariableValue {
 		t.Helper()
 		status, body := callResource(t, ds, path)
 		if status != http.StatusOK {
 			t.Fatalf("%s: %d %s", path, status, body)
 		}
-		var out []VariableValue
+		var out []models.VariableValue
 		if err := json.Unmarshal([]byte(body), &out); err != nil {
 			t.Fatal(err)
 		}
 		return out
 	}
 	statuses := get("variables/statuses")
-	if len(statuses) != 8 || !slices.ContainsFunc(statuses, func(v VariableValue) bool { return v.Value == "FAILED" }) {
+	if len(statuses) != 8 || !slices.ContainsFunc(statuses, func(v models.VariableValue) bool { return v.Value == "FAILED" }) {
 		t.Errorf("statuses %v", statuses)
 	}
 	iflows := get("variables/iflows")
@@ -105,7 +107,7 @@ func TestMessageVariables(t *testing.T) {
 			t.Fatalf("iflows not sorted by name")
 		}
 	}
-	if !slices.ContainsFunc(iflows, func(v VariableValue) bool { return v.Value == "Payment_Files_S4_to_Bank" && v.Text != v.Value }) {
+	if !slices.ContainsFunc(iflows, func(v models.VariableValue) bool { return v.Value == "Payment_Files_S4_to_Bank" && v.Text != v.Value }) {
 		t.Errorf("iflows lack Payment_Files_S4_to_Bank with its name: %v", iflows[:3])
 	}
 	bank := get("variables/iflows?filter=ZBankCommunication")
@@ -118,12 +120,14 @@ func TestMessageVariables(t *testing.T) {
 		}
 	}
 	packages := get("variables/packages")
-	if !slices.ContainsFunc(packages, func(v VariableValue) bool { return v.Value == "ZBankCommunication" && v.Text == "Bank Communication" }) {
+	if !slices.ContainsFunc(packages, func(v models.VariableValue) bool {
+		return v.Value == "ZBankCommunication" && v.Text == "Bank Communication"
+	}) {
 		t.Errorf("packages %v", packages)
 	}
 	senders, receivers := get("variables/senders"), get("variables/receivers")
-	if !slices.ContainsFunc(senders, func(v VariableValue) bool { return v.Value == "S4HANA_PRD" }) ||
-		!slices.ContainsFunc(receivers, func(v VariableValue) bool { return v.Value == "Salesforce" }) {
+	if !slices.ContainsFunc(senders, func(v models.VariableValue) bool { return v.Value == "S4HANA_PRD" }) ||
+		!slices.ContainsFunc(receivers, func(v models.VariableValue) bool { return v.Value == "Salesforce" }) {
 		t.Errorf("senders %v receivers %v", senders, receivers)
 	}
 	if some := get("variables/receivers?filter=sales"); len(some) != 1 || some[0].Value != "Salesforce" {

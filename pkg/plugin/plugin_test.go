@@ -11,6 +11,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
@@ -75,7 +76,7 @@ func TestVariablesResource(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	var all []VariableValue
+	var all []models.VariableValue
 	if err := json.Unmarshal([]byte(body), &all); err != nil || len(all) < 10 {
 		t.Fatalf("values %v (%v)", all, err)
 	}
@@ -87,7 +88,7 @@ func TestVariablesResource(t *testing.T) {
 
 	needle := all[0].Value[:5]
 	_, body = callResource(t, ds, "variables/artifacts?filter="+needle)
-	var some []VariableValue
+	var some []models.VariableValue
 	_ = json.Unmarshal([]byte(body), &some)
 	if len(some) == 0 || len(some) == len(all) {
 		t.Fatalf("filter %q kept %d of %d", needle, len(some), len(all))

@@ -11,6 +11,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/models"
 )
 
 // runQuery sends one query through QueryData, as Grafana does.
@@ -42,6 +44,9 @@ func TestRuntimeQueries(t *testing.T) {
 		{"jms numeric capacity", "jms", map[string]any{"format": "numeric", "jmsMetric": "capacity"}, 1, "capacity used %"},
 		{"inventory", "inventory", map[string]any{"drift": "versionDrift"}, 1, "Package"},
 		{"artifacts annotations", "artifacts", map[string]any{"format": "annotations"}, 1, "time"},
+		// A format of another query type, saved by an older editor: the type's default, as the editor shows.
+		{"certificates, format of another type", "certificates", map[string]any{"format": "timeseries"}, 1, "Alias"},
+		{"jms switched from another type", "jms", map[string]any{"format": "logs", "iflows": []string{"x"}}, 2, "Broker"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,7 +69,8 @@ func TestRuntimeQueryErrors(t *testing.T) {
 		status          backend.Status
 		wants           []string
 	}{
-		{"format not offered", "certificates", map[string]any{"format": "timeseries"}, backend.StatusBadRequest, []string{"table or numeric"}},
+		{"format no query type has", "certificates", map[string]any{"format": "pie"}, backend.StatusBadRequest, []string{`"pie"`, "table, numeric"}},
+		{"option no query type has", "endpoints", map[string]any{"endpointname": "x"}, backend.StatusBadRequest, []string{`"endpointname"`, "endpointName"}},
 		{"unknown keystore", "certificates", map[string]any{"keystoreName": "KeyHistory"}, backend.StatusBadRequest, []string{"unknown keystore", "backup_admin_system"}},
 		{"unknown JMS metric", "jms", map[string]any{"format": "numeric", "jmsMetric": "all"}, backend.StatusBadRequest, []string{"queueStates"}},
 		{"unknown drift", "inventory", map[string]any{"drift": "drifted"}, backend.StatusBadRequest, []string{"versionDrift"}},
@@ -106,7 +112,7 @@ func TestRuntimeVariables(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d: %s", status, body)
 			}
-			var vals []VariableValue
+			var vals []models.VariableValue
 			if err := json.Unmarshal([]byte(body), &vals); err != nil || len(vals) < tc.min || len(vals) > tc.max {
 				t.Fatalf("%d values (%v): %s", len(vals), err, body)
 			}

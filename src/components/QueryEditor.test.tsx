@@ -55,7 +55,7 @@ describe('QueryEditor', () => {
     const { user, last, onRunQuery } = setup({ refId: 'A', queryType: 'artifacts' });
     await user.click(screen.getByRole('textbox', { name: /Name/ }));
     await user.paste('Order');
-    expect(last().artifactName).toBe('Order');
+    expect(last()).toMatchObject({ artifactName: 'Order' });
     expect(onRunQuery).not.toHaveBeenCalled();
     await user.tab();
     expect(onRunQuery).toHaveBeenCalled();
@@ -65,5 +65,29 @@ describe('QueryEditor', () => {
     const { user, last } = setup({ refId: 'A', queryType: 'artifacts', format: 'table' });
     await user.click(screen.getByRole('radio', { name: 'Numeric' }));
     expect(last().format).toBe('numeric');
+  });
+
+  it('keeps only the shared keys when the type changes: a jms query becomes message counts without jmsMetric', async () => {
+    const datasource = { type: 'seed-sapcpi-datasource', uid: 'prd' };
+    const { user, last, onRunQuery } = setup({
+      refId: 'B',
+      datasource,
+      hide: false,
+      queryType: 'jms',
+      format: 'numeric',
+      jmsMetric: 'capacity',
+    });
+    await user.click(screen.getByRole('combobox', { name: /Query type/ }));
+    await user.click(await screen.findByRole('option', { name: /^Message counts/ }));
+    expect(await screen.findByRole('combobox', { name: /Group by/ })).toHaveValue('Status');
+    expect(last()).toEqual({
+      refId: 'B',
+      datasource,
+      hide: false,
+      queryType: 'messageCounts',
+      format: 'timeseries',
+      groupBy: 'status',
+    });
+    expect(onRunQuery).toHaveBeenCalled();
   });
 });

@@ -1,13 +1,17 @@
-import React from 'react';
+import React, { ComponentType } from 'react';
 import { QueryEditorProps } from '@grafana/data';
 import { Combobox, ComboboxOption, InlineField, Stack } from '@grafana/ui';
 
-import { DataSource } from '../datasource';
+import type { DataSource } from '../datasource';
 import { IMPLEMENTED_QUERY_TYPES, QUERY_EDITORS } from '../queries';
-import { CpiDataSourceOptions, CpiQuery, DEFAULT_QUERY, QueryType } from '../types';
+import { defaultQueryType, switchQueryType } from '../queries/model';
+import type { CpiDataSourceOptions, CpiQuery, QueryType } from '../types';
 import { LABEL_WIDTH } from './common';
 
 export type QueryEditorComponentProps = QueryEditorProps<DataSource, CpiQuery, CpiDataSourceOptions>;
+
+/** Props of the editor of one query type (or of a group of types): its query is of that type. */
+export type EditorProps<Q extends CpiQuery> = Omit<QueryEditorComponentProps, 'query'> & { query: Q };
 
 const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = IMPLEMENTED_QUERY_TYPES.map((t) => ({
   value: t.value,
@@ -18,11 +22,14 @@ const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = IMPLEMENTED_QUERY_T
 /**
  * Query editor: a picker over the query types the backend implements (src/queries) and that type's own
  * editor. Free-text options take template variables, which the data source interpolates before sending.
+ * Changing the type keeps only what every query shares and gives the new type its defaults.
  */
 export function QueryEditor(props: QueryEditorComponentProps) {
-  const { query, onChange, onRunQuery } = props;
-  const queryType = query.queryType ?? DEFAULT_QUERY.queryType;
-  const TypeEditor = queryType ? QUERY_EDITORS[queryType] : undefined;
+  const { query, onChange, onRunQuery, app } = props;
+  // A query without a type (e.g. from an older version) is shown as the default type.
+  const shown = query.queryType ? query : switchQueryType(query, defaultQueryType(app), app);
+  // QUERY_EDITORS maps each type to the editor of that type's query.
+  const TypeEditor = QUERY_EDITORS[shown.queryType] as ComponentType<EditorProps<CpiQuery>> | undefined;
 
   return (
     <Stack direction="column" gap={0.5}>
@@ -32,14 +39,16 @@ export function QueryEditor(props: QueryEditorComponentProps) {
           data-testid="query-type"
           width={40}
           options={QUERY_TYPE_OPTIONS}
-          value={queryType}
+          value={shown.queryType}
           onChange={(o) => {
-            onChange({ ...query, queryType: o.value });
-            onRunQuery();
+            if (o.value !== query.queryType) {
+              onChange(switchQueryType(query, o.value, app));
+              onRunQuery();
+            }
           }}
         />
       </InlineField>
-      {TypeEditor && <TypeEditor {...props} query={{ ...query, queryType: queryType as QueryType }} />}
+      {TypeEditor && <TypeEditor {...props} query={shown} />}
     </Stack>
   );
 }

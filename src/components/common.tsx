@@ -1,14 +1,14 @@
 import React from 'react';
 import { ComboboxOption, InlineField, RadioButtonGroup } from '@grafana/ui';
 
-import type { CpiQuery, ResultFormat } from '../types';
-import type { QueryEditorComponentProps } from './QueryEditor';
+import type { CpiQuery } from '../types';
+import type { EditorProps } from './QueryEditor';
 
 export const LABEL_WIDTH = 14;
 
 /** Returns a function that applies a change to the query and, unless told otherwise, runs it. */
-export function useUpdate({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
-  return (patch: Partial<CpiQuery>, run = true) => {
+export function useUpdate<Q extends CpiQuery>({ query, onChange, onRunQuery }: EditorProps<Q>) {
+  return (patch: Partial<Q>, run = true) => {
     onChange({ ...query, ...patch });
     if (run) {
       onRunQuery();
@@ -27,9 +27,11 @@ export function withCurrent(
   return [...options, { value, label: value }];
 }
 
+type TableOrNumeric = 'table' | 'numeric';
+
 interface FormatPickerProps {
-  value: ResultFormat | undefined;
-  onChange: (format: ResultFormat) => void;
+  value: TableOrNumeric | undefined;
+  onChange: (format: TableOrNumeric) => void;
   tableDescription: string;
   numericDescription: string;
 }
@@ -42,7 +44,7 @@ export function FormatPicker({ value, onChange, tableDescription, numericDescrip
       labelWidth={LABEL_WIDTH}
       tooltip="Numeric gives one value per item, what alert rules need"
     >
-      <RadioButtonGroup<ResultFormat>
+      <RadioButtonGroup<TableOrNumeric>
         data-testid="query-format"
         options={[
           { value: 'table', label: 'Table', description: tableDescription },

@@ -18,7 +18,8 @@ export const calmFamily: QueryFamily = {
   // provider is a string, dimensions a list of strings: the data source replaces and expands their variables.
   interpolated: ['provider', 'dimensions'],
   // filter keys and values and measure names sit inside objects: interpolated by the family itself.
-  interpolate: interpolateCalm,
+  interpolate: (query, replace, expand) =>
+    query.queryType === 'calmMetrics' ? interpolateCalm(query, replace, expand) : query,
   variableKinds: [
     {
       value: 'calmProviders',

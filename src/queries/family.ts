@@ -1,7 +1,7 @@
 import type { ComponentType } from 'react';
 
-import type { QueryEditorComponentProps } from '../components/QueryEditor';
-import type { CpiQuery, QueryType } from '../types';
+import type { EditorProps } from '../components/QueryEditor';
+import type { CpiQuery, OptionKey, QueryOf, QueryType } from '../types';
 
 export interface QueryTypeInfo {
   value: QueryType;
@@ -24,9 +24,9 @@ export interface VariableKind {
 export interface QueryFamily {
   queryTypes: QueryTypeInfo[];
   /** Editor per query type of the family. */
-  editors: Partial<Record<QueryType, ComponentType<QueryEditorComponentProps>>>;
+  editors: { [T in QueryType]?: ComponentType<EditorProps<QueryOf<T>>> };
   /** String options that may hold template variables; interpolated before the query is sent. */
-  interpolated: Array<keyof CpiQuery>;
+  interpolated: OptionKey[];
   /** Variable kinds for the template-variable editor. */
   variableKinds: VariableKind[];
   /**

@@ -1,6 +1,6 @@
 import { artifactsFamily } from './artifacts';
 import { calmFamily } from './calm';
-import type { CpiQuery, QueryType } from '../types';
+import type { OptionKey, QueryType } from '../types';
 import type { QueryFamily, QueryTypeInfo, VariableKind } from './family';
 import { messagesFamily } from './messages';
 import { logsFamily } from './logs';
@@ -15,7 +15,7 @@ export const IMPLEMENTED_QUERY_TYPES: QueryTypeInfo[] = FAMILIES.flatMap((f) => 
 
 export const QUERY_EDITORS: QueryFamily['editors'] = Object.assign({}, ...FAMILIES.map((f) => f.editors));
 
-export const INTERPOLATED_OPTIONS: Array<keyof CpiQuery> = FAMILIES.flatMap((f) => f.interpolated);
+export const INTERPOLATED_OPTIONS: OptionKey[] = FAMILIES.flatMap((f) => f.interpolated);
 
 export const VARIABLE_KINDS: VariableKind[] = FAMILIES.flatMap((f) => f.variableKinds);
 

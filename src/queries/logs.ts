@@ -6,20 +6,21 @@ import type { QueryFamily } from './family';
 export { AUDIT_CATEGORIES } from '../components/logs/options';
 export type { AuditCategory, LogFileType, LogsFormat } from '../components/logs/options';
 
-/**
- * Options of the log query types (Go: pkg/models/logs.go, same JSON names). Both read the time range of the
- * panel; `format` is the shared `table` | `logs`.
- */
-export interface LogsOptions {
-  /** auditLogs: one category (or several, comma-separated); empty = all. */
+/* Options of the log query types (Go: pkg/models/logs.go, same JSON names). Both read the panel's time range. */
+
+export interface AuditLogsOptions {
+  /** One category (or several, comma-separated); empty = all. */
   category?: string;
-  /** auditLogs: case-insensitive part of the user; empty = all users. */
+  /** Case-insensitive part of the user; empty = all users. */
   userContains?: string;
-  /** auditLogs: only events written by Cloud Integration (default true). */
+  /** Only events written by Cloud Integration (default true). */
   cpiOnly?: boolean;
-  /** logFiles (Neo only): http access logs or trace logs; empty = both. */
+}
+
+export interface LogFilesOptions {
+  /** Neo only: http access logs or trace logs; empty = both. */
   logFileType?: LogFileType;
-  /** logFiles: the file whose lines (in the time range) are shown; empty = list the files. */
+  /** The file whose lines (in the time range) are shown; empty = list the files. */
   fileName?: string;
 }
 

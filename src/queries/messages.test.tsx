@@ -83,11 +83,11 @@ describe('messages family', () => {
     await user.click(screen.getByRole('combobox', { name: /Query type/ }));
     await user.click(await screen.findByRole('option', { name: /^Message counts/ }));
     expect(await screen.findByRole('combobox', { name: /Group by/ })).toHaveValue('Status');
-    // "table" (from stuck messages) is valid for counts and kept; the grouping gets its default.
+    // The new type starts from its own defaults; nothing of stuck messages is kept.
     expect(last()).toEqual({
       refId: 'A',
       queryType: 'messageCounts',
-      format: 'table',
+      format: 'timeseries',
       groupBy: 'status',
     });
   });

@@ -14,11 +14,11 @@ import type { QueryFamily } from './family';
 export type { MessageCountsGroupBy, MessageDurationsGroupBy } from '../components/messages/options';
 
 /**
- * Options of the five message query types (Go: pkg/models/messages.go, same JSON names). The filters apply to
- * every type; several values of one list are ORed, different fields ANDed. List elements may be `$variables`:
- * the data source expands them into plain values before the query leaves the browser (datasource.ts).
+ * The filters every message query type shares (Go: pkg/models/messages.go MessageFilters, same JSON names).
+ * Several values of one list are ORed, different fields ANDed. List elements may be `$variables`: the data
+ * source expands them into plain values before the query leaves the browser (datasource.ts).
  */
-export interface MessagesOptions {
+export interface MessageFilterOptions {
   /** IntegrationArtifact/Id of the iFlows. */
   iflows?: string[];
   /** IntegrationArtifact/PackageId. */
@@ -36,16 +36,39 @@ export interface MessagesOptions {
   /** Custom header property (filterCustomHeaderProperties): name, and optionally its exact value. */
   customHeaderName?: string;
   customHeaderValue?: string;
+}
 
-  /** messages: row cap (default 10000). */
+/** Options of `messages` besides the filters. */
+export interface MessagesListOptions {
+  /** Row cap (default 10000). */
   maxRows?: number;
-  /** messages: error text of the failed rows shown (default true; at most 100 per query). */
+  /** Error text of the failed rows shown (default true; at most 100 per query). */
   withErrorText?: boolean;
-  /** messageCounts: status (default), iflow, package, sender, receiver, iflowStatus; messageDurations: iflow (default), none. */
-  groupBy?: MessageCountsGroupBy | MessageDurationsGroupBy;
-  /** errorGroups: also RETRY and ESCALATED, not only FAILED. */
+}
+
+/** Options of `messageCounts` besides the filters. */
+export interface MessageCountsOptions {
+  /** status (default), iflow, package, sender, receiver, iflowStatus. */
+  groupBy?: MessageCountsGroupBy;
+}
+
+/** Options of `messageDurations` besides the filters. */
+export interface MessageDurationsOptions {
+  /** iflow (default), none. */
+  groupBy?: MessageDurationsGroupBy;
+}
+
+/** Options of `errorGroups` besides the filters. */
+export interface ErrorGroupsOptions {
+  /** Also RETRY and ESCALATED, not only FAILED. */
   includeRetry?: boolean;
-  /** stuckMessages: PROCESSING or RETRY for longer than this (default 60). */
+  /** Error texts read per query (default 500); texts already cached are free. */
+  maxErrorTexts?: number;
+}
+
+/** Options of `stuckMessages` besides the filters. */
+export interface StuckMessagesOptions {
+  /** PROCESSING or RETRY for longer than this (default 60). */
   stuckMinutes?: number;
 }
 

@@ -13,26 +13,33 @@ export type JmsMetric = 'capacity' | 'queueCount' | 'queueStates';
 /** Inventory states: what is designed versus what is deployed. */
 export type InventoryDrift = 'all' | 'notDeployed' | 'sameVersion' | 'versionDrift' | 'notInPackage';
 
-/**
- * Options of the runtime, security and inventory query types (Go: pkg/models/runtime.go, same JSON names).
- * `format` (table | numeric) is the common option of CpiQuery.
- */
-export interface RuntimeOptions {
-  /** endpoints: case-insensitive part of the iFlow id, endpoint title or entry point name. */
+/* Options of the runtime, security and inventory query types (Go: pkg/models/runtime.go, same JSON names). */
+
+export interface EndpointsOptions {
+  /** Case-insensitive part of the iFlow id, endpoint title or entry point name. */
   endpointName?: string;
-  /** endpoints: SOAP, ODATAV2, REST, AS2, AS4 … (filtered by the tenant). */
+  /** SOAP, ODATAV2, REST, AS2, AS4 … (filtered by the tenant). */
   protocol?: string;
-  /** certificates: keystore, default system. */
+}
+
+export interface CertificatesOptions {
+  /** Keystore, default system. */
   keystoreName?: Keystore;
-  /** certificates: case-insensitive part of the alias. */
+  /** Case-insensitive part of the alias. */
   aliasContains?: string;
-  /** certificates: also read each entry's chain certificates (one request per entry, at most 25). */
+  /** Also read each entry's chain certificates (one request per entry, at most 25). */
   withChain?: boolean;
-  /** jms, numeric format: only capacity %, only queues used %, or only the queue states; empty = all. */
+}
+
+export interface JmsOptions {
+  /** Numeric format: only capacity %, only queues used %, or only the queue states; empty = all. */
   jmsMetric?: JmsMetric;
-  /** inventory: one integration package (id); empty = all packages. */
+}
+
+export interface InventoryOptions {
+  /** One integration package (id); empty = all packages. */
   packageId?: string;
-  /** inventory: only rows in this state; empty or `all` = every row. */
+  /** Only rows in this state; empty or `all` = every row. */
   drift?: InventoryDrift;
 }
 

@@ -10,7 +10,7 @@ import userEvent from '@testing-library/user-event';
 
 import type { DataSource } from '../datasource';
 import type { CpiQuery } from '../types';
-import type { QueryEditorComponentProps } from '../components/QueryEditor';
+import type { EditorProps } from '../components/QueryEditor';
 
 /** The sizes jsdom is given: a 300 px menu of 32 px rows. */
 export const ELEMENT_SIZES = { clientHeight: 300, clientWidth: 300, offsetHeight: 32, offsetWidth: 300 };
@@ -65,20 +65,23 @@ export interface EditorOptions {
  * `export const renderEditor = editorRenderer(TENANT);` in a family's testing.tsx.
  */
 export function editorRenderer(answers: Record<string, unknown>) {
-  return (Editor: ComponentType<QueryEditorComponentProps>, initial: CpiQuery, options: EditorOptions = {}) =>
-    renderEditor(Editor, initial, { datasource: fakeDataSource(answers).datasource, ...options });
+  return <Q extends CpiQuery>(
+    Editor: ComponentType<EditorProps<Q>>,
+    initial: NoInfer<Q>,
+    options: EditorOptions = {}
+  ) => renderEditor(Editor, initial, { datasource: fakeDataSource(answers).datasource, ...options });
 }
 
 /**
  * Renders `Editor` in a host that keeps the query in state, like Grafana's query row. Returns the user-event
  * session, the onChange and onRunQuery mocks, and `last()`: the last query reported (failing if there is none).
  */
-export function renderEditor(
-  Editor: ComponentType<QueryEditorComponentProps>,
-  initial: CpiQuery,
+export function renderEditor<Q extends CpiQuery>(
+  Editor: ComponentType<EditorProps<Q>>,
+  initial: NoInfer<Q>,
   { datasource = fakeDataSource().datasource, app }: EditorOptions = {}
 ) {
-  const onChange = jest.fn<void, [CpiQuery]>();
+  const onChange = jest.fn<void, [Q]>();
   const onRunQuery = jest.fn();
   function Host() {
     const [query, setQuery] = useState(initial);
@@ -88,17 +91,27 @@ export function renderEditor(
         query={query}
         app={app}
         onChange={(q) => {
-          setQuery(q);
-          onChange(q);
+          // The editor of one type reports queries of that type (only QueryEditor changes the type, and its Q
+          // is every type).
+          setQuery(q as Q);
+          onChange(q as Q);
         }}
         onRunQuery={onRunQuery}
       />
     );
   }
   render(<Host />);
-  const last = (): CpiQuery => {
+  const last = (): Q => {
     expect(onChange).toHaveBeenCalled();
     return onChange.mock.calls[onChange.mock.calls.length - 1][0];
   };
   return { user: userEvent.setup({ delay: null }), onChange, onRunQuery, last };
+}
+
+/**
+ * A query as saved by an older editor, which kept the options of the previous query type when the type changed
+ * (the model's types do not allow them; the editors must still cope).
+ */
+export function savedQuery<Q extends CpiQuery>(query: Q, leftovers: Record<string, unknown>): Q {
+  return { ...query, ...leftovers };
 }

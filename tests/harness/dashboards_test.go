@@ -8,14 +8,8 @@ package harness
 // references, the includes list, links between dashboards, option names and schema basics.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,9 +22,6 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
-
-	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
 const (
@@ -50,140 +41,6 @@ const (
 
 // ---------------------------------------------------------------------------------------------------------
 // Dashboard model: the subset of Grafana's dashboard JSON the checks read.
-
-type dsRef struct {
-	Type string `json:"type"`
-	UID  string `json:"uid"`
-}
-
-type dashboardJSON struct {
-	ID            any    `json:"id"`
-	UID           string `json:"uid"`
-	Title         string `json:"title"`
-	Description   string `json:"description"`
-	SchemaVersion int    `json:"schemaVersion"`
-	Version       int    `json:"version"`
-	Inputs        []any  `json:"__inputs"`
-	Time          struct {
-		From string `json:"from"`
-		To   string `json:"to"`
-	} `json:"time"`
-	Templating struct {
-		List []dashVariable `json:"list"`
-	} `json:"templating"`
-	Annotations struct {
-		List []dashAnnotation `json:"list"`
-	} `json:"annotations"`
-	Panels []dashPanel `json:"panels"`
-	Links  []dashLink  `json:"links"`
-}
-
-type dashVariable struct {
-	Name       string          `json:"name"`
-	Type       string          `json:"type"`
-	Label      string          `json:"label"`
-	Query      json.RawMessage `json:"query"`
-	Datasource *dsRef          `json:"datasource"`
-	Multi      bool            `json:"multi"`
-	IncludeAll bool            `json:"includeAll"`
-	Current    struct {
-		Value any `json:"value"`
-	} `json:"current"`
-	Options []struct {
-		Text  string `json:"text"`
-		Value string `json:"value"`
-	} `json:"options"`
-}
-
-type dashAnnotation struct {
-	Name       string         `json:"name"`
-	BuiltIn    int            `json:"builtIn"`
-	Enable     bool           `json:"enable"`
-	Datasource *dsRef         `json:"datasource"`
-	Target     map[string]any `json:"target"`
-}
-
-type dashPanel struct {
-	ID            int              `json:"id"`
-	Type          string           `json:"type"`
-	Title         string           `json:"title"`
-	Description   string           `json:"description"`
-	Datasource    *dsRef           `json:"datasource"`
-	Targets       []map[string]any `json:"targets"`
-	Panels        []dashPanel      `json:"panels"`
-	TimeFrom      string           `json:"timeFrom"`
-	Collapsed     bool             `json:"collapsed"`
-	MaxDataPoints int64            `json:"maxDataPoints"`
-	Interval      string           `json:"interval"`
-	GridPos       struct {
-		H int `json:"h"`
-		W int `json:"w"`
-		X int `json:"x"`
-		Y int `json:"y"`
-	} `json:"gridPos"`
-}
-
-type dashLink struct {
-	Title string `json:"title"`
-	Type  string `json:"type"`
-	URL   string `json:"url"`
-}
-
-// boardFile is one dashboard file as shipped.
-type boardFile struct {
-	file string // base name in src/dashboards
-	text string
-	dash dashboardJSON
-}
-
-// allPanels flattens rows (a collapsed row holds its panels) into one list, rows excluded.
-func (d dashboardJSON) allPanels() []dashPanel {
-	var out []dashPanel
-	var walk func(ps []dashPanel)
-	walk = func(ps []dashPanel) {
-		for _, p := range ps {
-			if p.Type == "row" {
-				walk(p.Panels)
-				continue
-			}
-			out = append(out, p)
-		}
-	}
-	walk(d.Panels)
-	return out
-}
-
-func loadDashboards(t *testing.T) []boardFile {
-	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths, err := filepath.Glob(filepath.Join(root, dashboardsDir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no dashboards in %s", dashboardsDir)
-	}
-	var out []boardFile
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var d dashboardJSON
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		if err := dec.Decode(&d); err != nil {
-			t.Fatalf("%s is not a dashboard JSON: %v", filepath.Base(p), err)
-		}
-		out = append(out, boardFile{file: filepath.Base(p), text: string(b), dash: d})
-	}
-	return out
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Static checks.
 
 // TestDashboardsIncludedInPlugin: plugin.json lists exactly the files of src/dashboards (so each can be imported
 // from the data source's Dashboards tab), with the dashboard's title as name.
@@ -433,441 +290,11 @@ var commonQueryKeys = map[string]bool{"refId": true, "queryType": true, "datasou
 // ---------------------------------------------------------------------------------------------------------
 // Running the dashboards.
 
-// boardEnv is one plugin process and one simulated tenant, configured as the stack provisions them.
-type boardEnv struct {
-	h  *pluginHost
-	tn *tenant
-	ds dataSource
-}
-
-// simulatedTenantConfig is the simulated tenant with the simulator's defaults (seed, 20 000 messages a day,
-// 40 iFlows): the data every bundled panel must show without error.
-func simulatedTenantConfig() simulator.Config {
-	return simulator.Config{MessagesPerDay: 20000, IFlows: 40}
-}
-
-// newBoardEnv starts a simulated tenant and the plugin, and builds the data source from
-// provisioning/datasources/sapcpi.yaml (the entry with uid sapcpi-sim): the stack's host name replaced by the
-// test server, secrets expanded from the grafana service's environment as Grafana does.
-func newBoardEnv(t *testing.T) *boardEnv {
-	t.Helper()
-	return newBoardEnvIn(t, "")
-}
-
-// newBoardEnvIn is newBoardEnv with the tenant (and the data source's environment setting) switched to
-// environment ("neo" for the Neo-only APIs); "" keeps the provisioned environment.
-func newBoardEnvIn(t *testing.T, environment string) *boardEnv {
-	t.Helper()
-	var c composeFile
-	readYAML(t, "docker-compose.yaml", &c)
-	grafana, sim := c.Services[grafanaService], c.Services[simulatorService]
-	var prov provisionedDatasources
-	readYAML(t, "provisioning/datasources/sapcpi.yaml", &prov)
-
-	cfg := simulatedTenantConfig()
-	cfg.Environment = environment
-	tn := newTenant(t, tenantOptions{cfg: cfg})
-	simHost := simulatorService + ":" + containerPort(t, sim.Ports)
-	for _, p := range prov.Datasources {
-		if p.UID != simulatedDataSourceUID {
-			continue
-		}
-		if p.Type != pluginID {
-			t.Fatalf("provisioned %s has type %q", p.UID, p.Type)
-		}
-		jd := map[string]any{}
-		for k, v := range p.JSONData {
-			if s, ok := v.(string); ok {
-				v = strings.ReplaceAll(s, "http://"+simHost, tn.url())
-			}
-			jd[k] = v
-		}
-		if environment != "" {
-			jd["environment"] = environment
-		}
-		secure := map[string]string{}
-		for k, v := range p.SecureJSONData {
-			secure[k] = os.Expand(v, func(name string) string { return grafana.Environment[name] })
-		}
-		h := startPlugin(t)
-		for _, s := range secure {
-			h.addSecrets(s)
-		}
-		return &boardEnv{h: h, tn: tn, ds: dataSource{Name: p.Name, JSONData: jd, Secure: secure}.saved()}
-	}
-	t.Fatalf("provisioning/datasources/sapcpi.yaml has no data source with uid %q", simulatedDataSourceUID)
-	return nil
-}
-
-// variableValues calls GET variables/<kind>?filter=… as the variable editor and template variables do.
-func (e *boardEnv) variableValues(t *testing.T, kind, filter string) ([]VariableValueJSON, error) {
-	t.Helper()
-	rawQuery := ""
-	if filter != "" {
-		rawQuery = url.Values{"filter": {filter}}.Encode()
-	}
-	status, body := e.h.callResource(t, e.ds, "variables/"+url.PathEscape(kind), rawQuery)
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("variables/%s answered HTTP %d: %s", kind, status, body)
-	}
-	var values []VariableValueJSON
-	if err := json.Unmarshal(body, &values); err != nil {
-		return nil, fmt.Errorf("variables/%s: %v: %.200s", kind, err, body)
-	}
-	return values, nil
-}
-
-// VariableValueJSON is one value of GET variables/<kind> (src/variables.ts VariableValue).
-type VariableValueJSON struct {
-	Text  string `json:"text"`
-	Value string `json:"value"`
-}
-
-// resolveVariables gives each variable the values Grafana would select on load: the saved current value,
-// else the first option, or every option when "All" is selected (or preselected by includeAll). Query
-// variables are answered by the plugin; a query variable without values fails the test.
-func (e *boardEnv) resolveVariables(t *testing.T, d dashboardJSON) map[string][]string {
-	t.Helper()
-	vals := map[string][]string{}
-	for _, v := range d.Templating.List {
-		current := dashCurrentValues(v.Current.Value)
-		all := len(current) == 1 && current[0] == "$__all" || (len(current) == 0 && v.IncludeAll)
-		var options []string
-		switch v.Type {
-		case "datasource":
-			vals[v.Name] = []string{simulatedDataSourceUID}
-			continue
-		case "query":
-			var q struct {
-				Kind   string `json:"kind"`
-				Filter string `json:"filter"`
-			}
-			if err := json.Unmarshal(v.Query, &q); err != nil || q.Kind == "" {
-				t.Errorf("variable %s: query %s is not {kind, filter} (%v)", v.Name, v.Query, err)
-				continue
-			}
-			filter := substituteVars(q.Filter, vals)
-			got, err := e.variableValues(t, q.Kind, filter)
-			if err != nil {
-				t.Errorf("variable %s: %v", v.Name, err)
-				continue
-			}
-			if len(got) == 0 {
-				t.Errorf("variable %s (kind %s, filter %q) has no values on the simulated tenant", v.Name, q.Kind, filter)
-				continue
-			}
-			for _, g := range got {
-				options = append(options, g.Value)
-			}
-		case "custom", "interval":
-			for _, o := range v.Options {
-				options = append(options, o.Value)
-			}
-			if len(options) == 0 {
-				var s string
-				_ = json.Unmarshal(v.Query, &s)
-				for _, o := range strings.Split(s, ",") {
-					if o = strings.TrimSpace(o); o != "" {
-						options = append(options, o)
-					}
-				}
-			}
-		case "textbox", "constant":
-			var s string
-			_ = json.Unmarshal(v.Query, &s)
-			if len(current) > 0 {
-				s = current[0]
-			}
-			vals[v.Name] = []string{s}
-			continue
-		default:
-			t.Errorf("variable %s has type %q, which the checks do not know", v.Name, v.Type)
-			continue
-		}
-		switch {
-		case all:
-			vals[v.Name] = options
-		case len(current) > 0 && slices.Contains(options, current[0]):
-			vals[v.Name] = current
-		case len(options) > 0:
-			vals[v.Name] = options[:1]
-		}
-	}
-	return vals
-}
-
-func dashCurrentValues(v any) []string {
-	switch x := v.(type) {
-	case string:
-		if x == "" {
-			return nil
-		}
-		return []string{x}
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// dashVarRE matches Grafana's variable syntaxes: $name, ${name}, ${name:format}, [[name]].
-var dashVarRE = regexp.MustCompile(`\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]`)
-
-func dashVarName(m []string) string {
-	for _, s := range m[1:] {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-func holdsVariable(v any) bool {
-	b, _ := json.Marshal(v)
-	for _, m := range dashVarRE.FindAllStringSubmatch(string(b), -1) {
-		if !strings.HasPrefix(dashVarName(m), "__") {
-			return true
-		}
-	}
-	return false
-}
-
-// substituteVars replaces the variables in s; a multi-value variable becomes Grafana's default glob format
-// {a,b}. Unknown names are left as they are.
-func substituteVars(s string, vals map[string][]string) string {
-	return dashVarRE.ReplaceAllStringFunc(s, func(m string) string {
-		v, ok := vals[dashVarName(dashVarRE.FindStringSubmatch(m))]
-		switch {
-		case !ok || len(v) == 0:
-			return m
-		case len(v) == 1:
-			return v[0]
-		default:
-			return "{" + strings.Join(v, ",") + "}"
-		}
-	})
-}
-
-// applyTemplateVariables does what src/datasource.ts does before a query leaves the browser: string options
-// in the interpolated list are replaced, list options get one element per value of a multi-value variable.
-func applyTemplateVariables(model map[string]any, vals map[string][]string, interpolated map[string]bool) map[string]any {
-	out := map[string]any{}
-	for k, v := range model {
-		if interpolated[k] {
-			v = interpolateValue(v, vals)
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func interpolateValue(v any, vals map[string][]string) any {
-	switch x := v.(type) {
-	case string:
-		return substituteVars(x, vals)
-	case []any:
-		out := []any{}
-		seen := map[string]bool{}
-		for _, e := range x {
-			s, ok := e.(string)
-			if !ok {
-				out = append(out, interpolateValue(e, vals))
-				continue
-			}
-			for _, expanded := range expandElement(s, vals) {
-				if expanded != "" && !seen[expanded] {
-					seen[expanded] = true
-					out = append(out, expanded)
-				}
-			}
-		}
-		return out
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = interpolateValue(e, vals)
-		}
-		return out
-	}
-	return v
-}
-
-// expandElement turns one list element into every combination of its variables' values.
-func expandElement(s string, vals map[string][]string) []string {
-	loc := dashVarRE.FindStringSubmatchIndex(s)
-	if loc == nil {
-		return []string{s}
-	}
-	m := dashVarRE.FindStringSubmatch(s)
-	v, ok := vals[dashVarName(m)]
-	if !ok {
-		v = []string{s[loc[0]:loc[1]]}
-	}
-	var out []string
-	for _, rest := range expandElement(s[loc[1]:], vals) {
-		for _, val := range v {
-			out = append(out, s[:loc[0]]+val+rest)
-		}
-	}
-	return out
-}
-
-// dashQuery is one query of a dashboard with where it sits.
-type dashQuery struct {
-	where string
-	panel *dashPanel // nil for annotations
-	model map[string]any
-}
-
-func dashboardQueries(d dashboardJSON) []dashQuery {
-	var out []dashQuery
-	for _, p := range d.allPanels() {
-		for _, tg := range p.Targets {
-			out = append(out, dashQuery{where: fmt.Sprintf("panel %q target %v", p.Title, tg["refId"]), panel: &p, model: tg})
-		}
-	}
-	for _, a := range d.Annotations.List {
-		if a.BuiltIn == 1 || a.Target == nil {
-			continue
-		}
-		model := map[string]any{"refId": "Anno"}
-		for k, v := range a.Target {
-			model[k] = v
-		}
-		out = append(out, dashQuery{where: fmt.Sprintf("annotation %q", a.Name), model: model})
-	}
-	return out
-}
-
-// boardQuery is one query of a QueryDataRequest with its own time range, as Grafana sends them.
-type boardQuery struct {
-	model         map[string]any
-	from, to      time.Time
-	interval      time.Duration
-	maxDataPoints int64
-}
-
-// queryDataWindows sends one QueryDataRequest; unlike queryData each query carries its own range and interval.
-func (h *pluginHost) queryDataWindows(t *testing.T, ds dataSource, headers map[string]string, qs ...boardQuery) *pluginv2.QueryDataResponse {
-	t.Helper()
-	req := &pluginv2.QueryDataRequest{PluginContext: h.pluginContext(t, ds), Headers: headers}
-	for _, q := range qs {
-		model := map[string]any{}
-		for k, v := range q.model {
-			model[k] = v
-		}
-		model["datasource"] = map[string]string{"type": pluginID, "uid": req.PluginContext.DataSourceInstanceSettings.Uid}
-		raw, err := json.Marshal(model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		refID, _ := model["refId"].(string)
-		queryType, _ := model["queryType"].(string)
-		req.Queries = append(req.Queries, &pluginv2.DataQuery{
-			RefId:         refID,
-			QueryType:     queryType,
-			Json:          raw,
-			MaxDataPoints: q.maxDataPoints,
-			IntervalMS:    q.interval.Milliseconds(),
-			TimeRange:     &pluginv2.TimeRange{FromEpochMS: q.from.UnixMilli(), ToEpochMS: q.to.UnixMilli()},
-		})
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*callTimeout)
-	defer cancel()
-	res, err := h.data.QueryData(ctx, req)
-	if err != nil {
-		t.Fatalf("QueryData returned a gRPC error (a plugin failure): %v", err)
-	}
-	return res
-}
-
-// parseGrafanaTime understands the relative times dashboards use: now, now-6h, now-7d, now-30m.
-func parseGrafanaTime(s string, now time.Time) (time.Time, error) {
-	if s == "now" {
-		return now, nil
-	}
-	rest, ok := strings.CutPrefix(s, "now-")
-	if !ok {
-		return time.Time{}, fmt.Errorf("%q is not relative to now", s)
-	}
-	d, err := parseGrafanaDuration(rest)
-	return now.Add(-d), err
-}
-
-// parseGrafanaDuration parses 30s, 15m, 6h, 7d, 2w (panel timeFrom, intervals).
-func parseGrafanaDuration(s string) (time.Duration, error) {
-	m := regexp.MustCompile(`^(\d+)([smhdw])$`).FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return 0, fmt.Errorf("%q is not a duration like 6h", s)
-	}
-	n, _ := strconv.Atoi(m[1])
-	unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
-	return time.Duration(n) * unit, nil
-}
-
-// panelInterval is Grafana's $__interval: the range over the points the panel can draw, at least the
-// panel's min interval.
-func panelInterval(from, to time.Time, maxDataPoints int64, minInterval string) time.Duration {
-	iv := to.Sub(from) / time.Duration(maxDataPoints)
-	if d, err := parseGrafanaDuration(minInterval); err == nil && d > iv {
-		iv = d
-	}
-	return max(iv.Round(time.Second), time.Second)
-}
-
-// framesDumpEnv names a directory to write each panel's frames to (<dashboard uid>-<panel id>.json, Grafana's
-// data frame JSON), to look at what a panel receives or to try its transformations outside Grafana.
-const framesDumpEnv = "SAPCPI_DASHBOARD_FRAMES"
-
-func dumpFrames(t *testing.T, path string, frames data.Frames) {
-	t.Helper()
-	if frames == nil {
-		frames = data.Frames{}
-	}
-	b, err := json.MarshalIndent(frames, "", " ")
-	if err != nil {
-		t.Fatalf("encoding frames for %s: %v", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// neoOnlyPanels are the panels inside a collapsed row whose title says "Neo": Grafana does not query a
-// collapsed row until it is opened, so on Cloud Foundry tenants (the stack's) these panels stay quiet; the
-// test runs them against a simulated Neo tenant instead.
-func neoOnlyPanels(d dashboardJSON) map[int]bool {
-	out := map[int]bool{}
-	for _, row := range d.Panels {
-		if row.Type == "row" && row.Collapsed && strings.Contains(row.Title, "Neo") {
-			for _, p := range row.Panels {
-				out[p.ID] = true
-			}
-		}
-	}
-	return out
-}
-
-// emptyPanels may legitimately return no rows on the simulated tenant; each says why. Everything else must
-// show data, because the stack is how users first meet the dashboards.
-var emptyPanels = map[string]string{
-	"sapcpi-iflow/Stuck messages":         "most iFlows never leave a message stuck",
-	"sapcpi-iflow/Service endpoints":      "iFlows started by a timer, SFTP, JMS or IDoc have no service endpoint",
-	"sapcpi-iflow/annotation Deployments": "most iFlows were not deployed within the last hours",
-}
-
 // TestDashboardsRunThroughPlugin runs every panel (one QueryData per panel, as Grafana does), every
 // annotation and every variable query of every bundled dashboard against the simulated tenant.
 func TestDashboardsRunThroughPlugin(t *testing.T) {
 	boards := loadDashboards(t)
+	all := frontendAllValue(t)
 	interpolated := frontendInterpolatedOptions(t)
 	env := newBoardEnv(t)
 	var neoEnv *boardEnv // started when a dashboard has Neo-only panels
@@ -923,7 +350,7 @@ func TestDashboardsRunThroughPlugin(t *testing.T) {
 						continue
 					}
 					qs = append(qs, boardQuery{
-						model: applyTemplateVariables(tg, vals, interpolated),
+						model: applyTemplateVariables(tg, vals, interpolated, all),
 						from:  pFrom, to: now, maxDataPoints: maxPoints,
 						interval: panelInterval(pFrom, now, maxPoints, p.Interval),
 					})
@@ -967,7 +394,7 @@ func TestDashboardsRunThroughPlugin(t *testing.T) {
 				}
 				queries++
 				res := env.h.queryDataWindows(t, env.ds, nil, boardQuery{
-					model: applyTemplateVariables(model, vals, interpolated), from: from, to: now,
+					model: applyTemplateVariables(model, vals, interpolated, all), from: from, to: now,
 					maxDataPoints: 1000, interval: panelInterval(from, now, 1000, ""),
 				})
 				r := res.Responses["Anno"]
@@ -1052,146 +479,172 @@ func dashSortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// goQueryModels reads pkg/models: for each query type (the QueryType constants) the JSON names of its model
-// struct, found by the package's naming convention <QueryType>Query (case-insensitive: jms → JMSQuery),
-// with the fields of embedded structs (shared filters) included.
-func goQueryModels(t *testing.T) map[string]map[string]bool {
-	t.Helper()
-	root, err := repoRoot()
+// TestDashboardsAllMeansNoFilter: a multi-value variable offering All gives the frontend's all value, and a
+// query reached by it carries no filter at all; through the plugin, All answers what no filter answers.
+func TestDashboardsAllMeansNoFilter(t *testing.T) {
+	all := frontendAllValue(t)
+	interpolated := frontendInterpolatedOptions(t)
+	var withAll []string
+	for _, b := range loadDashboards(t) {
+		for _, v := range b.dash.Templating.List {
+			if v.Type == "query" && v.Multi && v.IncludeAll {
+				withAll = append(withAll, b.dash.UID+"/"+v.Name)
+				if v.AllValue != all {
+					t.Errorf("%s variable %s: allValue %q, want %q (src/templating.ts ALL_VALUE), or All sends every value",
+						b.file, v.Name, v.AllValue, all)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"sapcpi-overview/iflow", "sapcpi-overview/package", "sapcpi-iflow/iflow", "sapcpi-iflow/package"} {
+		if !slices.Contains(withAll, want) {
+			t.Errorf("%s is not a multi-value variable with All (have %v)", want, withAll)
+		}
+	}
+
+	vals := map[string][]string{"iflow": {all}, "package": {all}}
+	model := map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status", "format": "numeric",
+		"iflows": []any{"$iflow", "Some_Other_IFlow"}, "packages": []any{"$package"}, "statuses": []any{"FAILED", "COMPLETED"}}
+	got := applyTemplateVariables(model, vals, interpolated, all)
+	if _, ok := got["iflows"]; ok {
+		t.Errorf("iflows with $iflow = All sent: %v", got["iflows"])
+	}
+	if _, ok := got["packages"]; ok {
+		t.Errorf("packages with $package = All sent: %v", got["packages"])
+	}
+	if !reflect.DeepEqual(got["statuses"], []any{"FAILED", "COMPLETED"}) {
+		t.Errorf("statuses %v", got["statuses"])
+	}
+
+	env := newBoardEnv(t)
+	now := time.Now()
+	total := func(m map[string]any) float64 {
+		res := env.h.queryDataWindows(t, env.ds, nil, boardQuery{model: m, from: now.Add(-6 * time.Hour), to: now,
+			interval: time.Minute, maxDataPoints: 1000})
+		r := res.Responses["A"]
+		if r == nil || r.Error != "" {
+			t.Fatalf("query %v: %v", m, r)
+		}
+		sum := 0.0
+		for _, f := range decodeFrames(t, "A", r) {
+			for _, fld := range f.Fields {
+				for i := 0; i < fld.Len(); i++ {
+					if v, ok := fld.ConcreteAt(i); ok && fld.Type().Numeric() {
+						sum += sseFloat(v)
+					}
+				}
+			}
+		}
+		return sum
+	}
+	unfiltered := map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status", "format": "numeric"}
+	viaAll := applyTemplateVariables(map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status",
+		"format": "numeric", "iflows": []any{"$iflow"}, "packages": []any{"$package"}}, vals, interpolated, all)
+	iflows, err := env.variableValues(t, "iflows", "")
+	if err != nil || len(iflows) < 2 {
+		t.Fatalf("iflows: %v %v", iflows, err)
+	}
+	oneIFlow := applyTemplateVariables(map[string]any{"refId": "A", "queryType": "messageCounts", "groupBy": "status",
+		"format": "numeric", "iflows": []any{"$iflow"}}, map[string][]string{"iflow": {iflows[0].Value}}, interpolated, all)
+	a, b, c := total(unfiltered), total(viaAll), total(oneIFlow)
+	if a == 0 || a != b {
+		t.Errorf("messages with iFlow and package = All: %v, without filter: %v", b, a)
+	}
+	if c >= a {
+		t.Errorf("one iFlow counts %v messages of %v: the iFlow filter did not apply", c, a)
+	}
+}
+
+// TestFleetRowPerTenant: the fleet dashboard repeats one row per chosen data source; every panel of the row
+// answers for its own tenant. Two simulated tenants with their own labels stand for DEV and PRD.
+func TestFleetRowPerTenant(t *testing.T) {
+	var fleet *dashboardJSON
+	for _, b := range loadDashboards(t) {
+		if b.dash.UID == "sapcpi-fleet" {
+			fleet = &b.dash
+		}
+	}
+	if fleet == nil {
+		t.Fatal("no dashboard with uid sapcpi-fleet")
+	}
+	ds := fleet.Templating.List[0]
+	if ds.Type != "datasource" || !ds.Multi || !ds.IncludeAll {
+		t.Fatalf("the fleet's datasource variable must be multi-value with All: %+v", ds)
+	}
+	// The repeated row and the panels below it (up to the next row) form one tenant's row.
+	var row []dashPanel
+	inRow := false
+	for _, p := range fleet.Panels {
+		switch {
+		case p.Type == "row" && p.Repeat == "datasource" && !p.Collapsed:
+			inRow = true
+		case p.Type == "row":
+			inRow = false
+		case inRow:
+			row = append(row, p)
+		}
+	}
+	titles := make([]string, len(row))
+	for i, p := range row {
+		titles[i] = p.Title
+	}
+	for _, want := range []string{"Failed messages", "Artifacts not started", "Certificates expiring within 30 days", "Silent iFlows"} {
+		if !slices.Contains(titles, want) {
+			t.Errorf("the repeated row has no panel %q (has %v)", want, titles)
+		}
+	}
+
+	all := frontendAllValue(t)
+	interpolated := frontendInterpolatedOptions(t)
+	now := time.Now()
+	from, err := parseGrafanaTime(fleet.Time.From, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	paths, _ := filepath.Glob(filepath.Join(root, "pkg", "models", "*.go"))
-	structs := map[string]*ast.StructType{}
-	var queryTypes []string
-	for _, p := range paths {
-		if strings.HasSuffix(p, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, p, nil, 0)
-		if err != nil {
-			t.Fatalf("parsing %s: %v", p, err)
-		}
-		for _, decl := range f.Decls {
-			gd, ok := decl.(*ast.GenDecl)
-			if !ok {
-				continue
-			}
-			for _, spec := range gd.Specs {
-				switch s := spec.(type) {
-				case *ast.TypeSpec:
-					if st, ok := s.Type.(*ast.StructType); ok {
-						structs[s.Name.Name] = st
-					}
-				case *ast.ValueSpec:
-					if id, ok := s.Type.(*ast.Ident); gd.Tok == token.CONST && ok && id.Name == "QueryType" {
-						for _, v := range s.Values {
-							if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
-								q, _ := strconv.Unquote(lit.Value)
-								queryTypes = append(queryTypes, q)
-							}
+	for _, tenant := range []struct {
+		label string
+		env   *boardEnv
+	}{{"SIM", newBoardEnv(t)}, {"SIM 2", newBoardEnvWith(t, "", "SIM 2", 7)}} {
+		vals := map[string][]string{"datasource": {simulatedDataSourceUID}}
+		labelled := 0
+		for _, p := range row {
+			for _, tg := range p.Targets {
+				model := applyTemplateVariables(tg, vals, interpolated, all)
+				res := tenant.env.h.queryDataWindows(t, tenant.env.ds, nil, boardQuery{model: model, from: from, to: now,
+					interval: panelInterval(from, now, 1000, ""), maxDataPoints: 1000})
+				refID := model["refId"].(string)
+				r := res.Responses[refID]
+				if r == nil || r.Error != "" {
+					t.Errorf("%s panel %q: %v", tenant.label, p.Title, r)
+					continue
+				}
+				for _, f := range decodeFrames(t, refID, r) {
+					if l := frameTenant(f); l != "" {
+						labelled++
+						if l != tenant.label {
+							t.Errorf("%s panel %q: frame %q is labelled tenant %q", tenant.label, p.Title, f.Name, l)
 						}
 					}
 				}
 			}
 		}
-	}
-	var fieldsOf func(st *ast.StructType, depth int) map[string]bool
-	fieldsOf = func(st *ast.StructType, depth int) map[string]bool {
-		out := map[string]bool{}
-		for _, f := range st.Fields.List {
-			name := ""
-			if f.Tag != nil {
-				tag, _ := strconv.Unquote(f.Tag.Value)
-				name, _, _ = strings.Cut(reflect.StructTag(tag).Get("json"), ",")
-			}
-			if name == "-" {
-				continue
-			}
-			if len(f.Names) == 0 && name == "" { // embedded struct: its fields are promoted
-				if id, ok := f.Type.(*ast.Ident); ok && structs[id.Name] != nil && depth < 5 {
-					for k := range fieldsOf(structs[id.Name], depth+1) {
-						out[k] = true
-					}
-				}
-				continue
-			}
-			if name == "" && len(f.Names) > 0 {
-				name = f.Names[0].Name
-			}
-			out[name] = true
-		}
-		return out
-	}
-	out := map[string]map[string]bool{}
-	for _, q := range queryTypes {
-		for name, st := range structs {
-			if strings.EqualFold(name, q+"Query") {
-				out[q] = fieldsOf(st, 0)
-			}
+		if labelled == 0 {
+			t.Errorf("%s: no frame of the row names its tenant", tenant.label)
 		}
 	}
-	return out
 }
 
-// frontendInterpolatedOptions reads the `interpolated` lists of src/queries/*.ts (string literals and spread
-// constants such as ...LIST_FILTER_KEYS, resolved from any .ts file under src/): the options whose template
-// variables the data source replaces before sending a query (src/datasource.ts applyTemplateVariables).
-func frontendInterpolatedOptions(t *testing.T) map[string]bool {
-	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sources []string
-	_ = filepath.WalkDir(filepath.Join(root, "src"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".ts") || strings.HasSuffix(p, ".tsx")) && !strings.Contains(p, ".test.") {
-			b, err := os.ReadFile(p)
-			if err == nil {
-				sources = append(sources, string(b))
-			}
+// frameTenant is the tenant a frame belongs to: its values' tenant label, or its tenant column ("" if none).
+func frameTenant(f *data.Frame) string {
+	for _, fld := range f.Fields {
+		if l := fld.Labels["tenant"]; l != "" {
+			return l
 		}
-		return nil
-	})
-	literalRE := regexp.MustCompile(`'([^']*)'|"([^"]*)"`)
-	literals := func(s string) []string {
-		var out []string
-		for _, m := range literalRE.FindAllStringSubmatch(s, -1) {
-			out = append(out, m[1]+m[2])
-		}
-		return out
-	}
-	constRE := regexp.MustCompile(`(?s)const\s+([A-Z][A-Z0-9_]*)\s*(?::[^=]+)?=\s*\[(.*?)\]`)
-	consts := map[string][]string{}
-	for _, s := range sources {
-		for _, m := range constRE.FindAllStringSubmatch(s, -1) {
-			consts[m[1]] = literals(m[2])
-		}
-	}
-	out := map[string]bool{}
-	listRE := regexp.MustCompile(`(?s)interpolated:\s*\[(.*?)\]`)
-	spreadRE := regexp.MustCompile(`\.\.\.\s*([A-Za-z_][A-Za-z0-9_]*)`)
-	queryFiles, _ := filepath.Glob(filepath.Join(root, "src", "queries", "*.ts"))
-	for _, p := range queryFiles {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range listRE.FindAllStringSubmatch(string(b), -1) {
-			for _, l := range literals(m[1]) {
-				out[l] = true
-			}
-			for _, sp := range spreadRE.FindAllStringSubmatch(m[1], -1) {
-				vals, ok := consts[sp[1]]
-				if !ok {
-					t.Fatalf("%s: interpolated spreads %s, which no `const %s = [...]` under src/ defines", filepath.Base(p), sp[1], sp[1])
-				}
-				for _, v := range vals {
-					out[v] = true
-				}
+		if fld.Name == "tenant" && fld.Len() > 0 {
+			if s, ok := fld.ConcreteAt(0); ok {
+				return fmt.Sprint(s)
 			}
 		}
 	}
-	return out
+	return ""
 }

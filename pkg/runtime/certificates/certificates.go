@@ -69,6 +69,8 @@ type Entry struct {
 type Result struct {
 	Keystore string
 	Entries  []Entry
+	// Now is the moment days left were counted from (the table shows it).
+	Now time.Time
 	rt.Log
 }
 
@@ -92,8 +94,8 @@ func KeystoreName(name string) (string, error) {
 // Fetch lists the entries of the keystore (one request; SAP documents no $filter on this set, so the
 // alias is filtered locally) and, with WithChain, each entry's chain (one request per entry, bounded).
 // Entries are sorted by days left, soonest expiry first. now is the reference for days left.
-func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now time.Time) (Result, error) {
-	var res Result
+func Fetch(ctx context.Context, g cpi.Source, q models.CertificatesQuery, now time.Time) (Result, error) {
+	res := Result{Now: now}
 	ks, err := KeystoreName(q.KeystoreName)
 	if err != nil {
 		return res, err
@@ -131,7 +133,7 @@ func Fetch(ctx context.Context, g rt.Getter, q models.CertificatesQuery, now tim
 
 // fetchChains reads ChainCertificates of the first maxChainCalls entries. A failure on one entry is shown
 // on that entry; a failure that would repeat for all (role, throttling, deadline) stops the loop.
-func fetchChains(ctx context.Context, g rt.Getter, res *Result) {
+func fetchChains(ctx context.Context, g cpi.Source, res *Result) {
 	var failed []string
 	defer func() { chainNotice(res, failed) }()
 	for i := range res.Entries {
@@ -259,9 +261,9 @@ func timePtr(t odata.Time) *time.Time {
 	return &v
 }
 
-// TableFrame lists the entries, soonest expiry first; with the chain, each entry is followed by its chain
+// tableFrame lists the entries, soonest expiry first; with the chain, each entry is followed by its chain
 // certificates (column "Chain": 0 = the entry, 1 … = issuers), each with its own days left.
-func TableFrame(r Result, tenant string, withChain bool, now time.Time) *data.Frame {
+func tableFrame(r Result, tenant string, withChain bool, now time.Time) *data.Frame {
 	var (
 		alias, typ, owner, subject, issuer, keyType, sigAlg, sha256, serial, keystore []string
 		from, to                                                                      []*time.Time
@@ -323,18 +325,13 @@ func TableFrame(r Result, tenant string, withChain bool, now time.Time) *data.Fr
 	if withChain {
 		fields = append(fields, data.NewField("Chain", nil, chainIdx))
 	}
-	fields = append(fields, frames.TenantColumn(tenant, len(alias)))
-	frame := data.NewFrame("certificates", fields...)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
+	return frames.Table("certificates", tenant, frames.Meta(r.Requests, r.Notices...), fields...)
 }
 
-// DaysLeftFrames returns one numeric frame per alias: the days until expiry (with the chain: until the
+// numericFrames returns one numeric frame per alias: the days until expiry (with the chain: until the
 // first certificate of the chain expires), labelled alias, keystore and tenant. Entries without a
 // validity date are left out rather than reported as 0 days.
-func DaysLeftFrames(r Result, tenant string) data.Frames {
+func numericFrames(r Result, tenant string) data.Frames {
 	var series []frames.Series
 	for _, e := range r.Entries {
 		if math.IsNaN(e.DaysLeft) {
@@ -344,4 +341,13 @@ func DaysLeftFrames(r Result, tenant string) data.Frames {
 			Labels: data.Labels{"alias": e.Alias, "keystore": r.Keystore}, Config: daysConfig(e.Alias), Values: []float64{e.DaysLeft}})
 	}
 	return frames.NumericFrames(tenant, data.FrameTypeNumericMulti, frames.Meta(r.Requests, r.Notices...), series)
+}
+
+// Frames is the answer in the query's format: a table, or one days-left value per certificate for alert
+// rules (numeric).
+func Frames(r Result, q models.CertificatesQuery, tenant string) data.Frames {
+	if q.Format == models.FormatNumeric {
+		return numericFrames(r, tenant)
+	}
+	return data.Frames{tableFrame(r, tenant, q.WithChain, r.Now)}
 }

@@ -58,9 +58,9 @@ func TestGoldenFrames(t *testing.T) {
 }
 
 func table(r Result, q models.CertificatesQuery) data.Frames {
-	return data.Frames{TableFrame(r, "SIM", q.WithChain, now)}
+	return data.Frames{tableFrame(r, "SIM", q.WithChain, now)}
 }
-func numeric(r Result, _ models.CertificatesQuery) data.Frames { return DaysLeftFrames(r, "SIM") }
+func numeric(r Result, _ models.CertificatesQuery) data.Frames { return numericFrames(r, "SIM") }
 
 // The simulated keystore has certificates expiring in 5, 20 and 400 days and one expired 12 days ago;
 // the query reports exactly those day counts, soonest first, from one request.
@@ -211,7 +211,7 @@ func TestChainRowsFollowTheirEntry(t *testing.T) {
 	if chains == 0 {
 		t.Fatal("no chain certificates read")
 	}
-	frame := TableFrame(res, "SIM", true, now)
+	frame := tableFrame(res, "SIM", true, now)
 	if n, _ := frame.RowLen(); n != len(res.Entries)+chains {
 		t.Fatalf("%d rows for %d entries and %d chain certificates", n, len(res.Entries), chains)
 	}
@@ -219,7 +219,7 @@ func TestChainRowsFollowTheirEntry(t *testing.T) {
 	if chainCol == nil {
 		t.Fatal("no Chain column")
 	}
-	if plain := TableFrame(res, "SIM", false, now); plain.Fields[len(plain.Fields)-2].Name == "Chain" {
+	if plain := tableFrame(res, "SIM", false, now); plain.Fields[len(plain.Fields)-2].Name == "Chain" {
 		t.Fatal("Chain column without withChain")
 	}
 }
@@ -315,11 +315,11 @@ func TestKeystores(t *testing.T) {
 		t.Fatalf("KeyRenewal should be empty, got %d", len(renewal.Entries))
 	}
 	// No series ("no data" for alert rules), but the request log still reaches the Query inspector.
-	empty := DaysLeftFrames(renewal, "SIM")
+	empty := numericFrames(renewal, "SIM")
 	if len(empty) != 1 || len(empty[0].Fields) != 0 || !strings.Contains(empty[0].Meta.ExecutedQueryString, "keystoreName=KeyRenewal") {
 		t.Fatalf("empty keystore frames: %d frames, meta %+v", len(empty), empty[0].Meta)
 	}
-	if n, _ := TableFrame(renewal, "SIM", false, now).RowLen(); n != 0 {
+	if n, _ := tableFrame(renewal, "SIM", false, now).RowLen(); n != 0 {
 		t.Fatalf("%d rows", n)
 	}
 }
@@ -360,7 +360,7 @@ func TestAliasFilterAndNumericFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	frs := DaysLeftFrames(all, "PRD EU")
+	frs := numericFrames(all, "PRD EU")
 	if len(frs) != len(all.Entries) {
 		t.Fatalf("%d frames for %d entries", len(frs), len(all.Entries))
 	}

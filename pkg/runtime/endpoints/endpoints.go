@@ -84,7 +84,7 @@ const selectFields = "Name,Id,Title,Version,Summary,LastUpdated,Protocol,EntryPo
 // Fetch reads the service endpoints with their entry points and API definitions in one request (plus
 // server pages). The protocol is filtered on the server (documented `Protocol eq '…'`), the name locally
 // as a substring of iFlow id, title or entry point name.
-func Fetch(ctx context.Context, g rt.Getter, q models.EndpointsQuery) (Result, error) {
+func Fetch(ctx context.Context, g cpi.Source, q models.EndpointsQuery) (Result, error) {
 	var res Result
 	if err := odata.CheckValue("endpoint name", q.EndpointName); err != nil {
 		return res, err
@@ -182,8 +182,8 @@ func linkField(name, title string, values []string) *data.Field {
 	return f
 }
 
-// TableFrame has one row per entry point URL (an endpoint without entry points still gets one row).
-func TableFrame(r Result, tenant string) *data.Frame {
+// tableFrame has one row per entry point URL (an endpoint without entry points still gets one row).
+func tableFrame(r Result, tenant string) *data.Frame {
 	var iflow, title, entryName, protocol, urls, epType, version, wsdl, openapi, edmx, defs []string
 	var updated []*time.Time
 	for _, e := range r.Endpoints {
@@ -210,8 +210,7 @@ func TableFrame(r Result, tenant string) *data.Frame {
 			updated = append(updated, on)
 		}
 	}
-	n := len(iflow)
-	frame := data.NewFrame("endpoints",
+	return frames.Table("endpoints", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("iFlow", nil, iflow),
 		data.NewField("Endpoint", nil, title),
 		data.NewField("Entry point", nil, entryName),
@@ -224,10 +223,10 @@ func TableFrame(r Result, tenant string) *data.Frame {
 		linkField("EDMX", "Open the EDMX ($metadata)", edmx),
 		data.NewField("API definitions", nil, defs),
 		data.NewField("Last updated", nil, updated),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
+}
+
+// Frames is the answer as a table (the query's only format).
+func Frames(r Result, _ models.EndpointsQuery, tenant string) data.Frames {
+	return data.Frames{tableFrame(r, tenant)}
 }

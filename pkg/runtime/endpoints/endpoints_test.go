@@ -37,7 +37,7 @@ func TestGoldenFrames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp := backend.DataResponse{Frames: data.Frames{TableFrame(masked(tn, res), "SIM")}}
+			resp := backend.DataResponse{Frames: data.Frames{tableFrame(masked(tn, res), "SIM")}}
 			experimental.CheckGoldenJSONResponse(t, "testdata", name, &resp, *update)
 		})
 	}
@@ -61,7 +61,7 @@ func TestOneRequestWithExpand(t *testing.T) {
 	if len(res.Endpoints) < 5 {
 		t.Fatalf("only %d endpoints", len(res.Endpoints))
 	}
-	frame := TableFrame(res, "SIM")
+	frame := tableFrame(res, "SIM")
 	rows, _ := frame.RowLen()
 	entries := 0
 	kinds := map[string]bool{}
@@ -178,7 +178,7 @@ func TestDecodeHubExample(t *testing.T) {
 	if e.Name != "IntegrationFlowWithConfiguration" || e.Protocol != "SOAP" || e.LastUpdated.UnixMilli() != 1560491841916 || len(e.EntryPoints.Results) != 0 {
 		t.Fatalf("decoded %+v", e)
 	}
-	frame := TableFrame(res, "HUB")
+	frame := tableFrame(res, "HUB")
 	if n, _ := frame.RowLen(); n != 2 {
 		t.Fatalf("%d rows", n)
 	}

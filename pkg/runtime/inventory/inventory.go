@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/seed/sapcpi-datasource/pkg/artifacts"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
@@ -96,7 +97,7 @@ func CheckDrift(d string) error {
 // one collection (or, when the tenant refuses that, one request per package), and
 // IntegrationRuntimeArtifacts; one package → IntegrationPackages('<id>'), its artifacts, and the runtime
 // artifacts. Design-time calls need WorkspacePackagesRead; a 403 says so.
-func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuery) (Result, error) {
+func (f *Fetcher) Fetch(ctx context.Context, g cpi.Source, q models.InventoryQuery) (Result, error) {
 	var res Result
 	if err := CheckDrift(q.Drift); err != nil {
 		return res, err
@@ -140,7 +141,7 @@ func (f *Fetcher) Fetch(ctx context.Context, g rt.Getter, q models.InventoryQuer
 	return res, nil
 }
 
-func onePackage(ctx context.Context, g rt.Getter, log *rt.Log, id string) ([]Package, []Designed, error) {
+func onePackage(ctx context.Context, g cpi.Source, log *rt.Log, id string) ([]Package, []Designed, error) {
 	lit := odata.KeyPredicate(id)
 	p, resp, err := cpi.GetEntity[Package](ctx, g, "IntegrationPackages("+lit+")", nil)
 	log.Add(resp)
@@ -161,13 +162,13 @@ func designedOf(lit string) cpi.ListOptions {
 }
 
 // ListPackages reads all integration packages (for the designPackages variable).
-func ListPackages(ctx context.Context, g rt.Getter) ([]Package, error) {
+func ListPackages(ctx context.Context, g cpi.Source) ([]Package, error) {
 	var log rt.Log
 	return listPackages(ctx, g, &log)
 }
 
 // listPackages reads all integration packages (no $select: SAP documents none for this collection).
-func listPackages(ctx context.Context, g rt.Getter, log *rt.Log) ([]Package, error) {
+func listPackages(ctx context.Context, g cpi.Source, log *rt.Log) ([]Package, error) {
 	// SAP documents $top and $skip for this collection, but not $inlinecount: pages are read by __next.
 	pkgs, _, err := rt.GetAll[Package](cpi.WithRole(ctx, Role), g, log, "integration packages",
 		cpi.ListOptions{Path: "IntegrationPackages", MaxRows: maxRows, NextOnly: true})
@@ -177,7 +178,7 @@ func listPackages(ctx context.Context, g rt.Getter, log *rt.Log) ([]Package, err
 	return pkgs, nil
 }
 
-func (f *Fetcher) allPackages(ctx context.Context, g rt.Getter, log *rt.Log) ([]Package, []Designed, error) {
+func (f *Fetcher) allPackages(ctx context.Context, g cpi.Source, log *rt.Log) ([]Package, []Designed, error) {
 	pkgs, err := listPackages(ctx, g, log)
 	if err != nil {
 		return nil, nil, err
@@ -220,52 +221,28 @@ func collectionRefused(err error) bool {
 
 // perPackage reads IntegrationPackages('<id>')/IntegrationDesigntimeArtifacts for every package with a
 // few requests in flight; the first failure cancels the rest.
-func perPackage(ctx context.Context, g rt.Getter, log *rt.Log, pkgs []Package) ([]Designed, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+func perPackage(ctx context.Context, g cpi.Source, log *rt.Log, pkgs []Package) ([]Designed, error) {
 	type result struct {
 		rows []Designed
 		log  rt.Log
 	}
 	results := make([]result, len(pkgs))
-	var (
-		mu       sync.Mutex
-		firstErr error // the cause; later errors are mostly its cancellation
-	)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(perPackageWorkers, len(pkgs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r := &results[i]
-				err := safe.Call(func() (err error) {
-					r.rows, _, err = rt.GetAll[Designed](ctx, g, &r.log, "integration flows of package "+pkgs[i].ID,
-						designedOf(odata.KeyPredicate(pkgs[i].ID)))
-					return err
-				})
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					cancel()
-				}
-			}
-		}()
-	}
-feed:
+	group, gctx := errgroup.WithContext(ctx)
+	group.SetLimit(perPackageWorkers)
 	for i := range pkgs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+		if gctx.Err() != nil {
+			break
 		}
+		group.Go(func() error {
+			r := &results[i]
+			return safe.Call(func() (err error) {
+				r.rows, _, err = rt.GetAll[Designed](gctx, g, &r.log, "integration flows of package "+pkgs[i].ID,
+					designedOf(odata.KeyPredicate(pkgs[i].ID)))
+				return err
+			})
+		})
 	}
-	close(next)
-	wg.Wait()
+	firstErr := group.Wait() // the cause; later errors are mostly its cancellation
 	var out []Designed
 	for i, r := range results {
 		log.Requests = append(log.Requests, r.log.Requests...)
@@ -346,8 +323,8 @@ var stateColor = map[string]string{
 	models.DriftNotInPackage: "red",
 }
 
-// TableFrame lists the inventory; the State column is coloured by value mappings.
-func TableFrame(r Result, tenant string) *data.Frame {
+// tableFrame lists the inventory; the State column is coloured by value mappings.
+func tableFrame(r Result, tenant string) *data.Frame {
 	n := len(r.Rows)
 	pkg, pkgID, name, id, dv, rv, state, code, status := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -366,7 +343,7 @@ func TableFrame(r Result, tenant string) *data.Frame {
 	}
 	stateField := data.NewField("State", nil, state)
 	stateField.Config = &data.FieldConfig{Mappings: data.ValueMappings{mapper}, Custom: map[string]any{"cellOptions": map[string]any{"type": "color-text"}}}
-	frame := data.NewFrame("inventory",
+	return frames.Table("inventory", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Package", nil, pkg),
 		data.NewField("Package id", nil, pkgID),
 		data.NewField("Artifact", nil, name),
@@ -377,10 +354,10 @@ func TableFrame(r Result, tenant string) *data.Frame {
 		data.NewField("State code", nil, code),
 		data.NewField("Runtime status", nil, status),
 		data.NewField("Deployed on", nil, on),
-		frames.TenantColumn(tenant, n),
 	)
-	frame.Meta = frames.Meta(r.Requests, r.Notices...)
-	frame.Meta.PreferredVisualization = data.VisTypeTable
-	frame.Meta.Type = data.FrameTypeTable
-	return frame
+}
+
+// Frames is the answer as a table (the query's only format).
+func Frames(r Result, _ models.InventoryQuery, tenant string) data.Frames {
+	return data.Frames{tableFrame(r, tenant)}
 }

@@ -40,7 +40,7 @@ func TestGoldenFrames(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Requests = tn.Mask(res.Requests)
-			resp := backend.DataResponse{Frames: data.Frames{TableFrame(res, "SIM")}}
+			resp := backend.DataResponse{Frames: data.Frames{tableFrame(res, "SIM")}}
 			experimental.CheckGoldenJSONResponse(t, "testdata", name, &resp, *update)
 		})
 	}
@@ -303,7 +303,7 @@ func TestJoinStates(t *testing.T) {
 	if rows := join(pkgs[:1], designed[:2], deployed, false); len(rows) != 2 {
 		t.Fatalf("package view %+v", rows)
 	}
-	frame := TableFrame(Result{Rows: rows}, "T")
+	frame := tableFrame(Result{Rows: rows}, "T")
 	state, _ := frame.FieldByName("State")
 	if state.At(1) != "deployed, not in any package" || len(state.Config.Mappings) != 1 {
 		t.Fatalf("state column %v", state.At(1))

@@ -61,7 +61,7 @@ type Result struct {
 }
 
 // Fetch reads the broker with its queue states in one request.
-func Fetch(ctx context.Context, g rt.Getter) (Result, error) {
+func Fetch(ctx context.Context, g cpi.Source) (Result, error) {
 	var res Result
 	b, resp, err := cpi.GetEntity[Broker](cpi.WithRole(ctx, Role), g, "JmsBrokers("+odata.KeyPredicate(BrokerKey)+")", url.Values{"$expand": {"QueueStates"}})
 	res.Add(resp)
@@ -136,8 +136,8 @@ func stateMappings() data.ValueMappings {
 	}}
 }
 
-// TableFrames returns the broker summary (one row) and the queues (one row per queue, critical first).
-func TableFrames(r Result, tenant string) data.Frames {
+// tableFrames returns the broker summary (one row) and the queues (one row per queue, critical first).
+func tableFrames(r Result, tenant string) data.Frames {
 	b := r.Broker
 	capPct := percentField("Capacity used %", b.CapacityPercent())
 	capPct.Config = percentConfig(80, 95)
@@ -147,7 +147,7 @@ func TableFrames(r Result, tenant string) data.Frames {
 	bytesUsed.Config = &data.FieldConfig{Unit: "bytes"}
 	bytesMax := data.NewField("Max capacity", nil, []*float64{b.MaxCapacity.Ptr()})
 	bytesMax.Config = &data.FieldConfig{Unit: "bytes"}
-	broker := data.NewFrame("jms broker",
+	broker := frames.Table("jms broker", tenant, frames.Meta(r.Requests, r.Notices...),
 		data.NewField("Broker", nil, []string{cmp.Or(b.Key, BrokerKey)}),
 		capPct, bytesUsed, bytesMax,
 		queuePct,
@@ -159,11 +159,7 @@ func TableFrames(r Result, tenant string) data.Frames {
 		data.NewField("Transacted sessions", nil, []string{flagText(b.IsTransactedSessionsHigh)}),
 		data.NewField("Consumers", nil, []string{flagText(b.IsConsumersHigh)}),
 		data.NewField("Producers", nil, []string{flagText(b.IsProducersHigh)}),
-		frames.TenantColumn(tenant, 1),
 	)
-	broker.Meta = frames.Meta(r.Requests, r.Notices...)
-	broker.Meta.PreferredVisualization = data.VisTypeTable
-	broker.Meta.Type = data.FrameTypeTable
 
 	n := len(b.QueueStates.Results)
 	names, states := make([]string, n), make([]string, n)
@@ -187,11 +183,11 @@ func percentField(name string, n rt.Number) *data.Field {
 	return data.NewField(name, nil, []*float64{n.Ptr()})
 }
 
-// NumericFrames returns one frame per number for alert rules: broker capacity used %, queues used % and
+// numericFrames returns one frame per number for alert rules: broker capacity used %, queues used % and
 // one frame per queue with its state code (0 OK, 1 warning, 2 critical). Every series carries the labels
 // tenant, broker and metric (capacity | queueCount | queueState), plus queue for the queue states, so label
 // sets are unique; metric picks one kind (models.JMSMetric*), empty = all. Unknown numbers are left out.
-func NumericFrames(r Result, tenant, metric string) data.Frames {
+func numericFrames(r Result, tenant, metric string) data.Frames {
 	b := r.Broker
 	key := cmp.Or(b.Key, BrokerKey)
 	var series []frames.Series
@@ -230,4 +226,13 @@ func CheckMetric(m string) error {
 		return err
 	}
 	return fmt.Errorf("unknown JMS metric %q: choose capacity, queueCount or queueStates (or leave it empty for all)", m)
+}
+
+// Frames is the answer in the query's format: tables, or one value per broker and queue of the query's
+// metric for alert rules (numeric).
+func Frames(r Result, q models.JMSQuery, tenant string) data.Frames {
+	if q.Format == models.FormatNumeric {
+		return numericFrames(r, tenant, q.JMSMetric)
+	}
+	return tableFrames(r, tenant)
 }

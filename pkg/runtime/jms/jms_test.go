@@ -29,9 +29,9 @@ func TestGoldenFrames(t *testing.T) {
 	}
 	res.Requests = tn.Mask(res.Requests)
 	for name, frames := range map[string]data.Frames{
-		"table":               TableFrames(res, "SIM"),
-		"numeric_all":         NumericFrames(res, "SIM", models.JMSMetricAll),
-		"numeric_queueStates": NumericFrames(res, "SIM", models.JMSMetricQueueStates),
+		"table":               tableFrames(res, "SIM"),
+		"numeric_all":         numericFrames(res, "SIM", models.JMSMetricAll),
+		"numeric_queueStates": numericFrames(res, "SIM", models.JMSMetricQueueStates),
 	} {
 		t.Run(name, func(t *testing.T) {
 			resp := backend.DataResponse{Frames: frames}
@@ -66,7 +66,7 @@ func TestSimulatedBroker(t *testing.T) {
 			t.Errorf("%s: %s", q.Name, StateText(q.State))
 		}
 	}
-	tables := TableFrames(res, "SIM")
+	tables := tableFrames(res, "SIM")
 	if len(tables) != 2 {
 		t.Fatalf("%d frames", len(tables))
 	}
@@ -91,7 +91,7 @@ func TestNumericFramesForAlerting(t *testing.T) {
 	}{{models.JMSMetricAll, 11}, {models.JMSMetricCapacity, 1}, {models.JMSMetricQueueCount, 1}, {models.JMSMetricQueueStates, 9}}
 	for _, tc := range tests {
 		t.Run("metric="+tc.metric, func(t *testing.T) {
-			frs := NumericFrames(res, "PRD", tc.metric)
+			frs := numericFrames(res, "PRD", tc.metric)
 			if len(frs) != tc.want {
 				t.Fatalf("%d frames, want %d", len(frs), tc.want)
 			}
@@ -158,11 +158,11 @@ func TestHubFixtureAndOddNumbers(t *testing.T) {
 	if got := StateText(odd.QueueStates.Results[0].State); got != "unknown (7)" {
 		t.Fatalf("state %q", got)
 	}
-	frs := NumericFrames(Result{Broker: odd}, "T", models.JMSMetricAll)
+	frs := numericFrames(Result{Broker: odd}, "T", models.JMSMetricAll)
 	if len(frs) != 1 || frs[0].Fields[0].Labels["queue"] != "Q" {
 		t.Fatalf("unknown numbers must be left out: %d frames", len(frs))
 	}
-	tables := TableFrames(Result{Broker: odd}, "T")
+	tables := tableFrames(Result{Broker: odd}, "T")
 	if flagField, _ := tables[0].FieldByName("Producers"); flagField.At(0) != "high" {
 		t.Fatalf("flag %v", flagField.At(0))
 	}

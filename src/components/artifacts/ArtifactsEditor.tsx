@@ -3,7 +3,8 @@ import { Combobox, ComboboxOption, InlineField, Input, RadioButtonGroup, Stack }
 
 import type { ArtifactsFormat } from '../../queries/artifacts';
 import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { ArtifactsQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 
 /** Known runtime artifact types (IntegrationRuntimeArtifacts.Type); the editor also accepts others. */
 export const ARTIFACT_TYPES = [
@@ -45,7 +46,7 @@ const ARTIFACT_STATUS_OPTIONS: Array<ComboboxOption<string>> = [
 ];
 
 /** Options of the `artifacts` query: filters by type, status and name, and the result format. */
-export function ArtifactsEditor(props: QueryEditorComponentProps) {
+export function ArtifactsEditor(props: EditorProps<ArtifactsQuery>) {
   const { query, onRunQuery } = props;
   const update = useUpdate(props);
 

@@ -2,8 +2,13 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 
 import type { DataSource } from '../../datasource';
 import { calmFamily } from '../../queries/calm';
-import { fakeDataSource as fakeResources, renderEditor as renderWith, giveElementsASize } from '../../test/editors';
-import type { CpiQuery } from '../../types';
+import {
+  fakeDataSource as fakeResources,
+  renderEditor as renderWith,
+  giveElementsASize,
+  savedQuery,
+} from '../../test/editors';
+import type { CalmMetricsQuery } from '../../types';
 import { CPI_MESSAGES_PRESET, interpolateCalm } from './options';
 import type { CalmFilterInfo, CalmMetadata } from './api';
 import { CalmEditor } from './CalmEditor';
@@ -60,12 +65,12 @@ function fakeDataSource() {
   return { datasource: { getResource, postResource } as unknown as DataSource, getResource, postResource };
 }
 
-function renderEditor(initial: CpiQuery) {
+function renderEditor(initial: CalmMetricsQuery) {
   const fake = fakeDataSource();
   return { ...renderWith(CalmEditor, initial, { datasource: fake.datasource }), ...fake };
 }
 
-const base: CpiQuery = { refId: 'A', queryType: 'calmMetrics' };
+const base: CalmMetricsQuery = { refId: 'A', queryType: 'calmMetrics' };
 
 /**
  * The option of the open menu with this text. By text, not by role name: @grafana/ui puts the value into an id
@@ -182,13 +187,15 @@ describe('CalmEditor', () => {
     expect(await screen.findByTestId('calm-metadata-error')).toHaveTextContent('Unknown provider : NOPE');
   });
 
-  it('offers the four formats and replaces a format left from another query type', async () => {
-    const { last, user } = renderEditor({ ...base, format: 'numeric' });
+  it('offers the five formats and replaces a format left from another query type', async () => {
+    const { last, user } = renderEditor(savedQuery(base, { format: 'logs' }));
     expect(last().format).toBe('timeseries');
     const radios = screen.getAllByRole('radio').map((r) => r.parentElement?.textContent?.trim());
-    expect(radios).toEqual(['Time series', 'Table', 'Raw table', 'Last slice']);
+    expect(radios).toEqual(['Time series', 'Numeric', 'Table', 'Raw table', 'Last slice']);
     await user.click(screen.getByRole('radio', { name: 'Last slice' }));
     expect(last().format).toBe('tableLastSlice');
+    await user.click(screen.getByRole('radio', { name: 'Numeric' }));
+    expect(last().format).toBe('numeric');
   });
 });
 

@@ -22,9 +22,9 @@ import {
   CALM_FORMATS,
   CPI_MESSAGES_PRESET,
 } from './options';
-import type { CpiQuery } from '../../types';
+import type { CalmMetricsQuery } from '../../types';
 import { LABEL_WIDTH, withCurrent } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { EditorProps } from '../QueryEditor';
 import {
   CalmFilterInfo,
   CalmMetadata,
@@ -41,6 +41,11 @@ const FORMAT_OPTIONS: Array<{ value: CalmFormat; label: string; description: str
     label: 'Time series',
     description: 'One series per group, bucketed by the panel interval (for alert rules)',
   },
+  {
+    value: 'numeric',
+    label: 'Numeric',
+    description: "One value per group over the whole range, folded by the measure's method (for alert rules)",
+  },
   { value: 'table', label: 'Table', description: 'One row per time bucket and group' },
   { value: 'tableRaw', label: 'Raw table', description: 'The rows as Cloud ALM stores them' },
   { value: 'tableLastSlice', label: 'Last slice', description: 'Only the most recent time bucket' },
@@ -53,7 +58,7 @@ const METHOD_OPTIONS: Array<ComboboxOption<string>> = [
 ];
 
 /** The query's format when it is one of calmMetrics' (a format left from another query type is not). */
-function calmFormat(query: CpiQuery): CalmFormat | undefined {
+function calmFormat(query: CalmMetricsQuery): CalmFormat | undefined {
   const f = query.format as string | undefined;
   return CALM_FORMATS.includes(f as CalmFormat) ? (f as CalmFormat) : undefined;
 }
@@ -77,7 +82,7 @@ function HiddenLabel({ id, text }: { id: string; text: string }) {
  * (backend POST calm/filters); filters Cloud ALM requires are flagged, and the query is not run while one has
  * no value.
  */
-export function CalmEditor({ query, onChange, onRunQuery, datasource }: QueryEditorComponentProps) {
+export function CalmEditor({ query, onChange, onRunQuery, datasource }: EditorProps<CalmMetricsQuery>) {
   // The selection the metadata is asked with: the query's filters when the editor opens, then the filters as
   // they are after a triggerRefresh filter changed (other filters' values depend on it).
   const [lookupSelection, setLookupSelection] = useState<CalmFilter[]>(() => query.filters ?? []);
@@ -124,8 +129,8 @@ export function CalmEditor({ query, onChange, onRunQuery, datasource }: QueryEdi
   const missing = useMemo(() => missingRequired(meta, query), [meta, query]);
 
   /** Applies a change; runs the query only when Cloud ALM would accept it (no required filter left empty). */
-  const update = (patch: Partial<CpiQuery>, run = true) => {
-    const next = { ...query, ...patch };
+  const update = (patch: Partial<CalmMetricsQuery>, run = true) => {
+    const next: CalmMetricsQuery = { ...query, ...patch };
     onChange(next);
     if (run && next.provider && (next.measures ?? []).some((m) => m.name) && missingRequired(meta, next).length === 0) {
       onRunQuery();

@@ -1,3 +1,5 @@
+import { meansAll } from '../../templating';
+
 /*
  * Model of the calmMetrics query, shared by the editor and src/queries/calm.ts (kept here so the editor does not
  * import the family module that imports it).
@@ -19,12 +21,13 @@ export interface CalmFilter {
 }
 
 /**
- * Formats of calmMetrics (the query's `format`): time series, table (one row per bucket and group), the raw
- * table (rows as Cloud ALM stores them) and the last time slice only.
+ * Formats of calmMetrics (the query's `format`): time series, numeric (one value per series over the range, for
+ * alert rules), table (one row per bucket and group), the raw table (rows as Cloud ALM stores them) and the last
+ * time slice only.
  */
-export type CalmFormat = 'timeseries' | 'table' | 'tableRaw' | 'tableLastSlice';
+export type CalmFormat = 'timeseries' | 'numeric' | 'table' | 'tableRaw' | 'tableLastSlice';
 
-export const CALM_FORMATS: CalmFormat[] = ['timeseries', 'table', 'tableRaw', 'tableLastSlice'];
+export const CALM_FORMATS: CalmFormat[] = ['timeseries', 'numeric', 'table', 'tableRaw', 'tableLastSlice'];
 
 /** Options of the `calmMetrics` query (Go: pkg/models/calm.go CalmMetricsQuery, same JSON names). */
 export interface CalmOptions {
@@ -60,7 +63,10 @@ export function interpolateCalm<T extends CalmOptions>(
   }
   return {
     ...query,
-    filters: query.filters?.map((f) => ({ key: replace(f.key), values: expand(f.values) })),
+    // A filter whose values hold a variable set to All (ALL_VALUE) filters nothing: it is dropped.
+    filters: query.filters
+      ?.map((f) => ({ key: replace(f.key), values: expand(f.values) }))
+      .filter((f) => !meansAll(f.values)),
     measures: query.measures?.map((m) => ({ ...m, name: replace(m.name) })),
   };
 }

@@ -3,7 +3,8 @@ import { Combobox, ComboboxOption, InlineField, InlineSwitch, Input, Stack, Text
 
 import { AUDIT_CATEGORIES, AuditCategory } from './options';
 import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { AuditLogsQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
 
 const ANY = '';
@@ -34,7 +35,7 @@ const CATEGORY_OPTIONS: Array<ComboboxOption<string>> = [
  * (Cloud Foundry: the Audit Log Retrieval API; Neo: the Neo audit log API). Filters by category, user and, by
  * default, to the events of Cloud Integration.
  */
-export function AuditLogsEditor(props: QueryEditorComponentProps) {
+export function AuditLogsEditor(props: EditorProps<AuditLogsQuery>) {
   const { query, onRunQuery } = props;
   const update = useUpdate(props);
   useLogsFormatNormalised(props);

@@ -4,7 +4,8 @@ import { Alert, Combobox, ComboboxOption, InlineField, RadioButtonGroup, Stack }
 import type { LogFileType } from './options';
 import type { VariableValue } from '../../variables';
 import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { LogFilesQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
 
 type TypeChoice = LogFileType | 'any';
@@ -28,7 +29,7 @@ export function resourceErrorText(err: unknown): string {
  * its lines in the time range (HTTP access log or trace log). The file picker lists the tenant's files
  * (variables/logFiles); on Cloud Foundry that call fails with SAP's Neo-only explanation, shown here.
  */
-export function LogFilesEditor(props: QueryEditorComponentProps) {
+export function LogFilesEditor(props: EditorProps<LogFilesQuery>) {
   const { query, datasource } = props;
   const update = useUpdate(props);
   useLogsFormatNormalised(props);

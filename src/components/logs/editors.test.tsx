@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 
 import { IMPLEMENTED_QUERY_TYPES, INTERPOLATED_OPTIONS, QUERY_EDITORS, VARIABLE_KINDS } from '../../queries';
-import { editorRenderer, fakeDataSource, giveElementsASize } from '../../test/editors';
+import { editorRenderer, fakeDataSource, giveElementsASize, savedQuery } from '../../test/editors';
 import { AuditLogsEditor } from './AuditLogsEditor';
 import { LogFilesEditor, resourceErrorText } from './LogFilesEditor';
 
@@ -82,7 +82,10 @@ describe('AuditLogsEditor', () => {
   });
 
   it('replaces a format left over from another query type by table, without running', async () => {
-    const { last, onRunQuery } = setup(AuditLogsEditor, { refId: 'A', queryType: 'auditLogs', format: 'timeseries' });
+    const { last, onRunQuery } = setup(
+      AuditLogsEditor,
+      savedQuery({ refId: 'A', queryType: 'auditLogs' }, { format: 'timeseries' })
+    );
     await waitFor(() => expect(last().format).toBe('table'));
     expect(onRunQuery).not.toHaveBeenCalled();
   });

@@ -2,16 +2,17 @@ import React from 'react';
 import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
 
 import { LABEL_WIDTH, useUpdate } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { ErrorGroupsQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 import { FormatField, formatPatch, useNormalised } from './fields';
 import { MessageFilters } from './MessageFilters';
-import { effectiveFormat } from './options';
+import { effectiveFormat, MESSAGE_FORMATS } from './options';
 
 /** `errorGroups`: failed messages grouped by a normalised error signature. */
-export function ErrorGroupsEditor(props: QueryEditorComponentProps) {
+export function ErrorGroupsEditor(props: EditorProps<ErrorGroupsQuery>) {
   const { query } = props;
   const update = useUpdate(props);
-  useNormalised(props, (q) => formatPatch(q, 'errorGroups'));
+  useNormalised(props, (q) => formatPatch(q));
 
   return (
     <Stack direction="column" gap={0}>
@@ -30,8 +31,8 @@ export function ErrorGroupsEditor(props: QueryEditorComponentProps) {
           />
         </InlineField>
         <FormatField
-          type="errorGroups"
-          value={effectiveFormat(query, 'errorGroups')}
+          options={MESSAGE_FORMATS.errorGroups}
+          value={effectiveFormat(query)}
           onChange={(format) => update({ format })}
         />
       </Stack>

@@ -2,16 +2,17 @@ import React from 'react';
 import { Combobox, InlineField, Stack } from '@grafana/ui';
 
 import { LABEL_WIDTH, useUpdate } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { MessageCountsQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 import { FormatField, useGroupBy } from './fields';
 import { MessageFilters } from './MessageFilters';
-import { COUNTS_GROUP_BY_OPTIONS, effectiveFormat, MessageCountsGroupBy } from './options';
+import { COUNTS_GROUP_BY_OPTIONS, effectiveFormat, MESSAGE_FORMATS, MessageCountsGroupBy } from './options';
 
 /** `messageCounts`: message counts per status, iFlow, package, sender, receiver or iFlow × status. */
-export function MessageCountsEditor(props: QueryEditorComponentProps) {
+export function MessageCountsEditor(props: EditorProps<MessageCountsQuery>) {
   const { query } = props;
   const update = useUpdate(props);
-  const groupBy = useGroupBy<MessageCountsGroupBy>(props, 'messageCounts', COUNTS_GROUP_BY_OPTIONS, 'status');
+  const groupBy = useGroupBy(props, COUNTS_GROUP_BY_OPTIONS, 'status');
 
   return (
     <Stack direction="column" gap={0}>
@@ -32,8 +33,8 @@ export function MessageCountsEditor(props: QueryEditorComponentProps) {
           />
         </InlineField>
         <FormatField
-          type="messageCounts"
-          value={effectiveFormat(query, 'messageCounts')}
+          options={MESSAGE_FORMATS.messageCounts}
+          value={effectiveFormat(query)}
           onChange={(format) => update({ format })}
         />
       </Stack>

@@ -2,16 +2,17 @@ import React from 'react';
 import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import { LABEL_WIDTH, useUpdate } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { MessageDurationsQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 import { FormatField, useGroupBy } from './fields';
 import { MessageFilters } from './MessageFilters';
-import { DURATIONS_GROUP_BY_OPTIONS, effectiveFormat, MessageDurationsGroupBy } from './options';
+import { DURATIONS_GROUP_BY_OPTIONS, effectiveFormat, MESSAGE_FORMATS, MessageDurationsGroupBy } from './options';
 
 /** `messageDurations`: processing time (LogEnd − LogStart) avg, p50, p95 and max in ms. */
-export function MessageDurationsEditor(props: QueryEditorComponentProps) {
+export function MessageDurationsEditor(props: EditorProps<MessageDurationsQuery>) {
   const { query } = props;
   const update = useUpdate(props);
-  const groupBy = useGroupBy<MessageDurationsGroupBy>(props, 'messageDurations', DURATIONS_GROUP_BY_OPTIONS, 'iflow');
+  const groupBy = useGroupBy(props, DURATIONS_GROUP_BY_OPTIONS, 'iflow');
 
   return (
     <Stack direction="column" gap={0}>
@@ -26,8 +27,8 @@ export function MessageDurationsEditor(props: QueryEditorComponentProps) {
           />
         </InlineField>
         <FormatField
-          type="messageDurations"
-          value={effectiveFormat(query, 'messageDurations')}
+          options={MESSAGE_FORMATS.messageDurations}
+          value={effectiveFormat(query)}
           onChange={(format) => update({ format })}
         />
       </Stack>

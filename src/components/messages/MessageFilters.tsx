@@ -2,12 +2,13 @@ import React, { ChangeEvent, useMemo, useState } from 'react';
 import { getTemplateSrv } from '@grafana/runtime';
 import { Button, InlineField, Input, Stack } from '@grafana/ui';
 
-import { expandTemplateValues } from '../../datasource';
-import type { CpiQuery } from '../../types';
+import { expandTemplateValues, meansAll } from '../../templating';
+import type { MessageFilterOptions } from '../../queries/messages';
+import type { MessageQuery } from '../../types';
 import { LABEL_WIDTH } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import { TenantValuePicker } from '../TenantValuePicker';
+import type { EditorProps } from '../QueryEditor';
 import { ListFilterKey, MESSAGE_STATUSES, TEXT_FILTER_KEYS, TextFilterKey } from './options';
-import { TenantValuesPicker } from './TenantValuesPicker';
 
 const STATUSES: string[] = [...MESSAGE_STATUSES];
 // Two rows that fit a 1000-pixel editor, in two aligned columns: package | iFlow (long names), then
@@ -17,7 +18,11 @@ const TEXT_LABEL_WIDTH = 20;
 const TEXT_WIDTH = 20;
 
 /** The query with one option set, or removed when undefined (an unset filter does not linger in the JSON). */
-function withOption<K extends keyof CpiQuery>(query: CpiQuery, key: K, value: CpiQuery[K] | undefined): CpiQuery {
+function withOption<Q extends MessageQuery, K extends keyof MessageFilterOptions>(
+  query: Q,
+  key: K,
+  value: MessageFilterOptions[K] | undefined
+): Q {
   const next = { ...query, [key]: value };
   if (value === undefined) {
     delete next[key];
@@ -31,7 +36,9 @@ function packageFilters(packages: string[] | undefined): string[] {
     return [];
   }
   try {
-    return expandTemplateValues(getTemplateSrv(), packages).filter((p) => !p.includes('$'));
+    const expanded = expandTemplateValues(getTemplateSrv(), packages);
+    // A package variable set to All does not narrow the iFlows.
+    return meansAll(expanded) ? [] : expanded.filter((p) => !p.includes('$'));
   } catch {
     // No template service (outside a dashboard): only plain ids narrow the list.
     return packages.filter((p) => !p.includes('$'));
@@ -101,7 +108,7 @@ const TEXT_FILTER_ROWS: TextFilterKey[][] = [
  * The filters shared by the five message query types: tenant pickers (package, iFlow, status, sender, receiver;
  * several values are ORed, fields ANDed) and the free fields under "More filters". Everything accepts $variables.
  */
-export function MessageFilters({ query, onChange, onRunQuery, datasource }: QueryEditorComponentProps) {
+export function MessageFilters({ query, onChange, onRunQuery, datasource }: EditorProps<MessageQuery>) {
   const setCount = TEXT_FILTER_KEYS.filter((k) => (query[k] ?? '') !== '').length;
   const [open, setOpen] = useState(setCount > 0);
   const iflowFilters = useMemo(() => packageFilters(query.packages), [query.packages]);
@@ -119,7 +126,8 @@ export function MessageFilters({ query, onChange, onRunQuery, datasource }: Quer
     placeholder: string,
     extra: Partial<{ filters: string[]; fixed: string[] }> = {}
   ) => (
-    <TenantValuesPicker
+    <TenantValuePicker
+      multi
       id={`query-${key}`}
       datasource={datasource}
       kind={kind}

@@ -3,19 +3,20 @@ import { CoreApp } from '@grafana/data';
 import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
 
 import { LABEL_WIDTH, useUpdate } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { MessagesQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 import { FormatField, formatPatch, NumberField, useNormalised } from './fields';
 import { MessageFilters } from './MessageFilters';
-import { DEFAULT_MAX_ROWS, effectiveFormat } from './options';
+import { DEFAULT_MAX_ROWS, effectiveFormat, MESSAGE_FORMATS } from './options';
 
 /** Upper bound of the row cap offered in the editor; the backend pages in parallel up to it. */
 export const MAX_ROWS_LIMIT = 1000000;
 
 /** `messages`: message processing logs in the range, as a table or (Explore) as logs. */
-export function MessagesEditor(props: QueryEditorComponentProps) {
+export function MessagesEditor(props: EditorProps<MessagesQuery>) {
   const { query, app } = props;
   const update = useUpdate(props);
-  useNormalised(props, (q) => formatPatch(q, 'messages', app));
+  useNormalised(props, (q) => formatPatch(q, app));
 
   return (
     <Stack direction="column" gap={0}>
@@ -44,8 +45,8 @@ export function MessagesEditor(props: QueryEditorComponentProps) {
           />
         </InlineField>
         <FormatField
-          type="messages"
-          value={effectiveFormat(query, 'messages', app === CoreApp.Explore)}
+          options={MESSAGE_FORMATS.messages}
+          value={effectiveFormat(query, app === CoreApp.Explore)}
           onChange={(format) => update({ format })}
         />
       </Stack>

@@ -1,20 +1,21 @@
 import React from 'react';
 import { Stack } from '@grafana/ui';
 
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { StuckMessagesQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 import { useUpdate } from '../common';
 import { FormatField, formatPatch, NumberField, useNormalised } from './fields';
 import { MessageFilters } from './MessageFilters';
-import { DEFAULT_STUCK_MINUTES, effectiveFormat } from './options';
+import { DEFAULT_STUCK_MINUTES, effectiveFormat, MESSAGE_FORMATS } from './options';
 
 /** Longest "stuck for" threshold offered: the tenant keeps message logs for 30 days by default. */
 export const MAX_STUCK_MINUTES = 30 * 24 * 60;
 
 /** `stuckMessages`: messages in PROCESSING or RETRY whose LogStart is older than N minutes. */
-export function StuckMessagesEditor(props: QueryEditorComponentProps) {
+export function StuckMessagesEditor(props: EditorProps<StuckMessagesQuery>) {
   const { query } = props;
   const update = useUpdate(props);
-  useNormalised(props, (q) => formatPatch(q, 'stuckMessages'));
+  useNormalised(props, (q) => formatPatch(q));
 
   return (
     <Stack direction="column" gap={0}>
@@ -33,8 +34,8 @@ export function StuckMessagesEditor(props: QueryEditorComponentProps) {
           onCommit={(stuckMinutes) => update({ stuckMinutes })}
         />
         <FormatField
-          type="stuckMessages"
-          value={effectiveFormat(query, 'stuckMessages')}
+          options={MESSAGE_FORMATS.stuckMessages}
+          value={effectiveFormat(query)}
           onChange={(format) => update({ format })}
         />
       </Stack>

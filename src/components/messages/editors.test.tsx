@@ -1,9 +1,15 @@
 import { CoreApp } from '@grafana/data';
 import { screen } from '@testing-library/react';
 
-import { giveElementsASize } from '../../test/editors';
 import { noDashboard } from '../../test/templateSrv';
-import type { CpiQuery } from '../../types';
+import { giveElementsASize, savedQuery } from '../../test/editors';
+import type {
+  ErrorGroupsQuery,
+  MessageCountsQuery,
+  MessageDurationsQuery,
+  MessagesQuery,
+  StuckMessagesQuery,
+} from '../../types';
 import { ErrorGroupsEditor } from './ErrorGroupsEditor';
 import { MessageCountsEditor } from './MessageCountsEditor';
 import { MessageDurationsEditor } from './MessageDurationsEditor';
@@ -27,7 +33,7 @@ function checkedFormat(): string | undefined {
 }
 
 describe('MessagesEditor', () => {
-  const base: CpiQuery = { refId: 'A', queryType: 'messages' };
+  const base: MessagesQuery = { refId: 'A', queryType: 'messages' };
 
   it('writes the table format of a panel into a new query and shows the defaults', () => {
     const { last, onRunQuery } = renderEditor(MessagesEditor, base);
@@ -51,7 +57,7 @@ describe('MessagesEditor', () => {
   });
 
   it('replaces a format the messages query does not have (left from another type)', () => {
-    const { last } = renderEditor(MessagesEditor, { ...base, format: 'timeseries' });
+    const { last } = renderEditor(MessagesEditor, savedQuery(base, { format: 'timeseries' }));
     expect(last().format).toBe('table');
   });
 
@@ -93,7 +99,7 @@ describe('MessagesEditor', () => {
 });
 
 describe('MessageCountsEditor', () => {
-  const base: CpiQuery = { refId: 'A', queryType: 'messageCounts' };
+  const base: MessageCountsQuery = { refId: 'A', queryType: 'messageCounts' };
 
   it('writes the defaults: by status, as time series', () => {
     const { last } = renderEditor(MessageCountsEditor, base);
@@ -133,18 +139,16 @@ describe('MessageCountsEditor', () => {
   });
 
   it('replaces options left from another query type', () => {
-    const { last } = renderEditor(MessageCountsEditor, {
-      ...base,
-      groupBy: 'none',
-      format: 'logs',
-      statuses: ['FAILED'],
-    });
+    const { last } = renderEditor(
+      MessageCountsEditor,
+      savedQuery({ ...base, statuses: ['FAILED'] }, { groupBy: 'none', format: 'logs' })
+    );
     expect(last()).toEqual({ ...base, groupBy: 'status', format: 'timeseries', statuses: ['FAILED'] });
   });
 });
 
 describe('MessageDurationsEditor', () => {
-  const base: CpiQuery = { refId: 'A', queryType: 'messageDurations' };
+  const base: MessageDurationsQuery = { refId: 'A', queryType: 'messageDurations' };
 
   it('writes the defaults: per iFlow, as time series', () => {
     const { last } = renderEditor(MessageDurationsEditor, base);
@@ -161,13 +165,13 @@ describe('MessageDurationsEditor', () => {
   });
 
   it('replaces a grouping by status (from message counts) with per iFlow', () => {
-    const { last } = renderEditor(MessageDurationsEditor, { ...base, format: 'numeric', groupBy: 'status' });
+    const { last } = renderEditor(MessageDurationsEditor, savedQuery(base, { format: 'numeric', groupBy: 'status' }));
     expect(last()).toEqual({ ...base, format: 'timeseries', groupBy: 'iflow' });
   });
 });
 
 describe('ErrorGroupsEditor', () => {
-  const base: CpiQuery = { refId: 'A', queryType: 'errorGroups' };
+  const base: ErrorGroupsQuery = { refId: 'A', queryType: 'errorGroups' };
 
   it('writes the table format and leaves retries out by default', () => {
     const { last } = renderEditor(ErrorGroupsEditor, base);
@@ -196,7 +200,7 @@ describe('ErrorGroupsEditor', () => {
 });
 
 describe('StuckMessagesEditor', () => {
-  const base: CpiQuery = { refId: 'A', queryType: 'stuckMessages' };
+  const base: StuckMessagesQuery = { refId: 'A', queryType: 'stuckMessages' };
 
   it('writes the table format; 60 minutes is the default threshold', () => {
     const { last } = renderEditor(StuckMessagesEditor, base);

@@ -2,19 +2,19 @@ import React, { ChangeEvent, useEffect, useState } from 'react';
 import { CoreApp } from '@grafana/data';
 import { InlineField, Input, RadioButtonGroup } from '@grafana/ui';
 
-import type { CpiQuery, ResultFormat } from '../../types';
+import type { MessageCountsQuery, MessageDurationsQuery, MessageQuery, ResultFormat } from '../../types';
 import { LABEL_WIDTH } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
-import { effectiveFormat, MESSAGE_FORMATS, MessageQueryType } from './options';
+import type { EditorProps } from '../QueryEditor';
+import { effectiveFormat, FormatChoice } from './options';
 
 /**
- * Writes the defaults into the query when an option is missing or not valid for this query type (e.g. a
- * `timeseries` format left over from messageCounts after switching to errorGroups), so the backend never has
- * to guess. `fix` returns the patch, or undefined when the query is fine.
+ * Writes the defaults into the query when an option is missing or not valid for this query type (a query saved
+ * by an older editor may hold a format of another type), so the backend never has to guess. `fix` returns the
+ * patch, or undefined when the query is fine.
  */
-export function useNormalised(
-  { query, onChange }: QueryEditorComponentProps,
-  fix: (q: CpiQuery) => Partial<CpiQuery> | undefined
+export function useNormalised<Q extends MessageQuery>(
+  { query, onChange }: EditorProps<Q>,
+  fix: (q: Q) => Partial<Q> | undefined
 ) {
   const patch = fix(query);
   const key = patch ? JSON.stringify(patch) : '';
@@ -31,47 +31,43 @@ export function useNormalised(
  * The query's groupBy when the type offers it, else the type's default; like the format, a missing or foreign
  * value is written into the query once (useNormalised).
  */
-export function useGroupBy<G extends NonNullable<CpiQuery['groupBy']>>(
-  props: QueryEditorComponentProps,
-  type: 'messageCounts' | 'messageDurations',
-  options: Array<{ value: G }>,
-  fallback: G
-): G {
+export function useGroupBy<Q extends MessageCountsQuery | MessageDurationsQuery>(
+  props: EditorProps<Q>,
+  options: Array<{ value: NonNullable<Q['groupBy']> }>,
+  fallback: NonNullable<Q['groupBy']>
+): NonNullable<Q['groupBy']> {
+  type G = NonNullable<Q['groupBy']>;
   const valid = (v: unknown): v is G => options.some((o) => o.value === v);
   useNormalised(props, (q) => {
-    const patch = { ...formatPatch(q, type), ...(valid(q.groupBy) ? {} : { groupBy: fallback }) };
+    const patch = { ...formatPatch(q), ...(valid(q.groupBy) ? {} : { groupBy: fallback }) } as Partial<Q>;
     return Object.keys(patch).length > 0 ? patch : undefined;
   });
   const current = props.query.groupBy;
   return valid(current) ? current : fallback;
 }
 
-/** The format patch a message query type needs, if any. */
-export function formatPatch(query: CpiQuery, type: MessageQueryType, app?: CoreApp): Partial<CpiQuery> | undefined {
-  const format = effectiveFormat(query, type, app === CoreApp.Explore);
-  return query.format === format ? undefined : { format };
+/** The format patch a message query needs, if any. */
+export function formatPatch<Q extends MessageQuery>(query: Q, app?: CoreApp): Partial<Q> | undefined {
+  const format = effectiveFormat(query, app === CoreApp.Explore);
+  return query.format === format ? undefined : ({ format } as Partial<Q>);
 }
 
-interface FormatFieldProps {
-  type: MessageQueryType;
-  value: ResultFormat;
-  onChange: (format: ResultFormat) => void;
+interface FormatFieldProps<F extends ResultFormat> {
+  /** The type's formats (options.ts MESSAGE_FORMATS). */
+  options: Array<FormatChoice<F>>;
+  value: F;
+  onChange: (format: F) => void;
 }
 
-/** The formats one message query type offers (options.ts MESSAGE_FORMATS). */
-export function FormatField({ type, value, onChange }: FormatFieldProps) {
+/** The formats one message query type offers. */
+export function FormatField<F extends ResultFormat>({ options, value, onChange }: FormatFieldProps<F>) {
   return (
     <InlineField
       label="Format"
       labelWidth={LABEL_WIDTH}
       tooltip="Time series and numeric give one series per group with labels, what alert rules need"
     >
-      <RadioButtonGroup<ResultFormat>
-        data-testid="query-format"
-        options={MESSAGE_FORMATS[type]}
-        value={value}
-        onChange={onChange}
-      />
+      <RadioButtonGroup<F> data-testid="query-format" options={options} value={value} onChange={onChange} />
     </InlineField>
   );
 }

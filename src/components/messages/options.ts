@@ -1,6 +1,6 @@
 import type { ComboboxOption } from '@grafana/ui';
 
-import type { CpiQuery, ResultFormat } from '../../types';
+import type { CpiQuery, MessageQuery, MessageQueryType, QueryOf, ResultFormat } from '../../types';
 
 /**
  * Constants shared by the message editors. They live here rather than in src/queries/messages.ts because that
@@ -65,9 +65,12 @@ export const DURATIONS_GROUP_BY_OPTIONS: Array<{ value: MessageDurationsGroupBy;
     { value: 'none', label: 'All messages', description: 'avg, p50, p95 and max over all matching messages' },
   ];
 
+/** The formats a query of type Q may have. */
+export type FormatOf<Q extends CpiQuery> = NonNullable<Q['format']>;
+
 /** One choice of the format picker. */
-export interface FormatChoice {
-  value: ResultFormat;
+export interface FormatChoice<F extends ResultFormat = ResultFormat> {
+  value: F;
   label: string;
   description: string;
 }
@@ -76,10 +79,7 @@ export interface FormatChoice {
  * The formats each message query type accepts, the first being its default (the editor writes it into the query,
  * so a saved query never depends on the backend's default). In Explore the `messages` query defaults to logs.
  */
-export const MESSAGE_FORMATS: Record<
-  'messages' | 'messageCounts' | 'messageDurations' | 'errorGroups' | 'stuckMessages',
-  FormatChoice[]
-> = {
+export const MESSAGE_FORMATS: { [T in MessageQueryType]: Array<FormatChoice<FormatOf<QueryOf<T>>>> } = {
   messages: [
     { value: 'table', label: 'Table', description: 'One row per message, with error text and a link to the monitor' },
     { value: 'logs', label: 'Logs', description: 'A log line per message (Explore): level from the status' },
@@ -108,16 +108,18 @@ export const MESSAGE_FORMATS: Record<
   ],
 };
 
-export type MessageQueryType = keyof typeof MESSAGE_FORMATS;
-
-/** The format shown for a query: its own when the type accepts it, otherwise the type's default. */
-export function effectiveFormat(query: CpiQuery, type: MessageQueryType, explore = false): ResultFormat {
-  const allowed = MESSAGE_FORMATS[type];
-  if (query.format && allowed.some((f) => f.value === query.format)) {
-    return query.format;
+/**
+ * The format shown for a query: its own when the type accepts it, otherwise the type's default (a query saved by
+ * an older editor may hold a format of another type).
+ */
+export function effectiveFormat<Q extends MessageQuery>(query: Q, explore = false): FormatOf<Q> {
+  const allowed: Array<FormatChoice<ResultFormat>> = MESSAGE_FORMATS[query.queryType];
+  const format: ResultFormat | undefined = query.format;
+  if (format && allowed.some((f) => f.value === format)) {
+    return format as FormatOf<Q>;
   }
-  if (type === 'messages' && explore) {
-    return 'logs';
+  if (query.queryType === 'messages' && explore) {
+    return 'logs' as FormatOf<Q>;
   }
-  return allowed[0].value;
+  return allowed[0].value as FormatOf<Q>;
 }

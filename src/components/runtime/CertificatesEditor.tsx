@@ -3,8 +3,9 @@ import { Combobox, ComboboxOption, InlineField, InlineSwitch, Stack } from '@gra
 
 import type { Keystore } from '../../queries/runtime';
 import { FormatPicker, LABEL_WIDTH } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
-import { TenantValuePicker } from './TenantValuePicker';
+import type { CertificatesQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
+import { TenantValuePicker } from '../TenantValuePicker';
 
 export const KEYSTORE_OPTIONS: Array<ComboboxOption<Keystore>> = [
   { value: 'system', label: 'system', description: 'The tenant keystore' },
@@ -13,7 +14,7 @@ export const KEYSTORE_OPTIONS: Array<ComboboxOption<Keystore>> = [
 ];
 
 /** Options of the `certificates` query: keystore, alias filter, chain certificates and format. */
-export function CertificatesEditor({ query, onChange, onRunQuery, datasource }: QueryEditorComponentProps) {
+export function CertificatesEditor({ query, onChange, onRunQuery, datasource }: EditorProps<CertificatesQuery>) {
   const update = (patch: Partial<typeof query>) => {
     onChange({ ...query, ...patch });
     onRunQuery();
@@ -40,7 +41,7 @@ export function CertificatesEditor({ query, onChange, onRunQuery, datasource }: 
           id="query-alias"
           datasource={datasource}
           kind="certificateAliases"
-          filter={keystore}
+          filters={[keystore]}
           value={query.aliasContains}
           onChange={(aliasContains) => update({ aliasContains })}
           placeholder="any alias"

@@ -2,7 +2,8 @@ import React, { ChangeEvent } from 'react';
 import { Combobox, ComboboxOption, InlineField, Input, Stack } from '@grafana/ui';
 
 import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { EndpointsQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 
 /** Endpoint protocols SAP documents for ServiceEndpoints (SOAP also covers IDoc senders). */
 export const PROTOCOLS = ['SOAP', 'ODATAV2', 'REST', 'AS2', 'AS4'];
@@ -13,7 +14,7 @@ const PROTOCOL_OPTIONS: Array<ComboboxOption<string>> = [
 ];
 
 /** Options of the `endpoints` query: name and protocol filters (always a table). */
-export function EndpointsEditor(props: QueryEditorComponentProps) {
+export function EndpointsEditor(props: EditorProps<EndpointsQuery>) {
   const { query, onRunQuery } = props;
   const update = useUpdate(props);
   return (

@@ -3,8 +3,9 @@ import { Combobox, ComboboxOption, InlineField, Stack } from '@grafana/ui';
 
 import type { InventoryDrift } from '../../queries/runtime';
 import { LABEL_WIDTH } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
-import { TenantValuePicker } from './TenantValuePicker';
+import type { InventoryQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
+import { TenantValuePicker } from '../TenantValuePicker';
 
 export const DRIFT_OPTIONS: Array<ComboboxOption<InventoryDrift>> = [
   { value: 'all', label: 'All states' },
@@ -15,7 +16,7 @@ export const DRIFT_OPTIONS: Array<ComboboxOption<InventoryDrift>> = [
 ];
 
 /** Options of the `inventory` query: package and state filters (always a table). */
-export function InventoryEditor({ query, onChange, onRunQuery, datasource }: QueryEditorComponentProps) {
+export function InventoryEditor({ query, onChange, onRunQuery, datasource }: EditorProps<InventoryQuery>) {
   const update = (patch: Partial<typeof query>) => {
     onChange({ ...query, ...patch });
     onRunQuery();

@@ -3,7 +3,8 @@ import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import type { JmsMetric } from '../../queries/runtime';
 import { FormatPicker, LABEL_WIDTH } from '../common';
-import type { QueryEditorComponentProps } from '../QueryEditor';
+import type { JmsQuery } from '../../types';
+import type { EditorProps } from '../QueryEditor';
 
 type MetricChoice = JmsMetric | 'all';
 
@@ -19,7 +20,7 @@ const METRIC_OPTIONS: Array<{ value: MetricChoice; label: string; description: s
 ];
 
 /** Options of the `jms` query: format and, for alert rules, which numbers. */
-export function JmsEditor({ query, onChange, onRunQuery }: QueryEditorComponentProps) {
+export function JmsEditor({ query, onChange, onRunQuery }: EditorProps<JmsQuery>) {
   const update = (patch: Partial<typeof query>) => {
     onChange({ ...query, ...patch });
     onRunQuery();

@@ -9,7 +9,8 @@ import { setTemplateSrv, TemplateSrv } from '@grafana/runtime';
 
 import { QueryEditor } from '../../../src/components/QueryEditor';
 import type { DataSource } from '../../../src/datasource';
-import { CpiQuery, DEFAULT_QUERY } from '../../../src/types';
+import { defaultQuery, defaultQueryType } from '../../../src/queries/model';
+import type { CpiQuery } from '../../../src/types';
 
 /** One getResource call the editor made. */
 export interface ResourceCall {
@@ -90,7 +91,7 @@ setTemplateSrv({
 function initialQuery(): CpiQuery {
   const raw = new URLSearchParams(window.location.search).get('query');
   const query = raw ? (JSON.parse(raw) as Partial<CpiQuery>) : {};
-  return { refId: 'A', ...DEFAULT_QUERY, ...query } as CpiQuery;
+  return { refId: 'A', ...defaultQuery(defaultQueryType()), ...query } as CpiQuery;
 }
 
 const range = getDefaultTimeRange();

@@ -15,10 +15,6 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 )
 
-// Getter is the client the runtime queries use: a *cpi.Client, or (in tests) a type embedding one that
-// wraps Get to inject failures.
-type Getter = cpi.Source
-
 // Log records the requests a query made and the notices for its frames.
 type Log struct {
 	Requests []string
@@ -46,7 +42,7 @@ func (l *Log) Warning(format string, a ...any) {
 // is for collections whose API documents neither $skip nor $inlinecount. It records the requests and,
 // when a cap cut the result or the tenant's pages fell short of its count, a notice naming what.
 // capped reports that more rows existed.
-func GetAll[T any](ctx context.Context, g Getter, log *Log, what string, o cpi.ListOptions) (rows []T, capped bool, err error) {
+func GetAll[T any](ctx context.Context, g cpi.Source, log *Log, what string, o cpi.ListOptions) (rows []T, capped bool, err error) {
 	rows, res, err := cpi.List[T](ctx, g, o)
 	log.Requests = append(log.Requests, res.Requests...)
 	if err != nil {

@@ -1,9 +1,9 @@
 import React, { useCallback, useMemo, useRef, useState } from 'react';
 import { getTemplateSrv } from '@grafana/runtime';
-import { ComboboxOption, MultiCombobox } from '@grafana/ui';
+import { Combobox, ComboboxOption, MultiCombobox } from '@grafana/ui';
 
-import type { DataSource } from '../../datasource';
-import type { VariableValue } from '../../variables';
+import type { DataSource } from '../datasource';
+import type { VariableValue } from '../variables';
 
 /** Group label of the dashboard variables in a picker's menu. */
 export const VARIABLES_GROUP = 'Dashboard variables';
@@ -24,24 +24,35 @@ export function dashboardVariableOptions(): Array<ComboboxOption<string>> {
   return names.map((name) => ({ value: `$${name}`, label: `$${name}`, group: VARIABLES_GROUP }));
 }
 
-interface Props {
+interface CommonProps {
   /** Element id (the InlineField label points at it) and test id. */
   id: string;
   datasource: DataSource;
   /** Variable kind: GET variables/<kind>. */
   kind: string;
   /**
-   * Narrowing passed as ?filter=…, one request per filter (e.g. one per chosen package); none = one request
-   * without a filter. Values are plain (template variables already expanded).
+   * Narrowing passed as ?filter=…, one request per filter (e.g. one per chosen package, or the keystore of the
+   * aliases); none = one request without a filter. Values are plain (template variables already expanded).
    */
   filters?: string[];
   /** Values always offered, before those of the tenant (e.g. the documented message statuses). */
   fixed?: string[];
+  placeholder: string;
+  /** Width in grid units (multi: fixed; the picker shows as many chosen values as fit, then a counter). */
+  width: number;
+}
+
+interface SingleProps extends CommonProps {
+  multi?: false;
+  value: string | undefined;
+  /** undefined when the picker is cleared. */
+  onChange: (value: string | undefined) => void;
+}
+
+interface MultiProps extends CommonProps {
+  multi: true;
   value: string[] | undefined;
   onChange: (values: string[]) => void;
-  placeholder: string;
-  /** Width in grid units (fixed: the picker shows as many chosen values as fit, then a counter). */
-  width: number;
 }
 
 /** Case-insensitive match of the typed text in the label or the value. */
@@ -54,24 +65,12 @@ function matches(option: ComboboxOption<string>, search: string): boolean {
 }
 
 /**
- * A multi-select of values the tenant knows (iFlows, packages, statuses, senders, receivers), loaded through the
- * backend's variables/<kind> resource when the menu opens (once per filter while the editor is open), plus the
- * dashboard's variables; any typed value (e.g. `${iflow}` or an iFlow not yet seen) is accepted.
+ * The values of one kind the tenant knows, loaded through the backend's variables/<kind> resource when the menu
+ * first opens (once per filter set while the editor is open: the menu asks on every keystroke), with the labels
+ * seen so far (a chosen iFlow shows its name rather than its id).
  */
-export function TenantValuesPicker({
-  id,
-  datasource,
-  kind,
-  filters,
-  fixed,
-  value,
-  onChange,
-  placeholder,
-  width,
-}: Props) {
-  // Answers per filter set, kept while the editor is open: the menu calls the loader on every keystroke.
+function useTenantOptions({ datasource, kind, filters, fixed }: CommonProps) {
   const cache = useRef(new Map<string, Promise<Array<ComboboxOption<string>>>>());
-  // Labels of the values seen, so a chosen iFlow shows its name rather than its id.
   const [labels, setLabels] = useState<Record<string, string>>({});
   const filterKey = JSON.stringify(filters ?? []);
 
@@ -116,32 +115,61 @@ export function TenantValuesPicker({
   }, [datasource, kind, filterKey, fixed]);
 
   const options = useCallback(
-    async (search: string) => {
-      const tenant = await load();
-      return [...tenant, ...dashboardVariableOptions()].filter((o) => matches(o, search));
-    },
+    async (search: string) => [...(await load()), ...dashboardVariableOptions()].filter((o) => matches(o, search)),
     [load]
   );
+  return { options, labels };
+}
 
-  const selected = useMemo(() => (value ?? []).map((v) => ({ value: v, label: labels[v] ?? v })), [value, labels]);
+/**
+ * A picker of values the tenant knows (iFlows, packages, statuses, senders, receivers, certificate aliases), plus
+ * the dashboard's variables; any typed value (e.g. `${iflow}` or a value not yet seen) is accepted. `multi`
+ * chooses several values (a list option), otherwise one that can be cleared.
+ */
+export function TenantValuePicker(props: SingleProps | MultiProps) {
+  const { id, placeholder, width } = props;
+  const { options, labels } = useTenantOptions(props);
+  const multiValue = props.multi ? props.value : undefined;
+  const selected = useMemo(
+    () => (multiValue ?? []).map((v) => ({ value: v, label: labels[v] ?? v })),
+    [multiValue, labels]
+  );
 
+  if (props.multi) {
+    const onChange = props.onChange;
+    return (
+      <MultiCombobox<string>
+        id={id}
+        data-testid={id}
+        // No "clear all" button: its room is better used for one more chosen value (each has its own ×).
+        // A fixed width given as min = max of an 'auto' width: with a numeric width, MultiCombobox (Grafana 13.1)
+        // compares its grid units with pixel sizes and shows a single value; 'auto' measures the real box, and an
+        // unbounded 'auto' never grows with the chosen values (it measures before growing).
+        width="auto"
+        minWidth={width}
+        maxWidth={width}
+        placeholder={placeholder}
+        createCustomValue
+        customValueDescription="Use this value or variable"
+        options={options}
+        value={selected}
+        onChange={(list) => onChange(list.map((o) => o.value))}
+      />
+    );
+  }
+  const { value, onChange } = props;
   return (
-    <MultiCombobox<string>
+    <Combobox<string>
       id={id}
       data-testid={id}
-      // No "clear all" button: its room is better used for one more chosen value (each has its own ×).
-      // A fixed width given as min = max of an 'auto' width: with a numeric width, MultiCombobox (Grafana 13.1)
-      // compares its grid units with pixel sizes and shows a single value; 'auto' measures the real box, and an
-      // unbounded 'auto' never grows with the chosen values (it measures before growing).
-      width="auto"
-      minWidth={width}
-      maxWidth={width}
+      width={width}
       placeholder={placeholder}
       createCustomValue
       customValueDescription="Use this value or variable"
+      isClearable
       options={options}
-      value={selected}
-      onChange={(chosen) => onChange(chosen.map((o) => o.value))}
+      value={value ? { value, label: labels[value] ?? value } : null}
+      onChange={(o) => onChange(o?.value || undefined)}
     />
   );
 }
