@@ -6,8 +6,6 @@ import { IMPLEMENTED_QUERY_TYPES } from '../queries';
 import type { CpiQuery } from '../types';
 import { QueryEditorHelp } from './QueryEditorHelp';
 
-jest.setTimeout(30000);
-
 describe('QueryEditorHelp', () => {
   it('shows an example per query type and puts the clicked one into the editor', async () => {
     const user = userEvent.setup({ delay: null });
