@@ -328,6 +328,7 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body []byte)
 			}
 			continue
 		case resp.StatusCode >= 200 && resp.StatusCode < 300 && !looksLikeHTML(resp.Header, respBody):
+			r.Body = c.desc.red.cleanBody(r.Body)
 			return r, nil
 		}
 		return r, WithSource(c.desc.statusError(u, resp, respBody, role, attempt))

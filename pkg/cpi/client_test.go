@@ -610,6 +610,41 @@ func TestServerEchoingTokenIsRedacted(t *testing.T) {
 	requireContains(t, e.Error(), "Bearer [redacted]")
 }
 
+// TestDataEchoingCredentialsIsRedacted: a tenant that repeats the request's Authorization header (and the
+// password) inside a successful answer, e.g. in an error text, gets neither into the data the plugin frames.
+func TestDataEchoingCredentialsIsRedacted(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		s      func(apiURL, tokenURL string) settings.Settings
+		secret string
+	}{
+		{"basic", func(apiURL, _ string) settings.Settings { return basicSettings(apiURL) }, testPassword},
+		{"oauth", oauthSettings, testClientSecret},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tokenSrv := newServer(t, &tokenServer{t: t, mode: "secret"})
+			var sent string
+			apiSrv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sent = r.Header.Get("Authorization")
+				w.Header().Set("Content-Type", "text/plain")
+				_, _ = fmt.Fprintf(w, "receiver said: unauthorized for %s (secret %s) at step 3", sent, tc.secret)
+			}))
+			var sl instantSleep
+			c := mustNew(t, tc.s(apiSrv.URL, tokenSrv.URL+"/oauth/token"), fastOptions(&sl)...)
+			resp, err := c.Get(context.Background(), "MessageProcessingLogs('X')/ErrorInformation/$value", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, credential, _ := strings.Cut(sent, " ")
+			body := string(resp.Body)
+			if len(credential) < 8 || strings.Contains(body, credential) || strings.Contains(body, tc.secret) {
+				t.Fatalf("credential %q in the body: %s", credential, body)
+			}
+			requireContains(t, body, "receiver said: unauthorized for", "at step 3", redacted)
+		})
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	pki := newTestPKI(t)
 	for _, tc := range []struct {

@@ -1,6 +1,7 @@
 package cpi
 
 import (
+	"bytes"
 	"encoding/base64"
 	"net/url"
 	"regexp"
@@ -156,6 +157,27 @@ func (r *redactor) clean(s string) string {
 		}
 	}
 	return scrubCredentials(s)
+}
+
+// cleanBody removes the client's credentials from a successful answer's body. A tenant that echoes the
+// request (its Authorization header, a form body) in data would otherwise put them into frames: an error
+// text, an audit record, a log line. Only the known secrets are replaced, not the pattern scrub, so data
+// that merely looks like a header stays as it is; a body without any of them is returned unchanged.
+func (r *redactor) cleanBody(b []byte) []byte {
+	if r == nil || len(b) == 0 {
+		return b
+	}
+	all := append([]string(nil), r.secrets...)
+	if r.dynamic != nil {
+		all = append(all, r.dynamic()...)
+	}
+	slices.SortFunc(all, func(a, b string) int { return len(b) - len(a) })
+	for _, sec := range all {
+		if len(sec) >= minSecretLen && bytes.Contains(b, []byte(sec)) {
+			b = bytes.ReplaceAll(b, []byte(sec), []byte(redacted))
+		}
+	}
+	return b
 }
 
 // excerpt is what may be repeated of a body the server sent: redacted first (so a cut cannot leave the
