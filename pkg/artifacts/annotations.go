@@ -18,7 +18,7 @@ import (
 // oldest first, with the error text of those in ERROR. SAP keeps only the current deployment of each
 // artifact and refuses $filter on DeployedOn, so the range is applied here to the one list request.
 func Deployments(ctx context.Context, c cpi.Source, q models.ArtifactsQuery, from, to time.Time) (Result, error) {
-	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
+	ctx = cpi.CacheFor(ctx, cpi.RefreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
 		return res, err

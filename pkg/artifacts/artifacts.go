@@ -39,10 +39,6 @@ const (
 	maxArtifacts = 50 * cpi.MaxPageSize
 )
 
-// refreshTTL: the answers the panels of one refresh share (the listing and the error texts, which ctx
-// carries to errorText).
-const refreshTTL = 30 * time.Second
-
 var selectFields = "Id,Version,Name,Type,DeployedBy,DeployedOn,Status"
 
 // Result is what one query fetched, with the requests it made.
@@ -70,7 +66,7 @@ func List(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, e
 		query.Set("$filter", odata.Eq("Type", q.ArtifactType))
 	}
 	// The stat, the table and the deployment annotations of one refresh share one listing.
-	ctx = cpi.CacheFor(ctx, refreshTTL)
+	ctx = cpi.CacheFor(ctx, cpi.RefreshTTL)
 	all, lr, err := cpi.List[Artifact](ctx, c, cpi.ListOptions{Path: "IntegrationRuntimeArtifacts", Query: query, MaxRows: maxArtifacts})
 	res.Requests = append(res.Requests, lr.Requests...)
 	if err != nil {
@@ -96,7 +92,7 @@ func List(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, e
 
 // Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).
 func Fetch(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, error) {
-	ctx = cpi.CacheFor(ctx, refreshTTL) // shared with the other panels of the refresh, error texts included
+	ctx = cpi.CacheFor(ctx, cpi.RefreshTTL) // shared with the other panels of the refresh, error texts included
 	res, err := List(ctx, c, q)
 	if err != nil {
 		return res, err

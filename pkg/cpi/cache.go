@@ -39,6 +39,11 @@ const (
 	entryOverhead = 512
 )
 
+// RefreshTTL is how long the panels of one dashboard refresh (and the alert rules evaluated with them)
+// share a listing that changes slowly (deployed artifacts, the JMS broker, the keystore): one request
+// answers them all, and the next refresh reads it again.
+const RefreshTTL = 30 * time.Second
+
 // WithResponseCache sets the default TTL of cacheable answers (ttl <= 0 disables the response cache;
 // deduplication of identical requests in flight stays on) and the byte budget of the cache.
 func WithResponseCache(ttl time.Duration, maxBytes int64) Option {

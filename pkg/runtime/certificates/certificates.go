@@ -104,6 +104,8 @@ func Fetch(ctx context.Context, g cpi.Source, q models.CertificatesQuery, now ti
 	if err := odata.CheckValue("alias filter", q.AliasContains); err != nil {
 		return res, err
 	}
+	// The expiry panels of a refresh and the certificate alert rules share one listing (and its chains).
+	ctx = cpi.CacheFor(ctx, cpi.RefreshTTL)
 	// No $select: SAP's documented $select list lacks the validity, DN and fingerprint properties.
 	// SAP documents only keystoreName and $select for this collection: pages are read by __next.
 	certs, _, err := rt.GetAll[Cert](ctx, g, &res.Log, "keystore entries", cpi.ListOptions{Path: "KeystoreEntries",

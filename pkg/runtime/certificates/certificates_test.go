@@ -164,9 +164,13 @@ func certAliases(t *testing.T, tn *simtest.Tenant) []string {
 // per entry is paced by the client and never answered 429.
 func TestSecurityRateLimitHonoured(t *testing.T) {
 	// The simulator counts requests per second of its own clock, so this tenant runs on the wall clock.
-	tn := simtest.New(t, simulator.Config{PerUserRateLimit: true, Now: time.Now})
+	// Two refreshes (the client's clock moves past the shared listing's lifetime between them): 18 requests.
+	var later time.Duration
+	tn := simtest.New(t, simulator.Config{PerUserRateLimit: true, Now: time.Now},
+		cpi.WithClock(func() time.Time { return time.Now().Add(later) }))
 	start := time.Now()
-	for range 2 {
+	for i := range 2 {
+		later = time.Duration(i) * cpi.RefreshTTL
 		res, err := Fetch(context.Background(), tn.Client, models.CertificatesQuery{WithChain: true}, time.Now())
 		if err != nil {
 			t.Fatal(err)

@@ -63,6 +63,8 @@ type Result struct {
 // Fetch reads the broker with its queue states in one request.
 func Fetch(ctx context.Context, g cpi.Source) (Result, error) {
 	var res Result
+	// The capacity, queue and state panels of a refresh and the JMS alert rules share one read.
+	ctx = cpi.CacheFor(ctx, cpi.RefreshTTL)
 	b, resp, err := cpi.GetEntity[Broker](cpi.WithRole(ctx, Role), g, "JmsBrokers("+odata.KeyPredicate(BrokerKey)+")", url.Values{"$expand": {"QueueStates"}})
 	res.Add(resp)
 	if err != nil {

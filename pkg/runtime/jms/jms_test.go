@@ -6,6 +6,7 @@ import (
 	"flag"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -41,6 +42,27 @@ func TestGoldenFrames(t *testing.T) {
 }
 
 // The simulated broker: 9 queues of 30, about a third of the storage used, and one queue near capacity.
+// TestOneReadPerRefresh: the panels of one refresh share the broker read; the next refresh reads it again.
+func TestOneReadPerRefresh(t *testing.T) {
+	now := simtest.Now
+	tn := simtest.New(t, simulator.Config{}, cpi.WithClock(func() time.Time { return now }))
+	for range 3 {
+		if _, err := Fetch(context.Background(), tn.Client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(tn.Requests()); n != 1 {
+		t.Fatalf("%d requests for the panels of one refresh, want 1", n)
+	}
+	now = now.Add(cpi.RefreshTTL)
+	if _, err := Fetch(context.Background(), tn.Client); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tn.Requests()); n != 2 {
+		t.Fatalf("%d requests after the next refresh, want 2", n)
+	}
+}
+
 func TestSimulatedBroker(t *testing.T) {
 	tn := simtest.New(t, simulator.Config{})
 	res, err := Fetch(context.Background(), tn.Client)
