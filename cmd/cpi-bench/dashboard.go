@@ -115,7 +115,12 @@ func (e *dashEnv) busiestIFlow(ctx context.Context) (string, error) {
 	return doc.D.Results[0].IntegrationArtifact.ID, nil
 }
 
-// interpolate replaces the dashboard variables in the queries, as the frontend does before sending.
+// allValue is what a multi-value variable set to All stands for (src/templating.ts ALL_VALUE): the frontend
+// drops every option it reaches, so All sends no filter.
+const allValue = "__all__"
+
+// interpolate replaces the dashboard variables in the queries, as the frontend does before sending; an
+// option a variable set to All (allValue) reached is dropped.
 func interpolate(reqs []panelRequest, vars map[string]string) []panelRequest {
 	var walk func(v any) any
 	walk = func(v any) any {
@@ -146,10 +151,30 @@ func interpolate(reqs []panelRequest, vars map[string]string) []panelRequest {
 		out[i] = r
 		out[i].queries = nil
 		for _, q := range r.queries {
-			out[i].queries = append(out[i].queries, walk(q).(map[string]any))
+			m := walk(q).(map[string]any)
+			for k, v := range m {
+				if reachedByAll(v) {
+					delete(m, k)
+				}
+			}
+			out[i].queries = append(out[i].queries, m)
 		}
 	}
 	return out
+}
+
+func reachedByAll(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x == allValue
+	case []any:
+		for _, e := range x {
+			if e == allValue {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (e *dashEnv) close() {
@@ -320,6 +345,7 @@ func runDashboards(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	overview = interpolate(overview, map[string]string{"iflow": allValue, "package": allValue})
 	fmt.Fprintf(out, "\n### Overview dashboard (%d requests: panels and annotations at once), %d messages/day, %d iFlows, %s latency\n\n",
 		len(overview), cfg.perDay, cfg.iflows, cfg.latency)
 	fmt.Fprintln(out, "| window (6 h ending) | step | API calls | wall | simulator time per request | failed panels |")
@@ -382,7 +408,7 @@ func runDashboards(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	all = interpolate(all, map[string]string{"iflow": flow})
+	all = interpolate(all, map[string]string{"iflow": flow, "package": allValue})
 	fmt.Fprintf(out, "\n### 3 dashboards and %d alert-rule queries every minute for %d minutes (busy window)\n\n| minute | API calls | wall |\n|---:|---:|---:|\n", len(rules), cfg.dashboardMinutes)
 	var total int64
 	for m := 0; m < cfg.dashboardMinutes; m++ {

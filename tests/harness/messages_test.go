@@ -6,6 +6,7 @@ package harness
 // the tenant and the group (iflow, signature).
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,9 +123,10 @@ func TestMessageQueriesForAlerting(t *testing.T) {
 	if len(series) != deployed {
 		t.Errorf("perIFlowSeries: %d series, want %d", len(series), deployed)
 	}
-	// The same messages, counted per bucket, add up to the numbers (both windows end at the request's now,
-	// but the series starts at a bucket boundary up to a minute earlier).
-	if s, a := messageTotal(t, series), messageTotal(t, all); s < a || s > a*1.02+5 {
+	// The same messages, counted per bucket, add up to the numbers over the same range. The range ends now, and
+	// a message still running moves its LogEnd at every update, so the two queries may see a few messages apart
+	// at the open edge; exactness over closed ranges is the property test of pkg/messages.
+	if s, a := messageTotal(t, series), messageTotal(t, all); math.Abs(s-a) > a*0.001+5 {
 		t.Errorf("time series total %v, numeric total %v", s, a)
 	}
 	errs := messageAlertFrames(t, "errors", res.Responses["errors"], data.FrameTypeNumericMulti, "signature")
