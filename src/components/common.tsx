@@ -27,6 +27,11 @@ export function withCurrent(
   return [...options, { value, label: value }];
 }
 
+/** An "any" option (the empty value: no filter) followed by the known values, each its own label. */
+export function anyOf(anyLabel: string, values: string[]): Array<ComboboxOption<string>> {
+  return [{ value: '', label: anyLabel }, ...values.map((v) => ({ value: v, label: v }))];
+}
+
 type TableOrNumeric = 'table' | 'numeric';
 
 interface FormatPickerProps {

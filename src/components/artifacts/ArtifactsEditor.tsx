@@ -1,8 +1,8 @@
 import React from 'react';
-import { ComboboxOption, InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
+import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import type { ArtifactsFormat } from '../../queries/artifacts';
-import { LABEL_WIDTH, OpenChoiceField, TextField, useUpdate } from '../common';
+import { anyOf, LABEL_WIDTH, OpenChoiceField, TextField, useUpdate } from '../common';
 import type { ArtifactsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 
@@ -21,8 +21,6 @@ export const ARTIFACT_TYPES = [
 /** Runtime artifact states (IntegrationRuntimeArtifacts.Status). */
 export const ARTIFACT_STATUSES = ['STARTED', 'ERROR', 'STARTING', 'STOPPING'];
 
-const ANY = '';
-
 const FORMAT_OPTIONS: Array<{ value: ArtifactsFormat; label: string; description: string }> = [
   { value: 'table', label: 'Table', description: 'One row per artifact with status, version, deployer and error' },
   {
@@ -36,14 +34,8 @@ const FORMAT_OPTIONS: Array<{ value: ArtifactsFormat; label: string; description
     description: 'Deployments within the time range as annotation events (time, title, text, tags)',
   },
 ];
-const ARTIFACT_TYPE_OPTIONS: Array<ComboboxOption<string>> = [
-  { value: ANY, label: 'Any type' },
-  ...ARTIFACT_TYPES.map((t) => ({ value: t, label: t })),
-];
-const ARTIFACT_STATUS_OPTIONS: Array<ComboboxOption<string>> = [
-  { value: ANY, label: 'Any status' },
-  ...ARTIFACT_STATUSES.map((s) => ({ value: s, label: s })),
-];
+const ARTIFACT_TYPE_OPTIONS = anyOf('Any type', ARTIFACT_TYPES);
+const ARTIFACT_STATUS_OPTIONS = anyOf('Any status', ARTIFACT_STATUSES);
 
 /** Options of the `artifacts` query: filters by type, status and name, and the result format. */
 export function ArtifactsEditor(props: EditorProps<ArtifactsQuery>) {

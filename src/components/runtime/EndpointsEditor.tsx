@@ -1,17 +1,14 @@
 import React from 'react';
-import { ComboboxOption, Stack } from '@grafana/ui';
+import { Stack } from '@grafana/ui';
 
-import { OpenChoiceField, TextField, useUpdate } from '../common';
+import { anyOf, OpenChoiceField, TextField, useUpdate } from '../common';
 import type { EndpointsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 
 /** Endpoint protocols SAP documents for ServiceEndpoints (SOAP also covers IDoc senders). */
 export const PROTOCOLS = ['SOAP', 'ODATAV2', 'REST', 'AS2', 'AS4'];
 
-const PROTOCOL_OPTIONS: Array<ComboboxOption<string>> = [
-  { value: '', label: 'Any protocol' },
-  ...PROTOCOLS.map((p) => ({ value: p, label: p })),
-];
+const PROTOCOL_OPTIONS = anyOf('Any protocol', PROTOCOLS);
 
 /** Options of the `endpoints` query: name and protocol filters (always a table). */
 export function EndpointsEditor(props: EditorProps<EndpointsQuery>) {
