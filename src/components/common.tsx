@@ -1,5 +1,5 @@
 import React, { ChangeEvent } from 'react';
-import { Combobox, ComboboxOption, InlineField, Input, RadioButtonGroup } from '@grafana/ui';
+import { Combobox, ComboboxOption, InlineField, InlineSwitch, Input, RadioButtonGroup } from '@grafana/ui';
 
 import type { CpiQuery } from '../types';
 import type { EditorProps } from './QueryEditor';
@@ -113,6 +113,26 @@ export function OpenChoiceField({ label, tooltip, id, width, options, value, onC
         options={withCurrent(options, value)}
         value={value ?? ''}
         onChange={(o) => onChange(o?.value || undefined)}
+      />
+    </InlineField>
+  );
+}
+
+interface SwitchFieldProps extends Omit<FieldProps, 'width'> {
+  value: boolean;
+  onChange: (checked: boolean) => void;
+  labelWidth?: number;
+}
+
+/** A labelled on/off switch. */
+export function SwitchField({ label, tooltip, id, value, onChange, labelWidth = LABEL_WIDTH }: SwitchFieldProps) {
+  return (
+    <InlineField label={label} labelWidth={labelWidth} tooltip={tooltip}>
+      <InlineSwitch
+        id={id}
+        data-testid={id}
+        value={value}
+        onChange={(e: React.FormEvent<HTMLInputElement>) => onChange(e.currentTarget.checked)}
       />
     </InlineField>
   );

@@ -1,8 +1,8 @@
 import React from 'react';
-import { ComboboxOption, InlineField, InlineSwitch, Stack, Text } from '@grafana/ui';
+import { ComboboxOption, Stack, Text } from '@grafana/ui';
 
 import { AUDIT_CATEGORIES, AuditCategory } from './options';
-import { OpenChoiceField, TextField, useUpdate } from '../common';
+import { OpenChoiceField, SwitchField, TextField, useUpdate } from '../common';
 import type { AuditLogsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
@@ -63,18 +63,14 @@ export function AuditLogsEditor(props: EditorProps<AuditLogsQuery>) {
           onChange={(v) => update({ userContains: v || undefined }, false)}
           onBlur={onRunQuery}
         />
-        <InlineField
+        <SwitchField
           label="Cloud Integration only"
           labelWidth={22}
           tooltip="The subaccount's audit log holds the events of every service; keep only those Cloud Integration wrote (artifacts, packages, security material, stores, queues, payload reads, its OAuth clients)"
-        >
-          <InlineSwitch
-            id="query-audit-cpi-only"
-            data-testid="query-audit-cpi-only"
-            value={cpiOnly}
-            onChange={(e: React.FormEvent<HTMLInputElement>) => update({ cpiOnly: e.currentTarget.checked })}
-          />
-        </InlineField>
+          id="query-audit-cpi-only"
+          value={cpiOnly}
+          onChange={(checked) => update({ cpiOnly: checked })}
+        />
       </Stack>
       <LogsFormatPicker
         value={logsFormat(query)}

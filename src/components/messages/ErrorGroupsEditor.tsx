@@ -1,7 +1,7 @@
 import React from 'react';
-import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
+import { Stack } from '@grafana/ui';
 
-import { LABEL_WIDTH, useUpdate } from '../common';
+import { SwitchField, useUpdate } from '../common';
 import type { ErrorGroupsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { FormatField, formatPatch, useNormalised } from './fields';
@@ -18,18 +18,13 @@ export function ErrorGroupsEditor(props: EditorProps<ErrorGroupsQuery>) {
     <Stack direction="column" gap={0}>
       <MessageFilters {...props} />
       <Stack direction="row" wrap="wrap" gap={0.5}>
-        <InlineField
+        <SwitchField
           label="Retries too"
-          labelWidth={LABEL_WIDTH}
           tooltip="Also group messages in RETRY and ESCALATED (failing now, may still succeed), not only FAILED"
-        >
-          <InlineSwitch
-            id="query-includeRetry"
-            data-testid="query-includeRetry"
-            value={query.includeRetry ?? false}
-            onChange={(e) => update({ includeRetry: e.currentTarget.checked })}
-          />
-        </InlineField>
+          id="query-includeRetry"
+          value={query.includeRetry ?? false}
+          onChange={(checked) => update({ includeRetry: checked })}
+        />
         <FormatField
           options={MESSAGE_FORMATS.errorGroups}
           value={effectiveFormat(query)}

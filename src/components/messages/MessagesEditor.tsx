@@ -1,8 +1,8 @@
 import React from 'react';
 import { CoreApp } from '@grafana/data';
-import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
+import { Stack } from '@grafana/ui';
 
-import { LABEL_WIDTH, useUpdate } from '../common';
+import { SwitchField, useUpdate } from '../common';
 import type { MessagesQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { FormatField, formatPatch, NumberField, useNormalised } from './fields';
@@ -32,18 +32,13 @@ export function MessagesEditor(props: EditorProps<MessagesQuery>) {
           max={MAX_ROWS_LIMIT}
           onCommit={(maxRows) => update({ maxRows })}
         />
-        <InlineField
+        <SwitchField
           label="Error text"
-          labelWidth={LABEL_WIDTH}
           tooltip="Fetch the error text of failed messages (at most 100 per query, cached by message id)"
-        >
-          <InlineSwitch
-            id="query-withErrorText"
-            data-testid="query-withErrorText"
-            value={query.withErrorText ?? true}
-            onChange={(e) => update({ withErrorText: e.currentTarget.checked })}
-          />
-        </InlineField>
+          id="query-withErrorText"
+          value={query.withErrorText ?? true}
+          onChange={(checked) => update({ withErrorText: checked })}
+        />
         <FormatField
           options={MESSAGE_FORMATS.messages}
           value={effectiveFormat(query, app === CoreApp.Explore)}
