@@ -195,6 +195,21 @@ func isCPIKey(top map[string]any) bool {
 	return nested || tokenURL
 }
 
+// keyWithAPI is the key's UAA credentials with its API URL (from field, normalised), the same for every
+// secondary connection.
+func keyWithAPI(top map[string]any, field, raw string, normalize func(string) (string, error), kind connectionKind, what string) (ConnectionKey, error) {
+	apiURL, err := normalize(raw)
+	if err != nil {
+		return ConnectionKey{}, fmt.Errorf("The service key field %q is unusable: %w", field, err)
+	}
+	key, err := uaaCredentials(top, kind, what)
+	if err != nil {
+		return ConnectionKey{}, err
+	}
+	key.APIURL = apiURL
+	return key, nil
+}
+
 // uaaCredentials reads uaa.url, uaa.clientid and uaa.clientsecret, with messages for the key of kind.
 func uaaCredentials(top map[string]any, kind connectionKind, what string) (ConnectionKey, error) {
 	uaa, ok := top["uaa"].(map[string]any)
@@ -270,16 +285,7 @@ func ParseCloudALMServiceKey(text string) (ConnectionKey, error) {
 		}
 		return ConnectionKey{}, errors.New("The service key has no \"endpoints.Api\" (the Cloud ALM API URL): paste the whole key of your SAP Cloud ALM API instance (plan standard).")
 	}
-	apiURL, err := NormalizeCloudALMURL(api)
-	if err != nil {
-		return ConnectionKey{}, fmt.Errorf("The service key field \"endpoints.Api\" is unusable: %w", err)
-	}
-	key, err := uaaCredentials(top, cloudALMKind, calmKeyWhat)
-	if err != nil {
-		return ConnectionKey{}, err
-	}
-	key.APIURL = apiURL
-	return key, nil
+	return keyWithAPI(top, "endpoints.Api", api, NormalizeCloudALMURL, cloudALMKind, calmKeyWhat)
 }
 
 // ParseAuditLogServiceKey parses a pasted key of the audit log retrieval service (Cloud Foundry,
@@ -304,16 +310,7 @@ func ParseAuditLogServiceKey(text string) (ConnectionKey, error) {
 		}
 		return ConnectionKey{}, errors.New("The service key has no \"url\" (the audit log API URL): paste the whole key of your Audit Log Management instance (auditlog-management, plan default).")
 	}
-	apiURL, err := NormalizeAuditLogURL(raw)
-	if err != nil {
-		return ConnectionKey{}, fmt.Errorf("The service key field \"url\" is unusable: %w", err)
-	}
-	key, err := uaaCredentials(top, auditLogKind, auditLogKeyWhat)
-	if err != nil {
-		return ConnectionKey{}, err
-	}
-	key.APIURL = apiURL
-	return key, nil
+	return keyWithAPI(top, "url", raw, NormalizeAuditLogURL, auditLogKind, auditLogKeyWhat)
 }
 
 // fillConnection fills the empty fields of a secondary connection from a provisioned service key (for

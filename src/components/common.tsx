@@ -1,5 +1,5 @@
-import React from 'react';
-import { ComboboxOption, InlineField, RadioButtonGroup } from '@grafana/ui';
+import React, { ChangeEvent } from 'react';
+import { Combobox, ComboboxOption, InlineField, InlineSwitch, Input, RadioButtonGroup } from '@grafana/ui';
 
 import type { CpiQuery } from '../types';
 import type { EditorProps } from './QueryEditor';
@@ -27,6 +27,11 @@ export function withCurrent(
   return [...options, { value, label: value }];
 }
 
+/** An "any" option (the empty value: no filter) followed by the known values, each its own label. */
+export function anyOf(anyLabel: string, values: string[]): Array<ComboboxOption<string>> {
+  return [{ value: '', label: anyLabel }, ...values.map((v) => ({ value: v, label: v }))];
+}
+
 type TableOrNumeric = 'table' | 'numeric';
 
 interface FormatPickerProps {
@@ -52,6 +57,82 @@ export function FormatPicker({ value, onChange, tableDescription, numericDescrip
         ]}
         value={value ?? 'table'}
         onChange={onChange}
+      />
+    </InlineField>
+  );
+}
+
+interface FieldProps {
+  label: string;
+  tooltip: string;
+  /** The input's id, also its test id. */
+  id: string;
+  width: number;
+}
+
+interface TextFieldProps extends FieldProps {
+  value: string | undefined;
+  placeholder?: string;
+  onChange: (value: string) => void;
+  onBlur?: () => void;
+}
+
+/** A labelled text input; editors run the query on blur rather than on every key. */
+export function TextField({ label, tooltip, id, width, value, placeholder, onChange, onBlur }: TextFieldProps) {
+  return (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
+      <Input
+        id={id}
+        data-testid={id}
+        width={width}
+        value={value ?? ''}
+        placeholder={placeholder}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(e.currentTarget.value)}
+        onBlur={onBlur}
+      />
+    </InlineField>
+  );
+}
+
+interface OpenChoiceFieldProps extends FieldProps {
+  options: Array<ComboboxOption<string>>;
+  value: string | undefined;
+  /** undefined when the choice is cleared or the empty option ("any") is chosen. */
+  onChange: (value: string | undefined) => void;
+}
+
+/** A labelled choice among known values that also accepts another value or a $variable. */
+export function OpenChoiceField({ label, tooltip, id, width, options, value, onChange }: OpenChoiceFieldProps) {
+  return (
+    <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
+      <Combobox<string>
+        id={id}
+        data-testid={id}
+        width={width}
+        createCustomValue
+        options={withCurrent(options, value)}
+        value={value ?? ''}
+        onChange={(o) => onChange(o?.value || undefined)}
+      />
+    </InlineField>
+  );
+}
+
+interface SwitchFieldProps extends Omit<FieldProps, 'width'> {
+  value: boolean;
+  onChange: (checked: boolean) => void;
+  labelWidth?: number;
+}
+
+/** A labelled on/off switch. */
+export function SwitchField({ label, tooltip, id, value, onChange, labelWidth = LABEL_WIDTH }: SwitchFieldProps) {
+  return (
+    <InlineField label={label} labelWidth={labelWidth} tooltip={tooltip}>
+      <InlineSwitch
+        id={id}
+        data-testid={id}
+        value={value}
+        onChange={(e: React.FormEvent<HTMLInputElement>) => onChange(e.currentTarget.checked)}
       />
     </InlineField>
   );

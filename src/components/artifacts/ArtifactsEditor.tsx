@@ -1,8 +1,8 @@
-import React, { ChangeEvent } from 'react';
-import { Combobox, ComboboxOption, InlineField, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import React from 'react';
+import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import type { ArtifactsFormat } from '../../queries/artifacts';
-import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
+import { anyOf, LABEL_WIDTH, OpenChoiceField, TextField, useUpdate } from '../common';
 import type { ArtifactsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 
@@ -21,8 +21,6 @@ export const ARTIFACT_TYPES = [
 /** Runtime artifact states (IntegrationRuntimeArtifacts.Status). */
 export const ARTIFACT_STATUSES = ['STARTED', 'ERROR', 'STARTING', 'STOPPING'];
 
-const ANY = '';
-
 const FORMAT_OPTIONS: Array<{ value: ArtifactsFormat; label: string; description: string }> = [
   { value: 'table', label: 'Table', description: 'One row per artifact with status, version, deployer and error' },
   {
@@ -36,14 +34,8 @@ const FORMAT_OPTIONS: Array<{ value: ArtifactsFormat; label: string; description
     description: 'Deployments within the time range as annotation events (time, title, text, tags)',
   },
 ];
-const ARTIFACT_TYPE_OPTIONS: Array<ComboboxOption<string>> = [
-  { value: ANY, label: 'Any type' },
-  ...ARTIFACT_TYPES.map((t) => ({ value: t, label: t })),
-];
-const ARTIFACT_STATUS_OPTIONS: Array<ComboboxOption<string>> = [
-  { value: ANY, label: 'Any status' },
-  ...ARTIFACT_STATUSES.map((s) => ({ value: s, label: s })),
-];
+const ARTIFACT_TYPE_OPTIONS = anyOf('Any type', ARTIFACT_TYPES);
+const ARTIFACT_STATUS_OPTIONS = anyOf('Any status', ARTIFACT_STATUSES);
 
 /** Options of the `artifacts` query: filters by type, status and name, and the result format. */
 export function ArtifactsEditor(props: EditorProps<ArtifactsQuery>) {
@@ -52,51 +44,34 @@ export function ArtifactsEditor(props: EditorProps<ArtifactsQuery>) {
 
   return (
     <Stack direction="row" wrap="wrap" gap={0.5}>
-      <InlineField
+      <OpenChoiceField
         label="Type"
-        labelWidth={LABEL_WIDTH}
         tooltip="Runtime artifact type; type to enter another one or a $variable"
-      >
-        <Combobox<string>
-          id="query-artifact-type"
-          data-testid="query-artifact-type"
-          width={26}
-          createCustomValue
-          options={withCurrent(ARTIFACT_TYPE_OPTIONS, query.artifactType)}
-          value={query.artifactType ?? ANY}
-          onChange={(o) => update({ artifactType: o?.value || undefined })}
-        />
-      </InlineField>
-      <InlineField
+        id="query-artifact-type"
+        width={26}
+        options={ARTIFACT_TYPE_OPTIONS}
+        value={query.artifactType}
+        onChange={(artifactType) => update({ artifactType })}
+      />
+      <OpenChoiceField
         label="Status"
-        labelWidth={LABEL_WIDTH}
         tooltip="Runtime status; type to enter another one or a $variable"
-      >
-        <Combobox<string>
-          id="query-artifact-status"
-          data-testid="query-artifact-status"
-          width={20}
-          createCustomValue
-          options={withCurrent(ARTIFACT_STATUS_OPTIONS, query.artifactStatus)}
-          value={query.artifactStatus ?? ANY}
-          onChange={(o) => update({ artifactStatus: o?.value || undefined })}
-        />
-      </InlineField>
-      <InlineField
+        id="query-artifact-status"
+        width={20}
+        options={ARTIFACT_STATUS_OPTIONS}
+        value={query.artifactStatus}
+        onChange={(artifactStatus) => update({ artifactStatus })}
+      />
+      <TextField
         label="Name"
-        labelWidth={LABEL_WIDTH}
         tooltip="Part of the artifact name or id (case-insensitive); $variables allowed"
-      >
-        <Input
-          id="query-artifact-name"
-          data-testid="query-artifact-name"
-          width={30}
-          value={query.artifactName ?? ''}
-          placeholder="any"
-          onChange={(e: ChangeEvent<HTMLInputElement>) => update({ artifactName: e.currentTarget.value }, false)}
-          onBlur={onRunQuery}
-        />
-      </InlineField>
+        id="query-artifact-name"
+        width={30}
+        value={query.artifactName}
+        placeholder="any"
+        onChange={(artifactName) => update({ artifactName }, false)}
+        onBlur={onRunQuery}
+      />
       <InlineField
         label="Format"
         labelWidth={LABEL_WIDTH}

@@ -76,6 +76,31 @@ function HiddenLabel({ id, text }: { id: string; text: string }) {
   );
 }
 
+interface AddRowProps {
+  /** The section's label, shown while the section has no rows (the first row carries it otherwise). */
+  label?: string;
+  tooltip: string;
+  testId: string;
+  text: string;
+  onClick: () => void;
+}
+
+/** The row under a list of measures or filters with the button that adds one. */
+function AddRow({ label, tooltip, testId, text, onClick }: AddRowProps) {
+  return (
+    <InlineFieldRow>
+      {label && (
+        <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
+          <span />
+        </InlineField>
+      )}
+      <Button data-testid={testId} size="sm" variant="secondary" icon="plus" onClick={onClick}>
+        {text}
+      </Button>
+    </InlineFieldRow>
+  );
+}
+
 /**
  * Editor of the `calmMetrics` query: provider (with the CPI_MESSAGES preset), dimensions, measures with their
  * aggregation, filters and the format. Dimensions, measures and filter values come from the provider's metadata
@@ -332,22 +357,13 @@ export function CalmEditor({ query, onChange, onRunQuery, datasource }: EditorPr
           />
         </InlineFieldRow>
       ))}
-      <InlineFieldRow>
-        {measures.length === 0 && (
-          <InlineField label="Measures" labelWidth={LABEL_WIDTH} tooltip="What is counted or measured">
-            <span />
-          </InlineField>
-        )}
-        <Button
-          data-testid="calm-add-measure"
-          size="sm"
-          variant="secondary"
-          icon="plus"
-          onClick={() => setMeasures([...measures, { name: measureOptions[0]?.value ?? '' }], false)}
-        >
-          Add measure
-        </Button>
-      </InlineFieldRow>
+      <AddRow
+        label={measures.length === 0 ? 'Measures' : undefined}
+        tooltip="What is counted or measured"
+        testId="calm-add-measure"
+        text="Add measure"
+        onClick={() => setMeasures([...measures, { name: measureOptions[0]?.value ?? '' }], false)}
+      />
 
       {rows.map((f, i) => {
         const info = infos.get(f.key);
@@ -409,22 +425,13 @@ export function CalmEditor({ query, onChange, onRunQuery, datasource }: EditorPr
           </InlineFieldRow>
         );
       })}
-      <InlineFieldRow>
-        {rows.length === 0 && (
-          <InlineField label="Filters" labelWidth={LABEL_WIDTH} tooltip="Values of one key are ORed, keys are ANDed">
-            <span />
-          </InlineField>
-        )}
-        <Button
-          data-testid="calm-add-filter"
-          size="sm"
-          variant="secondary"
-          icon="plus"
-          onClick={() => update({ filters: [...filters, { key: '', values: [] }] }, false)}
-        >
-          Add filter
-        </Button>
-      </InlineFieldRow>
+      <AddRow
+        label={rows.length === 0 ? 'Filters' : undefined}
+        tooltip="Values of one key are ORed, keys are ANDed"
+        testId="calm-add-filter"
+        text="Add filter"
+        onClick={() => update({ filters: [...filters, { key: '', values: [] }] }, false)}
+      />
 
       {missing.length > 0 && (
         <Alert severity="warning" title="A required filter has no value" data-testid="calm-required-missing">

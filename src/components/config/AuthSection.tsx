@@ -1,8 +1,9 @@
-import React, { ChangeEvent } from 'react';
-import { Field, FieldSet, Input, RadioButtonGroup } from '@grafana/ui';
+import React from 'react';
+import { Field, FieldSet, RadioButtonGroup } from '@grafana/ui';
 
 import { AuthType } from '../../types';
 import { SecretSectionProps, withJsonData } from './options';
+import { JsonDataField } from './JsonDataField';
 import { SecretInputField, SecretTextAreaField } from './SecretFields';
 
 export const AUTH_TYPE_LABELS: Record<AuthType, string> = {
@@ -57,34 +58,26 @@ export function AuthSection(props: SecretSectionProps) {
 
       {isOAuth && (
         <>
-          <Field
+          <JsonDataField
+            {...props}
+            field="tokenUrl"
             label="Token URL"
             description='The "tokenurl" of the service key; /oauth/token is added to a bare host.'
             required
-          >
-            <Input
-              id="config-token-url"
-              data-testid="config-token-url"
-              width={70}
-              value={jsonData.tokenUrl ?? ''}
-              placeholder="https://<subdomain>.authentication.eu10.hana.ondemand.com/oauth/token"
-              onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                onOptionsChange(withJsonData(options, { tokenUrl: e.currentTarget.value }))
-              }
-            />
-          </Field>
-          <Field label="Client ID" description='The "clientid" of the service key.' required>
-            <Input
-              id="config-client-id"
-              data-testid="config-client-id"
-              width={60}
-              value={jsonData.clientId ?? ''}
-              placeholder="sb-…!b…|it!b…"
-              onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                onOptionsChange(withJsonData(options, { clientId: e.currentTarget.value }))
-              }
-            />
-          </Field>
+            id="config-token-url"
+            width={70}
+            placeholder="https://<subdomain>.authentication.eu10.hana.ondemand.com/oauth/token"
+          />
+          <JsonDataField
+            {...props}
+            field="clientId"
+            label="Client ID"
+            description='The "clientid" of the service key.'
+            required
+            id="config-client-id"
+            width={60}
+            placeholder="sb-…!b…|it!b…"
+          />
         </>
       )}
 
@@ -101,18 +94,16 @@ export function AuthSection(props: SecretSectionProps) {
 
       {authType === 'basic' && (
         <>
-          <Field label="User" description="A user with a role collection containing MonitoringDataRead." required>
-            <Input
-              id="config-basic-user"
-              data-testid="config-basic-user"
-              width={40}
-              value={jsonData.basicUser ?? ''}
-              autoComplete="off"
-              onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                onOptionsChange(withJsonData(options, { basicUser: e.currentTarget.value }))
-              }
-            />
-          </Field>
+          <JsonDataField
+            {...props}
+            field="basicUser"
+            label="User"
+            description="A user with a role collection containing MonitoringDataRead."
+            required
+            id="config-basic-user"
+            width={40}
+            autoComplete="off"
+          />
           <SecretInputField {...props} secret="basicPassword" label="Password" placeholder="Password" required />
         </>
       )}

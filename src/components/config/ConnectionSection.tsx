@@ -3,6 +3,7 @@ import { Alert, Field, FieldSet, Input, RadioButtonGroup } from '@grafana/ui';
 
 import { apiUrlWarnings, HostWarning, normalizeApiUrl } from '../../servicekey';
 import { Environment } from '../../types';
+import { JsonDataField } from './JsonDataField';
 import { SectionProps, withJsonData } from './options';
 
 const ENVIRONMENTS: Array<{ label: string; value: Environment; description: string }> = [
@@ -67,21 +68,16 @@ export function ConnectionSection({ options, onOptionsChange }: SectionProps) {
           onChange={(environment) => onOptionsChange(withJsonData(options, { environment }))}
         />
       </Field>
-      <Field
+      <JsonDataField
+        options={options}
+        onOptionsChange={onOptionsChange}
+        field="tenantLabel"
         label="Tenant label"
         description="Put on every series as the label tenant, so several tenants can share one panel. Empty = the API host name."
-      >
-        <Input
-          id="config-tenant-label"
-          data-testid="config-tenant-label"
-          width={40}
-          value={jsonData.tenantLabel ?? ''}
-          placeholder="e.g. PRD EU — added to every series as tenant"
-          onChange={(e: ChangeEvent<HTMLInputElement>) =>
-            onOptionsChange(withJsonData(options, { tenantLabel: e.currentTarget.value }))
-          }
-        />
-      </Field>
+        id="config-tenant-label"
+        width={40}
+        placeholder="e.g. PRD EU — added to every series as tenant"
+      />
     </FieldSet>
   );
 }

@@ -1,8 +1,8 @@
-import React, { ChangeEvent } from 'react';
-import { Combobox, ComboboxOption, InlineField, InlineSwitch, Input, Stack, Text } from '@grafana/ui';
+import React from 'react';
+import { ComboboxOption, Stack, Text } from '@grafana/ui';
 
 import { AUDIT_CATEGORIES, AuditCategory } from './options';
-import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
+import { OpenChoiceField, SwitchField, TextField, useUpdate } from '../common';
 import type { AuditLogsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
@@ -44,50 +44,33 @@ export function AuditLogsEditor(props: EditorProps<AuditLogsQuery>) {
   return (
     <Stack direction="column" gap={0.5}>
       <Stack direction="row" wrap="wrap" gap={0.5}>
-        <InlineField
+        <OpenChoiceField
           label="Category"
-          labelWidth={LABEL_WIDTH}
           tooltip="Audit log category; type another (e.g. a subcategory, several separated by commas) or a $variable"
-        >
-          <Combobox<string>
-            id="query-audit-category"
-            data-testid="query-audit-category"
-            width={26}
-            createCustomValue
-            options={withCurrent(CATEGORY_OPTIONS, query.category)}
-            value={query.category ?? ANY}
-            onChange={(o) => update({ category: o?.value || undefined })}
-          />
-        </InlineField>
-        <InlineField
+          id="query-audit-category"
+          width={26}
+          options={CATEGORY_OPTIONS}
+          value={query.category}
+          onChange={(category) => update({ category })}
+        />
+        <TextField
           label="User"
-          labelWidth={LABEL_WIDTH}
           tooltip="Part of the user name (case-insensitive); $variables allowed"
-        >
-          <Input
-            id="query-audit-user"
-            data-testid="query-audit-user"
-            width={26}
-            value={query.userContains ?? ''}
-            placeholder="any"
-            onChange={(e: ChangeEvent<HTMLInputElement>) =>
-              update({ userContains: e.currentTarget.value || undefined }, false)
-            }
-            onBlur={onRunQuery}
-          />
-        </InlineField>
-        <InlineField
+          id="query-audit-user"
+          width={26}
+          value={query.userContains}
+          placeholder="any"
+          onChange={(v) => update({ userContains: v || undefined }, false)}
+          onBlur={onRunQuery}
+        />
+        <SwitchField
           label="Cloud Integration only"
           labelWidth={22}
           tooltip="The subaccount's audit log holds the events of every service; keep only those Cloud Integration wrote (artifacts, packages, security material, stores, queues, payload reads, its OAuth clients)"
-        >
-          <InlineSwitch
-            id="query-audit-cpi-only"
-            data-testid="query-audit-cpi-only"
-            value={cpiOnly}
-            onChange={(e: React.FormEvent<HTMLInputElement>) => update({ cpiOnly: e.currentTarget.checked })}
-          />
-        </InlineField>
+          id="query-audit-cpi-only"
+          value={cpiOnly}
+          onChange={(checked) => update({ cpiOnly: checked })}
+        />
       </Stack>
       <LogsFormatPicker
         value={logsFormat(query)}

@@ -1,9 +1,9 @@
 import React, { useEffect, useState } from 'react';
-import { Alert, Combobox, ComboboxOption, InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
+import { Alert, ComboboxOption, InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import type { LogFileType } from './options';
 import type { VariableValue } from '../../variables';
-import { LABEL_WIDTH, useUpdate, withCurrent } from '../common';
+import { LABEL_WIDTH, OpenChoiceField, useUpdate } from '../common';
 import type { LogFilesQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
@@ -79,21 +79,15 @@ export function LogFilesEditor(props: EditorProps<LogFilesQuery>) {
             onChange={(t) => update({ logFileType: t === 'any' ? undefined : t })}
           />
         </InlineField>
-        <InlineField
+        <OpenChoiceField
           label="File"
-          labelWidth={LABEL_WIDTH}
           tooltip="A file shows its lines within the time range; type a name or a $variable"
-        >
-          <Combobox<string>
-            id="query-logfile-name"
-            data-testid="query-logfile-name"
-            width={44}
-            createCustomValue
-            options={withCurrent(fileOptions, query.fileName)}
-            value={query.fileName ?? LIST}
-            onChange={(o) => update({ fileName: o?.value || undefined })}
-          />
-        </InlineField>
+          id="query-logfile-name"
+          width={44}
+          options={fileOptions}
+          value={query.fileName}
+          onChange={(fileName) => update({ fileName })}
+        />
       </Stack>
       <LogsFormatPicker
         value={logsFormat(query)}

@@ -1,11 +1,10 @@
 import React from 'react';
-import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
 
-import { LABEL_WIDTH, useUpdate } from '../common';
+import { SwitchField, useUpdate } from '../common';
 import type { ErrorGroupsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { FormatField, formatPatch, useNormalised } from './fields';
-import { MessageFilters } from './MessageFilters';
+import { MessageEditorLayout } from './MessageFilters';
 import { effectiveFormat, MESSAGE_FORMATS } from './options';
 
 /** `errorGroups`: failed messages grouped by a normalised error signature. */
@@ -15,27 +14,19 @@ export function ErrorGroupsEditor(props: EditorProps<ErrorGroupsQuery>) {
   useNormalised(props, (q) => formatPatch(q));
 
   return (
-    <Stack direction="column" gap={0}>
-      <MessageFilters {...props} />
-      <Stack direction="row" wrap="wrap" gap={0.5}>
-        <InlineField
-          label="Retries too"
-          labelWidth={LABEL_WIDTH}
-          tooltip="Also group messages in RETRY and ESCALATED (failing now, may still succeed), not only FAILED"
-        >
-          <InlineSwitch
-            id="query-includeRetry"
-            data-testid="query-includeRetry"
-            value={query.includeRetry ?? false}
-            onChange={(e) => update({ includeRetry: e.currentTarget.checked })}
-          />
-        </InlineField>
-        <FormatField
-          options={MESSAGE_FORMATS.errorGroups}
-          value={effectiveFormat(query)}
-          onChange={(format) => update({ format })}
-        />
-      </Stack>
-    </Stack>
+    <MessageEditorLayout {...props}>
+      <SwitchField
+        label="Retries too"
+        tooltip="Also group messages in RETRY and ESCALATED (failing now, may still succeed), not only FAILED"
+        id="query-includeRetry"
+        value={query.includeRetry ?? false}
+        onChange={(checked) => update({ includeRetry: checked })}
+      />
+      <FormatField
+        options={MESSAGE_FORMATS.errorGroups}
+        value={effectiveFormat(query)}
+        onChange={(format) => update({ format })}
+      />
+    </MessageEditorLayout>
   );
 }

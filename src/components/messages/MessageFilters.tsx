@@ -204,3 +204,15 @@ export function MessageFilters({ query, onChange, onRunQuery, datasource }: Edit
     </Stack>
   );
 }
+
+/** Every message editor's layout: the message filters, then the options of its query type in one row. */
+export function MessageEditorLayout({ children, ...props }: EditorProps<MessageQuery> & { children: React.ReactNode }) {
+  return (
+    <Stack direction="column" gap={0}>
+      <MessageFilters {...props} />
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        {children}
+      </Stack>
+    </Stack>
+  );
+}

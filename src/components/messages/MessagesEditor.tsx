@@ -1,12 +1,11 @@
 import React from 'react';
 import { CoreApp } from '@grafana/data';
-import { InlineField, InlineSwitch, Stack } from '@grafana/ui';
 
-import { LABEL_WIDTH, useUpdate } from '../common';
+import { SwitchField, useUpdate } from '../common';
 import type { MessagesQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { FormatField, formatPatch, NumberField, useNormalised } from './fields';
-import { MessageFilters } from './MessageFilters';
+import { MessageEditorLayout } from './MessageFilters';
 import { DEFAULT_MAX_ROWS, effectiveFormat, MESSAGE_FORMATS } from './options';
 
 /** Upper bound of the row cap offered in the editor; the backend pages in parallel up to it. */
@@ -19,37 +18,29 @@ export function MessagesEditor(props: EditorProps<MessagesQuery>) {
   useNormalised(props, (q) => formatPatch(q, app));
 
   return (
-    <Stack direction="column" gap={0}>
-      <MessageFilters {...props} />
-      <Stack direction="row" wrap="wrap" gap={0.5}>
-        <NumberField
-          id="maxRows"
-          label="Max rows"
-          tooltip={`At most this many messages (newest first); a notice says when the cap was hit. Default ${DEFAULT_MAX_ROWS}.`}
-          value={query.maxRows}
-          defaultValue={DEFAULT_MAX_ROWS}
-          min={1}
-          max={MAX_ROWS_LIMIT}
-          onCommit={(maxRows) => update({ maxRows })}
-        />
-        <InlineField
-          label="Error text"
-          labelWidth={LABEL_WIDTH}
-          tooltip="Fetch the error text of failed messages (at most 100 per query, cached by message id)"
-        >
-          <InlineSwitch
-            id="query-withErrorText"
-            data-testid="query-withErrorText"
-            value={query.withErrorText ?? true}
-            onChange={(e) => update({ withErrorText: e.currentTarget.checked })}
-          />
-        </InlineField>
-        <FormatField
-          options={MESSAGE_FORMATS.messages}
-          value={effectiveFormat(query, app === CoreApp.Explore)}
-          onChange={(format) => update({ format })}
-        />
-      </Stack>
-    </Stack>
+    <MessageEditorLayout {...props}>
+      <NumberField
+        id="maxRows"
+        label="Max rows"
+        tooltip={`At most this many messages (newest first); a notice says when the cap was hit. Default ${DEFAULT_MAX_ROWS}.`}
+        value={query.maxRows}
+        defaultValue={DEFAULT_MAX_ROWS}
+        min={1}
+        max={MAX_ROWS_LIMIT}
+        onCommit={(maxRows) => update({ maxRows })}
+      />
+      <SwitchField
+        label="Error text"
+        tooltip="Fetch the error text of failed messages (at most 100 per query, cached by message id)"
+        id="query-withErrorText"
+        value={query.withErrorText ?? true}
+        onChange={(checked) => update({ withErrorText: checked })}
+      />
+      <FormatField
+        options={MESSAGE_FORMATS.messages}
+        value={effectiveFormat(query, app === CoreApp.Explore)}
+        onChange={(format) => update({ format })}
+      />
+    </MessageEditorLayout>
   );
 }

@@ -1,11 +1,10 @@
 import React from 'react';
-import { Stack } from '@grafana/ui';
 
 import type { StuckMessagesQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { useUpdate } from '../common';
 import { FormatField, formatPatch, NumberField, useNormalised } from './fields';
-import { MessageFilters } from './MessageFilters';
+import { MessageEditorLayout } from './MessageFilters';
 import { DEFAULT_STUCK_MINUTES, effectiveFormat, MESSAGE_FORMATS } from './options';
 
 /** Longest "stuck for" threshold offered: the tenant keeps message logs for 30 days by default. */
@@ -18,27 +17,24 @@ export function StuckMessagesEditor(props: EditorProps<StuckMessagesQuery>) {
   useNormalised(props, (q) => formatPatch(q));
 
   return (
-    <Stack direction="column" gap={0}>
-      <MessageFilters {...props} />
-      <Stack direction="row" wrap="wrap" gap={0.5}>
-        <NumberField
-          id="stuckMinutes"
-          label="Stuck for"
-          tooltip={`Messages still in PROCESSING or RETRY that started more than this many minutes ago. Default ${DEFAULT_STUCK_MINUTES}.`}
-          value={query.stuckMinutes}
-          defaultValue={DEFAULT_STUCK_MINUTES}
-          min={1}
-          max={MAX_STUCK_MINUTES}
-          width={14}
-          suffix="min"
-          onCommit={(stuckMinutes) => update({ stuckMinutes })}
-        />
-        <FormatField
-          options={MESSAGE_FORMATS.stuckMessages}
-          value={effectiveFormat(query)}
-          onChange={(format) => update({ format })}
-        />
-      </Stack>
-    </Stack>
+    <MessageEditorLayout {...props}>
+      <NumberField
+        id="stuckMinutes"
+        label="Stuck for"
+        tooltip={`Messages still in PROCESSING or RETRY that started more than this many minutes ago. Default ${DEFAULT_STUCK_MINUTES}.`}
+        value={query.stuckMinutes}
+        defaultValue={DEFAULT_STUCK_MINUTES}
+        min={1}
+        max={MAX_STUCK_MINUTES}
+        width={14}
+        suffix="min"
+        onCommit={(stuckMinutes) => update({ stuckMinutes })}
+      />
+      <FormatField
+        options={MESSAGE_FORMATS.stuckMessages}
+        value={effectiveFormat(query)}
+        onChange={(format) => update({ format })}
+      />
+    </MessageEditorLayout>
   );
 }

@@ -1,8 +1,8 @@
 import React from 'react';
-import { Combobox, ComboboxOption, InlineField, InlineSwitch, Stack } from '@grafana/ui';
+import { Combobox, ComboboxOption, InlineField, Stack } from '@grafana/ui';
 
 import type { Keystore } from '../../queries/runtime';
-import { FormatPicker, LABEL_WIDTH } from '../common';
+import { FormatPicker, LABEL_WIDTH, SwitchField } from '../common';
 import type { CertificatesQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { TenantValuePicker } from '../TenantValuePicker';
@@ -48,18 +48,13 @@ export function CertificatesEditor({ query, onChange, onRunQuery, datasource }: 
           width={32}
         />
       </InlineField>
-      <InlineField
+      <SwitchField
         label="Chain"
-        labelWidth={LABEL_WIDTH}
         tooltip="Also read each entry's chain certificates (one request per entry, at most 25); days left then count the first certificate of the chain to expire"
-      >
-        <InlineSwitch
-          id="query-with-chain"
-          data-testid="query-with-chain"
-          value={query.withChain ?? false}
-          onChange={(e) => update({ withChain: e.currentTarget.checked || undefined })}
-        />
-      </InlineField>
+        id="query-with-chain"
+        value={query.withChain ?? false}
+        onChange={(checked) => update({ withChain: checked || undefined })}
+      />
       <FormatPicker
         value={query.format}
         onChange={(format) => update({ format })}
