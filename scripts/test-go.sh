@@ -21,5 +21,6 @@ fi
 # Our trees by name: ./... would also take the Go package an npm dependency ships under node_modules/.
 packages=(./pkg/... ./cmd/... ./internal/... ./tests/...)
 go vet "${packages[@]}"
-"$lint" run "${packages[@]}"
+# Another checkout on the same machine may be linting at the same time: run beside it instead of failing.
+"$lint" run --allow-parallel-runners "${packages[@]}"
 SAPCPI_PLUGIN_BINARY="$binary" go test -count=1 "${packages[@]}"
