@@ -364,7 +364,7 @@ func fetchNeo(ctx context.Context, c cpi.Source, o Options, cats []string, limit
 		}
 		next, err := url.Parse(page.NextLink)
 		if err != nil || next.RawQuery == "" {
-			return nil, fmt.Errorf("the Neo audit log API returned a next link without a query (%q): cannot read further pages", shorten(page.NextLink, 200))
+			return nil, fmt.Errorf("the Neo audit log API returned a next link without a query (%q): cannot read further pages", odata.Excerpt(page.NextLink, 200))
 		}
 		if seen[next.RawQuery] {
 			res.Notices = append(res.Notices, data.Notice{Severity: data.NoticeSeverityWarning,
@@ -421,11 +421,4 @@ func adaptError(err error, neo bool) error {
 func hasStatus(err error, status int) bool {
 	e, ok := cpi.AsError(err)
 	return ok && e.Status == status
-}
-
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

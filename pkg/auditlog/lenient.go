@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 // Audit records are written by many services, not only by Cloud Integration: a field may hold a number
@@ -117,7 +118,7 @@ func (sk *skipped) timed(r Record) bool {
 	if id == "" {
 		id = "a record without id"
 	}
-	sk.badTime = append(sk.badTime, fmt.Sprintf("%s (time %q)", id, shorten(r.timeText, 40)))
+	sk.badTime = append(sk.badTime, fmt.Sprintf("%s (time %q)", id, odata.Excerpt(r.timeText, 40)))
 	return false
 }
 

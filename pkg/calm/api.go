@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
@@ -218,7 +217,7 @@ func (e *APIError) describe(root string) string {
 	}
 	b.WriteString(")")
 	if e.Message != "" {
-		b.WriteString(": " + shorten(e.Message, 400))
+		b.WriteString(": " + odata.Excerpt(e.Message, 400))
 	}
 	switch {
 	case e.Code == "PRECONDITION_REQUIRED" || e.Status == http.StatusPreconditionRequired:
@@ -286,7 +285,7 @@ func malformed(resp *cpi.Response, err error) error {
 		host = odata.HostPort(resp.URL)
 	}
 	return cpi.WithSource(&cpi.Error{Kind: cpi.KindMalformedResponse, Host: host, Err: err,
-		Message: fmt.Sprintf("The answer of Cloud ALM (%s) does not have the documented shape: %s. Try again; if it persists, report it with the Query inspector's output.", host, shorten(err.Error(), 200))})
+		Message: fmt.Sprintf("The answer of Cloud ALM (%s) does not have the documented shape: %s. Try again; if it persists, report it with the Query inspector's output.", host, odata.Excerpt(err.Error(), 200))})
 }
 
 // missingFilterRe reads the dimension from "Missing filter for dimension 'kpiId'".
@@ -302,18 +301,6 @@ func MissingFilter(err error) string {
 		return m[1]
 	}
 	return ""
-}
-
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	// Cut at a character boundary: half a UTF-8 sequence would make the message invalid text.
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 func contains(list []string, s string) bool {

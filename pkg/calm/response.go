@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 // Attribute is one dimension value of a series.
@@ -184,7 +185,7 @@ func number(raw json.RawMessage) (*float64, error) {
 			return &f, nil
 		}
 	}
-	return nil, fmt.Errorf("value %s is not a number", shorten(string(raw), 40))
+	return nil, fmt.Errorf("value %s is not a number", odata.Excerpt(string(raw), 40))
 }
 
 // timestamp reads a time cell: milliseconds since the epoch (number or string, what timestampFormat
@@ -204,7 +205,7 @@ func timestamp(raw json.RawMessage) (time.Time, error) {
 	f, err := strconv.ParseFloat(text, 64)
 	// Beyond maxTimestampMS the conversion to int64 overflows or the year has five digits: not a time.
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > maxTimestampMS {
-		return time.Time{}, fmt.Errorf("timestamp %s is neither milliseconds since 1970 nor YYYYMMDDhhmmss", shorten(string(raw), 40))
+		return time.Time{}, fmt.Errorf("timestamp %s is neither milliseconds since 1970 nor YYYYMMDDhhmmss", odata.Excerpt(string(raw), 40))
 	}
 	if f < 1e11 {
 		return time.Unix(int64(f), 0).UTC(), nil
@@ -251,7 +252,7 @@ func Notices(h http.Header) []data.Notice {
 			if json.Unmarshal([]byte(raw), &one) == nil && one.Content != "" {
 				msgs = []sapMessage{one}
 			} else {
-				out = append(out, data.Notice{Severity: data.NoticeSeverityInfo, Text: "Cloud ALM: " + shorten(raw, 300)})
+				out = append(out, data.Notice{Severity: data.NoticeSeverityInfo, Text: "Cloud ALM: " + odata.Excerpt(raw, 300)})
 				continue
 			}
 		}
@@ -266,7 +267,7 @@ func Notices(h http.Header) []data.Notice {
 			case "E":
 				sev = data.NoticeSeverityError
 			}
-			out = append(out, data.Notice{Severity: sev, Text: "Cloud ALM: " + shorten(m.Content, 300)})
+			out = append(out, data.Notice{Severity: sev, Text: "Cloud ALM: " + odata.Excerpt(m.Content, 300)})
 		}
 	}
 	return out

@@ -20,7 +20,7 @@ func (c *Client) Malformed(resp *Response, err error) error {
 	e := c.responseError(resp, "The response from %s%s "+what+"; try again, and narrow the query if it keeps happening.")
 	e.Err = err
 	if err != nil {
-		e.Detail = shorten(err.Error(), 300)
+		e.Detail = odata.Excerpt(err.Error(), 300)
 	}
 	return WithSource(c.desc.finish(e))
 }
