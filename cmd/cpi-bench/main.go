@@ -4,6 +4,8 @@
 //
 //	go run ./cmd/cpi-bench                                  # 1 000 000 messages/day, 150 iFlows, 80 ms latency
 //	go run ./cmd/cpi-bench -messages-per-day 20000 -naive-budget 10s -scenarios a,e
+//	go run ./cmd/cpi-bench -dashboards -messages-per-day 20000  # the overview dashboard, plugin and naive (dashrun.go)
+//	go run ./cmd/cpi-bench -sweep                                # the same at 20 000, 200 000, 1 000 000/day
 //
 // The tenant (pkg/simulator) runs in-process behind httptest with the injected latency on every request;
 // the client is the plugin's (pkg/cpi) with SAP's per-user rate limits (message logs 100/s) and 8
