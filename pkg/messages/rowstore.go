@@ -325,6 +325,8 @@ func (f *filler) commit(now time.Time) error {
 			}
 			b.rows = kept
 		}
+		// Appending left up to twice the room needed: keep exactly the rows.
+		b.rows, b.extras = slices.Clone(b.rows), slices.Clone(b.extras)
 		if old := rs.minutes[m]; old != nil {
 			rs.bytes -= old.bytes
 		}

@@ -2,7 +2,11 @@ package messages
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,5 +187,88 @@ func TestFilteredQueryUsesWhatTheStoreHolds(t *testing.T) {
 	want := tn.directCount(t, odata.And(window24h(w.from, w.to), odata.Eq("IntegrationArtifact/Id", flow)))
 	if got, was := sumValues(numericValues(t, warm)), sumValues(numericValues(t, cold)); int64(got) != want || int64(was) != want {
 		t.Errorf("%s: store %v, direct %v, the tenant %d", flow, got, was, want)
+	}
+}
+
+// FuzzRowStore: whatever rows a tenant sends (any status, id, link or time, inside the read or not,
+// repeated), the store neither panics nor exceeds its bound, and every row it holds lies in its minute.
+func FuzzRowStore(f *testing.F) {
+	f.Add([]byte("RETRY G1 3;FAILED G1 12;COMPLETED x 5"), uint8(10))
+	f.Add([]byte("PROCESSING a -1;PROCESSING a 99999;;;ÄÖ '/#.. 7"), uint8(1))
+	f.Fuzz(func(t *testing.T, spec []byte, width uint8) {
+		t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		rs := newRowStore(8 << 10)
+		m0 := minuteOf(t0)
+		var rows []mplRow
+		for i, part := range strings.Split(string(spec), ";") {
+			fields := strings.Fields(part)
+			for len(fields) < 3 {
+				fields = append(fields, "")
+			}
+			offset, _ := strconv.Atoi(fields[2])
+			r := msg(fields[1], fields[0], t0.Add(time.Duration(offset)*time.Second))
+			r.AlternateWebLink = part
+			r.Sender = fmt.Sprint(i)
+			rows = append(rows, r)
+		}
+		now := t0.Add(time.Hour)
+		for k := 0; k < 3; k++ {
+			f := rs.newFiller(m0+int64(k), m0+int64(k)+int64(width%30)+1, now)
+			if err := f.add(rows); err != nil && !errors.Is(err, errStoreReset) {
+				t.Fatal(err)
+			}
+			_ = f.commit(now)
+			if b, _ := rs.usage(); b > rs.maxBytes {
+				t.Fatalf("%d bytes held, bound %d", b, rs.maxBytes)
+			}
+		}
+		for m, b := range rs.minutes {
+			for _, r := range b.rows {
+				if minuteOf(time.UnixMilli(r.end)) != m {
+					t.Fatalf("a row of %v kept in minute %d", time.UnixMilli(r.end), m)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkRowStore48h fills the store with 48 hours at a million messages a day (694 a minute, 150
+// iFlows, 5 % not COMPLETED with id and link) and reports what it holds: the bytes it accounts for and
+// the Go heap it really takes.
+func BenchmarkRowStore48h(b *testing.B) {
+	t0 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	const perMinute, minutes = 694, 48 * 60
+	for n := 0; n < b.N; n++ {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rs := newRowStore(DefaultStoreBytes)
+		for k := 0; k < minutes; k++ {
+			m := minuteOf(t0) + int64(k)
+			f := rs.newFiller(m, m+1, t0.Add(72*time.Hour))
+			page := make([]mplRow, perMinute)
+			for i := range page {
+				status := "COMPLETED"
+				if i%20 == 0 {
+					status = "FAILED"
+				}
+				page[i] = msg(fmt.Sprintf("AGk_xKgivsDaGSUpuvz-%08d", k*perMinute+i), status, t0.Add(time.Duration(k)*time.Minute+time.Duration(i)*50*time.Millisecond))
+				page[i].IntegrationArtifact.ID = fmt.Sprintf("Flow_%03d", i%150)
+				page[i].AlternateWebLink = "https://tenant.integrationsuite.cfapps.eu10.hana.ondemand.com/shell/monitoring/MessageDetails/%7B%22messageGuid%22%3A%22" + page[i].MessageGuid + "%22%7D"
+			}
+			if err := f.add(page); err != nil {
+				b.Fatal(err)
+			}
+			if err := f.commit(t0.Add(72 * time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		bytes, rows := rs.usage()
+		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(float64(bytes)/(1<<20), "accountedMiB")
+		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/(1<<20), "heapMiB")
+		runtime.KeepAlive(rs)
 	}
 }
