@@ -23,8 +23,9 @@ package messages
 // receivers; not message ids, correlation ids or custom headers) and whose time field is LogEnd:
 //   - unfiltered: always, unless the minutes to read hold more than fillRows messages (the probe says so;
 //     the query then asks the tenant directly with its own filters, which is cheaper for it alone);
-//   - filtered: when at most maxGapMinutes are missing and they are expected to hold at most one page, so a
-//     filtered query never reads the whole tenant for itself, but uses what a dashboard keeps fresh.
+//   - filtered: when at most maxGapMinutes are missing and they are expected to hold at most maxGapPages
+//     pages, so a filtered query never reads the whole tenant for itself, but uses what a dashboard keeps
+//     fresh.
 //
 // Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids and links of the rows that are not
 // COMPLETED (the only ones error texts and moves need), and the interned names; 48 hours at a million
@@ -47,8 +48,9 @@ const (
 	fillRows = 600_000
 	// edgeFresh is how long a minute read before it settled is reused.
 	edgeFresh = 30 * time.Second
-	// maxGapMinutes is the most minutes a filtered query reads to use the store.
+	// maxGapMinutes and maxGapPages bound what a filtered query reads to use the store.
 	maxGapMinutes = 10
+	maxGapPages   = 10
 	// storedRowBytes is the size of a storedRow; rowExtraBytes what an extra costs besides its strings.
 	storedRowBytes = 32
 	rowExtraBytes  = 32

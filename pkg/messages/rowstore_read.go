@@ -79,13 +79,13 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 
 // worthFilling decides whether reading missing minutes into the store pays: an unfiltered query reads
 // them unless they hold too many messages; a narrower query only the few edge minutes a dashboard
-// leaves, when they fit in about a page.
+// leaves (a few pages, which the other panels and alert rules of the tenant then share).
 func (r *run) worthFilling(missing int, narrow bool) bool {
 	e := r.st.rows.expected(missing)
 	if !narrow {
 		return e <= fillRows
 	}
-	return missing <= maxGapMinutes && e >= 0 && e <= cpi.MaxPageSize
+	return missing <= maxGapMinutes && e >= 0 && e <= maxGapPages*cpi.MaxPageSize
 }
 
 // fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes.
@@ -107,7 +107,7 @@ func (r *run) fillMinutes(ctx context.Context, minutes []int64) error {
 func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 	rs := r.st.rows
 	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
-	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute}
+	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute, uncached: true}
 	p, err := r.probe(ctx, spec)
 	if err != nil {
 		return err

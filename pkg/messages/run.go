@@ -70,6 +70,9 @@ func (r *run) reqCtx(ctx context.Context, w window) context.Context {
 // scanCtx is reqCtx for the requests of a scan, which may allow an open window's answer to be shared
 // for a while (scanSpec.shared).
 func (r *run) scanCtx(ctx context.Context, s scanSpec, w window) context.Context {
+	if s.uncached {
+		return cpi.Shareable(ctx)
+	}
 	if s.shared > 0 && !w.closed(r.now) {
 		return cpi.CacheFor(ctx, s.shared)
 	}
