@@ -181,6 +181,17 @@ func printSteps(out io.Writer, cfg config, requests int, steps []dashStep) {
 			s.plugin.calls, naiveCalls, r, dur(s.plugin.wall), naiveWall, s.simPerReq.Round(10*time.Microsecond), mib(s.heapAfter),
 			mib(own), mib(s.heapPeak), naiveHeap, strings.Join(s.failed, "; "))
 	}
+	for _, s := range steps {
+		if s.step != "cold" || s.naiveSkipped {
+			continue
+		}
+		rows, texts := 0, 0
+		for _, p := range s.naivePanels {
+			rows, texts = rows+p.rows, texts+p.texts
+		}
+		fmt.Fprintf(out, "\nNaive cold load, %d messages/day, %s: %d rows listed, %d error texts read.", s.perDay, s.window, rows, texts)
+	}
+	fmt.Fprintln(out)
 	if marked {
 		fmt.Fprintf(out, "\n\\* not run again: above %d messages/day the naive reload shows the refresh's figures (nothing is cached on the naive path).\n", naiveReloadMax)
 	}
