@@ -1,6 +1,7 @@
 package messages
 
-// The cheapest of three strategies runs, chosen from a probe (the first page of the window with
+// The row store (rowstore.go) answers when it holds the range or may read it for every panel at once;
+// otherwise the cheapest of three strategies runs, chosen from a probe (the first page of the window with
 // $inlinecount, which answers small windows by itself):
 //   - count: one $count per group and bucket (groups × buckets requests); wins for one number per group
 //     over a busy range (8 statuses → 8 requests, whatever the volume);
@@ -63,11 +64,6 @@ func (r *run) countGroups(ctx context.Context, s countsSpec) (*groupCounts, erro
 	if s.b != nil {
 		scan.align = s.b.width
 	}
-	p, err := r.probe(ctx, scan)
-	if err != nil {
-		return nil, err
-	}
-	r.set("messages", p.total)
 	aggregate := func(target *groupCounts) func([]mplRow) error {
 		return func(rows []mplRow) error {
 			for i := range rows {
@@ -87,6 +83,14 @@ func (r *run) countGroups(ctx context.Context, s countsSpec) (*groupCounts, erro
 			return nil
 		}
 	}
+	if _, ok, err := r.fromStore(ctx, scan, aggregate(out)); ok {
+		return out, err
+	}
+	p, err := r.probe(ctx, scan)
+	if err != nil {
+		return nil, err
+	}
+	r.set("messages", p.total)
 	if p.complete(0) {
 		r.set("strategy", StrategyProbe)
 		_, err := r.scan(ctx, scan, p, aggregate(out))

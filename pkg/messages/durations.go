@@ -97,13 +97,7 @@ func Durations(ctx context.Context, st *Store, rg Range, q models.MessageDuratio
 	}
 	groups := map[string]*acc{}
 	if !s.w.empty() {
-		p, err := r.probe(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		r.set("messages", p.total)
-		r.set("strategy", StrategyRows)
-		_, err = r.scan(ctx, s, p, func(rows []mplRow) error {
+		collect := func(rows []mplRow) error {
 			for i := range rows {
 				m := &rows[i]
 				d := durationMs(m)
@@ -128,7 +122,17 @@ func Durations(ctx context.Context, st *Store, rg Range, q models.MessageDuratio
 				a.buckets[bi] = append(a.buckets[bi], int32(min(*d, math.MaxInt32)))
 			}
 			return nil
-		})
+		}
+		_, ok, err := r.fromStore(ctx, s, collect)
+		if !ok {
+			var p probeResult
+			if p, err = r.probe(ctx, s); err != nil {
+				return nil, err
+			}
+			r.set("messages", p.total)
+			r.set("strategy", StrategyRows)
+			_, err = r.scan(ctx, s, p, collect)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -77,21 +77,27 @@ func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGr
 	if s.w.empty() {
 		return nil, r, nil
 	}
-	p, err := r.probe(ctx, s)
-	if err != nil {
-		return nil, r, err
-	}
 	var rows []mplRow
-	res, err := r.scan(ctx, s, p, func(page []mplRow) error {
+	collect := func(page []mplRow) error {
 		rows = append(rows, page...)
 		return nil
-	})
+	}
+	res, ok, err := r.fromStore(ctx, s, collect)
+	total := int64(res.read)
+	if !ok {
+		var p probeResult
+		if p, err = r.probe(ctx, s); err != nil {
+			return nil, r, err
+		}
+		total = p.total
+		res, err = r.scan(ctx, s, p, collect)
+	}
 	if err != nil {
 		return nil, r, err
 	}
-	r.set("failedMessages", p.total)
+	r.set("failedMessages", total)
 	if res.capped {
-		r.notice(data.NoticeSeverityWarning, "Only the newest %d of %d failed messages are grouped: narrow the time range.", len(rows), p.total)
+		r.notice(data.NoticeSeverityWarning, "Only the newest %d of %d failed messages are grouped: narrow the time range.", len(rows), total)
 	}
 
 	before := r.requestCount()

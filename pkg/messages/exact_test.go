@@ -108,9 +108,16 @@ type point struct {
 // TestSeriesAreExact: for random ranges and intervals, every time series covers exactly [from, to):
 // each point holds the messages from its time to the next point's (the last one to the range end), the
 // series add up to the numeric answer, and both equal a count of the raw rows.
+// It runs with the row store (one store across the cases, as a dashboard's refreshes would use it) and
+// without it (every query asks the tenant).
 func TestSeriesAreExact(t *testing.T) {
+	t.Run("row store", func(t *testing.T) { testSeriesAreExact(t, nil) })
+	t.Run("direct", func(t *testing.T) { testSeriesAreExact(t, []StoreOption{WithStoreBytes(0)}) })
+}
+
+func testSeriesAreExact(t *testing.T, opts []StoreOption) {
 	ctx := context.Background()
-	tn := newTestTenant(t, tenantOpts{perDay: 6000, iflows: 12})
+	tn := newTestTenant(t, tenantOpts{perDay: 6000, iflows: 12, store: opts})
 	span := 30 * time.Hour
 	rows := rawRows(t, tn, fixedNow.Add(-span), fixedNow)
 	if len(rows) < 1000 {

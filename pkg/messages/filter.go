@@ -103,6 +103,20 @@ type filterSet struct {
 
 	statuses                           []string // the status filter, upper case (nil = any); see query
 	iflows, packages, senders, receivs []string
+	byText                             bool // a filter on ids, custom status or custom headers
+}
+
+// narrow reports whether the set selects fewer messages than the whole tenant.
+func (fs *filterSet) narrow() bool {
+	return len(fs.statuses)+len(fs.iflows)+len(fs.packages)+len(fs.senders)+len(fs.receivs) > 0 || fs.byText
+}
+
+// matches applies the status and list filters to a row (the row store evaluates them itself).
+func (fs *filterSet) matches(m *mplRow) bool {
+	in := func(values []string, v string) bool { return len(values) == 0 || slices.Contains(values, v) }
+	a := &m.IntegrationArtifact
+	return in(fs.statuses, m.Status) && in(fs.iflows, a.ID) && in(fs.packages, a.PackageID) &&
+		in(fs.senders, m.Sender) && in(fs.receivs, m.Receiver)
 }
 
 // localFilter is a multi-value filter applied to the rows read (too long for the URL).
@@ -219,6 +233,7 @@ func newFilterSet(f models.MessageFilters) (*filterSet, error) {
 			return nil, err
 		}
 		fs.server = append(fs.server, odata.Eq(t.path, t.value))
+		fs.byText = true
 	}
 
 	switch {

@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -160,4 +161,24 @@ func (tn *tenant) deployedCount(t testing.TB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// deployedIDs are the ids of the deployed iFlows, read straight from the tenant.
+func (tn *tenant) deployedIDs(t testing.TB) []string {
+	t.Helper()
+	var page struct {
+		D struct {
+			Results []struct{ Id string } `json:"results"`
+		} `json:"d"`
+	}
+	body := tn.direct(t, "IntegrationRuntimeArtifacts", url.Values{"$filter": {"Type eq 'INTEGRATION_FLOW'"}, "$select": {"Id"}, "$format": {"json"}})
+	if err := json.Unmarshal(body, &page); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range page.D.Results {
+		ids = append(ids, r.Id)
+	}
+	sort.Strings(ids)
+	return ids
 }

@@ -46,7 +46,8 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	}
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
-	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), fields: listFields, desc: true, maxRows: maxRows}
+	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh.
+	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
 	if s.w.empty() {
 		return nil, nil, r, nil
 	}

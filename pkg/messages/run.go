@@ -4,8 +4,9 @@
 // $skip pages inside time slices, error texts only for the rows shown (bounded, cached by message id),
 // and the client's deduplication and short cache for closed windows.
 //
-// Files: filter.go (time window and filters), run.go (request log and frame meta), scan.go (reading
-// rows: probe, time slices, parallel pages), list.go (messages), counts.go (messageCounts),
+// Files: filter.go (time window and filters), run.go (request log and frame meta), store.go (what the
+// queries of a tenant share), rowstore.go and rowstore_read.go (the tenant's rows by minute), scan.go
+// (reading rows: probe, time slices, parallel pages), list.go (messages), counts.go (messageCounts),
 // durations.go (messageDurations), errorgroups.go and signature.go (errorGroups), stuck.go
 // (stuckMessages), landscape.go (deployed iFlows, packages, senders and receivers), frames.go (frame
 // helpers).
@@ -39,11 +40,10 @@ type run struct {
 	now time.Time
 	mu  sync.Mutex
 
-	requests     []string
-	cached       int
-	storedSlices int // slices answered from the store's blocks
-	notices      []data.Notice
-	custom       map[string]any
+	requests []string
+	cached   int
+	notices  []data.Notice
+	custom   map[string]any
 }
 
 func newRun(st *Store, now time.Time) *run {
@@ -70,6 +70,9 @@ func (r *run) reqCtx(ctx context.Context, w window) context.Context {
 // scanCtx is reqCtx for the requests of a scan, which may allow an open window's answer to be shared
 // for a while (scanSpec.shared).
 func (r *run) scanCtx(ctx context.Context, s scanSpec, w window) context.Context {
+	if s.uncached {
+		return cpi.Shareable(ctx)
+	}
 	if s.shared > 0 && !w.closed(r.now) {
 		return cpi.CacheFor(ctx, s.shared)
 	}
@@ -90,13 +93,6 @@ func (r *run) record(resp *cpi.Response) {
 
 // recordList records a listing's requests; a listing whose pages fell short of the tenant's count is
 // said once per query (the caps of message queries are worded by the query types themselves).
-// cachedSlice counts a slice answered from the store's blocks (no request).
-func (r *run) cachedSlice() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.storedSlices++
-}
-
 func (r *run) recordList(res cpi.ListResult) {
 	r.mu.Lock()
 	r.requests = append(r.requests, res.Requests...)
@@ -133,6 +129,14 @@ func (r *run) set(key string, v any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.custom[key] = v
+}
+
+// addStat adds n to a counting fact of the frame meta.
+func (r *run) addStat(key string, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, _ := r.custom[key].(int)
+	r.custom[key] = v + n
 }
 
 // requestCount is the number of GETs the query made so far (cache hits included).
@@ -174,9 +178,6 @@ func (r *run) meta() *data.FrameMeta {
 		}
 		custom["requests"] = len(r.requests)
 		custom["cachedRequests"] = r.cached
-		if r.storedSlices > 0 {
-			custom["storedSlices"] = r.storedSlices
-		}
 		m.Custom = custom
 	}
 	return m

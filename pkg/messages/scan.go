@@ -76,6 +76,8 @@ type scanSpec struct {
 	// shared > 0: an open window's answer may be reused for this long (a listing every panel of one
 	// refresh asks for, e.g. the stuck messages).
 	shared time.Duration
+	// uncached: the answer is kept elsewhere (the row store), so it must not crowd the response cache.
+	uncached bool
 }
 
 func (s scanSpec) query(w window) url.Values {
@@ -207,39 +209,14 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 	res := scanResult{slices: len(parts)}
 	var mu sync.Mutex
 	err := forEachLimit(ctx, len(parts), parallelSlices, func(ctx context.Context, i int) error {
-		q := s.query(parts[i])
-		// A settled slice is kept as rows in the store (blocks.go): later refreshes read it from there.
-		settled := parts[i].settled(r.now)
-		key := cpi.EncodeQuery(q)
-		if settled {
-			if rows, ok := r.st.blocks.get(key, r.now); ok {
-				mu.Lock()
-				defer mu.Unlock()
-				res.read += len(rows)
-				r.cachedSlice()
-				return fn(filter(rows))
-			}
-		}
-		var kept []mplRow
-		keep := settled
-		lr, err := cpi.ListEach(r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: q},
+		lr, err := cpi.ListEach(r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i])},
 			func(_ int, rows []mplRow) error {
 				mu.Lock()
 				defer mu.Unlock()
 				res.read += len(rows)
-				if keep {
-					if len(kept)+len(rows) > r.st.blocks.limit() {
-						keep, kept = false, nil // more rows than the store keeps: do not hold them
-					} else {
-						kept = append(kept, rows...)
-					}
-				}
 				return fn(filter(rows))
 			})
 		r.recordList(lr)
-		if err == nil && keep {
-			r.st.blocks.put(key, kept, r.now)
-		}
 		return err
 	})
 	return res, err

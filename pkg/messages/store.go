@@ -15,7 +15,8 @@ package messages
 //     short on the way with a matching Content-Length looks whole, so a text is final only once a second
 //     read, at least textConfirmAfter later and with budget no unread text needs, returned the same bytes;
 //     until then the panels show the first read;
-//   - the rows of settled scan slices (blocks.go), so a refresh reads only the edges of its range;
+//   - the tenant's message rows by minute (rowstore.go), which answer every panel's counts, durations and
+//     error groups, so a dashboard reads its range once and a refresh only the minutes that may change;
 //   - the shared listings of a refresh (stuck messages) through the client's cache, see stuckRows.
 //
 // A Store is safe for concurrent use.
@@ -44,17 +45,17 @@ const (
 
 // Store is the shared message data of one data source instance.
 type Store struct {
-	c      *cpi.Client
-	texts  *textStore
-	blocks *blockStore
+	c     *cpi.Client
+	texts *textStore
+	rows  *rowStore
 }
 
 // StoreOption configures a Store.
 type StoreOption func(*Store)
 
-// WithBlockRows bounds the rows of settled slices the store keeps (0: none).
-func WithBlockRows(n int) StoreOption {
-	return func(s *Store) { s.blocks.maxRows = max(n, 0) }
+// WithStoreBytes bounds the memory of the row store (0: no row store; every query asks the tenant).
+func WithStoreBytes(n int64) StoreOption {
+	return func(s *Store) { s.rows.maxBytes = max(n, 0) }
 }
 
 // WithTextBudget sets the tenant's error-text budget (burst texts at most, refilled by perMinute) and the
@@ -70,7 +71,7 @@ func WithTextBudget(burst int, perMinute float64, maxBytes int64) StoreOption {
 func NewStore(c *cpi.Client, opts ...StoreOption) *Store {
 	s := &Store{c: c, texts: &textStore{burst: DefaultTextBurst, perMinute: DefaultTextsPerMinute, tokens: DefaultTextBurst, maxBytes: defaultTextBytes,
 		kept: map[string]*list.Element{}, inflight: map[string]chan struct{}{}, order: list.New()},
-		blocks: newBlockStore(DefaultBlockRows)}
+		rows: newRowStore(DefaultStoreBytes)}
 	for _, o := range opts {
 		o(s)
 	}

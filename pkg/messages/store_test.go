@@ -223,9 +223,9 @@ func TestStuckListingShared(t *testing.T) {
 	}
 }
 
-// TestSettledSlicesKept: a refresh reads only the slices at the edges of its range; the rows of settled
-// slices come from the store, and the answer stays the tenant's.
-func TestSettledSlicesKept(t *testing.T) {
+// TestStoreRefreshReadsOnlyTheEdge: a reload within edgeFresh asks the tenant nothing; a refresh a minute
+// later reads only the minutes that had not settled, and the answer stays the tenant's.
+func TestStoreRefreshReadsOnlyTheEdge(t *testing.T) {
 	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
 	ctx := context.Background()
 	q := models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}
@@ -237,7 +237,6 @@ func TestSettledSlicesKept(t *testing.T) {
 		}
 		return n
 	}
-	var first int
 	for step, shift := range []time.Duration{0, 5 * time.Second, time.Minute} {
 		tn.reset()
 		rg := rangeOf(3*time.Hour, time.Minute)
@@ -246,71 +245,31 @@ func TestSettledSlicesKept(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strategyOf(frames) != StrategyRows {
-			t.Fatalf("strategy %s, want rows", strategyOf(frames))
+		if strategyOf(frames) != StrategyStore {
+			t.Fatalf("strategy %s, want store", strategyOf(frames))
 		}
 		w := rg.window()
 		if got, want := total(frames), float64(tn.directCount(t, window24h(w.from, w.to))); got != want {
 			t.Errorf("step %d: %v messages, the tenant has %v", step, got, want)
 		}
-		n := len(tn.requests())
-		if step == 0 {
-			first = n
-			continue
+		read, _ := frames[0].Meta.Custom.(map[string]any)["storeMinutesRead"].(int)
+		switch step {
+		case 0:
+			if read < 180 {
+				t.Errorf("cold: %d minutes read, want the 3 hours", read)
+			}
+		case 1:
+			if n := len(tn.requests()); n != 0 {
+				t.Errorf("reload 5 s later: %d requests, want none: %v", n, tn.requests())
+			}
+		case 2:
+			// The minutes that ended less than settleAfter before the cold read, and the new one.
+			if read == 0 || read > 7 {
+				t.Errorf("refresh: %d minutes read, want the unsettled edge (1–7)", read)
+			}
+			if n := len(tn.requests()); n == 0 || n > 3 {
+				t.Errorf("refresh: %d requests, want 1–3: %v", n, tn.requests())
+			}
 		}
-		if n >= first {
-			t.Errorf("step %d: %d requests after a cold %d: the settled slices were read again", step, n, first)
-		}
-		if kept, _ := frames[0].Meta.Custom.(map[string]any)["storedSlices"].(int); kept == 0 {
-			t.Errorf("step %d: no slice from the store", step)
-		}
-	}
-}
-
-// TestBlockStoreIsBounded: the rows kept never exceed the bound; the oldest slices go first, and a slice
-// expires after settledTTL on the query clock.
-func TestBlockStoreIsBounded(t *testing.T) {
-	b := newBlockStore(100)
-	for i := 0; i < 10; i++ {
-		b.put(string(rune('a'+i)), make([]mplRow, 30), fixedNow)
-	}
-	if b.rows > 100 || b.order.Len() != 3 {
-		t.Errorf("%d rows in %d slices", b.rows, b.order.Len())
-	}
-	if _, ok := b.get("a", fixedNow); ok {
-		t.Error("the oldest slice is still kept")
-	}
-	if _, ok := b.get("j", fixedNow.Add(time.Minute)); !ok {
-		t.Error("the newest slice was evicted")
-	}
-	if _, ok := b.get("j", fixedNow.Add(settledTTL)); ok {
-		t.Error("a slice older than settledTTL was served")
-	}
-	b.put("big", make([]mplRow, 101), fixedNow)
-	if _, ok := b.get("big", fixedNow); ok {
-		t.Error("a slice above the bound was kept")
-	}
-}
-
-// TestSlicesAboveTheBoundNotKept: with a store that keeps fewer rows than a slice holds, the answer is
-// still the tenant's and nothing is kept.
-func TestSlicesAboveTheBoundNotKept(t *testing.T) {
-	tn := newTestTenant(t, tenantOpts{perDay: 100_000, store: []StoreOption{WithBlockRows(500)}})
-	rg := rangeOf(3*time.Hour, time.Minute)
-	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{GroupBy: GroupPackage, Format: models.FormatTable}, "SIM")
-	if err != nil {
-		t.Fatal(err)
-	}
-	counts, _ := frames[0].FieldByName("messages")
-	var n float64
-	for i := 0; i < counts.Len(); i++ {
-		n += counts.At(i).(float64)
-	}
-	w := rg.window()
-	if want := float64(tn.directCount(t, window24h(w.from, w.to))); n != want {
-		t.Errorf("%v messages, the tenant has %v", n, want)
-	}
-	if tn.st.blocks.rows > 500 {
-		t.Errorf("%d rows kept, bound 500", tn.st.blocks.rows)
 	}
 }

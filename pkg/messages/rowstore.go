@@ -1,0 +1,455 @@
+package messages
+
+// The row store: the tenant's message processing logs, one block per minute of LogEnd (aligned to absolute
+// time), each row compact (about 32 bytes), shared by every message panel, annotation and alert rule of
+// the data source instance. A dashboard's counts, durations and error groups are answered from the rows
+// of their range, so one scan of the window serves all of them, and a refresh reads only the minutes
+// that may still change.
+//
+// The settle rule. SAP writes a log when a message's step ends, sometimes a little after its LogEnd, and a
+// RETRY or PROCESSING message moves its LogEnd forward at every retry. So a minute read before it ended
+// settleAfter (5 minutes) ago may still change: it is reused for edgeFresh (30 s on the query clock) and
+// then read again. A minute read once it had settled is kept until memory needs the room (oldest minute
+// first) or it leaves the tenant's retention. A message that was RETRY or PROCESSING in one minute and
+// shows up in a later read at a later LogEnd is removed from its old minute, so it is counted once, where
+// the tenant has it now.
+//
+// Sharing. A query claims the minutes it needs that no one has read or is reading, reads them with one
+// listing per run of consecutive minutes ($select of the union of the fields the message queries use, no
+// filter: the store holds the whole tenant), and waits for the minutes other queries are reading. Twelve
+// panels asking for the same six hours read it once.
+//
+// When it answers. A query whose filters the rows can evaluate (statuses, iFlows, packages, senders,
+// receivers; not message ids, correlation ids or custom headers) and whose time field is LogEnd:
+//   - unfiltered: always, unless the minutes to read hold more than fillRows messages (the probe says so;
+//     the query then asks the tenant directly with its own filters, which is cheaper for it alone);
+//   - filtered: when at most maxGapMinutes are missing and they are expected to hold at most maxGapPages
+//     pages, so a filtered query never reads the whole tenant for itself, but uses what a dashboard keeps
+//     fresh.
+//
+// Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids and links of the rows that are not
+// COMPLETED (the only ones error texts and moves need), and the interned names; 48 hours at a million
+// messages a day take about 80 MB.
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+const (
+	// DefaultStoreBytes bounds the memory of the row store.
+	DefaultStoreBytes = 96 << 20
+	// fillRows bounds the messages one query may read to fill the store.
+	fillRows = 600_000
+	// edgeFresh is how long a minute read before it settled is reused.
+	edgeFresh = 30 * time.Second
+	// maxGapMinutes and maxGapPages bound what a filtered query reads to use the store.
+	maxGapMinutes = 10
+	maxGapPages   = 10
+	// storedRowBytes is the size of a storedRow; rowExtraBytes what an extra costs besides its strings.
+	storedRowBytes = 32
+	rowExtraBytes  = 32
+	// noDuration marks a row without LogStart; droppedStatus a row replaced within its read.
+	noDuration    = -1 << 31
+	droppedStatus = 0xFFFF
+)
+
+// storeFields are the fields the store keeps: every message query type but the messages list reads no
+// other ($select of their union).
+var storeFields = []string{"AlternateWebLink", "IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
+
+// storedRow is one message, compact: strings are interned in the store.
+type storedRow struct {
+	end      int64  // LogEnd, Unix milliseconds
+	dur      int32  // LogEnd − LogStart in milliseconds; noDuration without a LogStart
+	flow     uint32 // index in rowStore.flows
+	sender   uint32 // index in rowStore.strs
+	receiver uint32
+	extra    uint32 // 1 + index in minuteBlock.extras; 0 for a COMPLETED message
+	status   uint16 // index in rowStore.statuses
+}
+
+// rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves) and the monitor link.
+type rowExtra struct{ guid, link string }
+
+// minuteBlock holds the messages whose LogEnd is in one minute. Blocks are never changed once stored:
+// a change replaces the block, so readers may use a block after releasing the lock.
+type minuteBlock struct {
+	rows   []storedRow
+	extras []rowExtra
+	readAt time.Time // query clock of the read
+	bytes  int64
+}
+
+// valid reports whether the block may answer a query at now (the settle rule).
+func (b *minuteBlock) valid(minute int64, now time.Time) bool {
+	end := time.UnixMilli((minute + 1) * 60_000)
+	return !b.readAt.Before(end.Add(settleAfter)) || now.Sub(b.readAt) < edgeFresh
+}
+
+// names are the interned strings of the store; append-only, so a snapshot stays valid.
+type names struct {
+	flows    []artifactRef
+	flowIdx  map[artifactRef]uint32
+	strs     []string
+	strIdx   map[string]uint32
+	statuses []string
+	stIdx    map[string]uint16
+	bytes    int64
+}
+
+func newNames() *names {
+	return &names{flowIdx: map[artifactRef]uint32{}, strIdx: map[string]uint32{"": 0}, strs: []string{""}, stIdx: map[string]uint16{}}
+}
+
+func (n *names) flow(a artifactRef) uint32 {
+	if i, ok := n.flowIdx[a]; ok {
+		return i
+	}
+	i := uint32(len(n.flows)) //nolint:gosec // names are bounded in bytes (maxBytes/4), far below 2^32 entries
+	n.flows = append(n.flows, a)
+	n.flowIdx[a] = i
+	n.bytes += int64(2*(len(a.ID)+len(a.Name)+len(a.PackageID)+len(a.PackageName))) + 128
+	return i
+}
+
+func (n *names) str(s string) uint32 {
+	if i, ok := n.strIdx[s]; ok {
+		return i
+	}
+	i := uint32(len(n.strs)) //nolint:gosec // names are bounded in bytes (maxBytes/4), far below 2^32 entries
+	n.strs = append(n.strs, s)
+	n.strIdx[s] = i
+	n.bytes += int64(2*len(s)) + 64
+	return i
+}
+
+// status interns a status; ok is false beyond 65 535 distinct values (a hostile tenant).
+func (n *names) status(s string) (uint16, bool) {
+	if i, ok := n.stIdx[s]; ok {
+		return i, true
+	}
+	if len(n.statuses) >= droppedStatus {
+		return 0, false
+	}
+	i := uint16(len(n.statuses)) //nolint:gosec // checked above
+	n.statuses = append(n.statuses, s)
+	n.stIdx[s] = i
+	n.bytes += int64(2*len(s)) + 64
+	return i, true
+}
+
+// movingStatuses are the statuses whose LogEnd still moves.
+func moving(status string) bool { return status == "RETRY" || status == "PROCESSING" }
+
+// rowStore is the store of one data source instance. Safe for concurrent use.
+type rowStore struct {
+	maxBytes int64
+
+	mu       sync.Mutex
+	minutes  map[int64]*minuteBlock
+	inflight map[int64]chan struct{}
+	moves    map[string]int64 // id of a RETRY or PROCESSING message → its minute
+	names    *names
+	bytes    int64   // blocks
+	rate     float64 // messages per minute seen by the last large read (0: unknown)
+}
+
+func newRowStore(maxBytes int64) *rowStore {
+	return &rowStore{maxBytes: maxBytes, minutes: map[int64]*minuteBlock{}, inflight: map[int64]chan struct{}{},
+		moves: map[string]int64{}, names: newNames()}
+}
+
+func minuteOf(t time.Time) int64 { return floorDiv(t.UnixMilli(), 60_000) }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// claim sorts the minutes [m0, m1) into valid ones, ones another query is reading (to await) and ones
+// this query must read (claimed: marked in flight until release).
+func (rs *rowStore) claim(m0, m1 int64, now time.Time, take bool) (missing []int64, await []chan struct{}) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for m := m0; m < m1; m++ {
+		if b := rs.minutes[m]; b != nil && b.valid(m, now) {
+			continue
+		}
+		if ch, ok := rs.inflight[m]; ok {
+			await = append(await, ch)
+			continue
+		}
+		missing = append(missing, m)
+	}
+	if take {
+		for _, m := range missing {
+			rs.inflight[m] = make(chan struct{})
+		}
+	}
+	return missing, await
+}
+
+// release ends the claim of minutes (read or not) and wakes the queries waiting for them.
+func (rs *rowStore) release(minutes []int64) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, m := range minutes {
+		if ch, ok := rs.inflight[m]; ok {
+			close(ch)
+			delete(rs.inflight, m)
+		}
+	}
+}
+
+// filler compacts the rows of one read of the minutes [m0, m1), page by page, into blocks that become
+// visible only at commit.
+type filler struct {
+	rs      *rowStore
+	names   *names // the names the rows are interned in; a store cleared meanwhile drops the read
+	m0, m1  int64
+	blocks  map[int64]*minuteBlock
+	seen    map[string]rowRef // moving messages read so far: a later listing of one replaces the earlier
+	dropped map[rowRef]bool
+	moved   map[string]int64 // messages now read here that a minute outside the read still holds
+	moves   map[string]int64 // moving messages of this read → their minute
+	rows    int64
+}
+
+type rowRef struct {
+	m int64
+	i int
+}
+
+func (rs *rowStore) newFiller(m0, m1 int64, now time.Time) *filler {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	f := &filler{rs: rs, names: rs.names, m0: m0, m1: m1, blocks: map[int64]*minuteBlock{}, seen: map[string]rowRef{},
+		dropped: map[rowRef]bool{}, moved: map[string]int64{}, moves: map[string]int64{}}
+	for m := m0; m < m1; m++ {
+		f.blocks[m] = &minuteBlock{readAt: now}
+	}
+	return f
+}
+
+// errStoreReset: the store dropped its names while a read was compacting rows (hostile variety of names).
+var errStoreReset = errors.New("the message store was reset during a read")
+
+// add compacts one page of rows.
+func (f *filler) add(rows []mplRow) error {
+	rs := f.rs
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.names != f.names {
+		return errStoreReset
+	}
+	nm := f.names
+	for i := range rows {
+		row := &rows[i]
+		m := minuteOf(row.LogEnd.Time)
+		b := f.blocks[m]
+		st, ok := nm.status(row.Status)
+		if b == nil || !ok {
+			continue // outside the minutes read (a tenant that ignores the filter), or a hostile status
+		}
+		g := row.MessageGuid
+		if prev, ok := f.seen[g]; ok && g != "" {
+			pb := f.blocks[prev.m]
+			if pb.rows[prev.i].end > row.LogEnd.UnixMilli() {
+				continue // an older listing of a message whose newer one was already read
+			}
+			f.dropped[prev] = true
+			delete(f.seen, g)
+		}
+		sr := storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: nm.flow(row.IntegrationArtifact),
+			sender: nm.str(row.Sender), receiver: nm.str(row.Receiver), status: st}
+		if !row.LogStart.IsZero() {
+			sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
+		}
+		if row.Status != "COMPLETED" {
+			b.extras = append(b.extras, rowExtra{guid: g, link: row.AlternateWebLink})
+			sr.extra = uint32(len(b.extras)) //nolint:gosec // a minute holds at most fillRows rows
+			b.bytes += int64(len(g)+len(row.AlternateWebLink)) + rowExtraBytes
+		}
+		b.rows = append(b.rows, sr)
+		b.bytes += storedRowBytes
+		f.rows++
+		if g == "" {
+			continue
+		}
+		if old, ok := rs.moves[g]; ok && (old < f.m0 || old >= f.m1) {
+			f.moved[g] = old
+		}
+		if moving(row.Status) {
+			f.seen[g] = rowRef{m, len(b.rows) - 1}
+			f.moves[g] = m
+		} else {
+			delete(f.moves, g)
+		}
+	}
+	if nm.bytes > rs.maxBytes/4 {
+		rs.clearLocked()
+		return errStoreReset
+	}
+	return nil
+}
+
+// commit stores the blocks read, replacing what was kept for their minutes, and removes the messages
+// that moved here from the minutes they were in before.
+func (f *filler) commit(now time.Time) error {
+	rs := f.rs
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.names != f.names {
+		return errStoreReset
+	}
+	for ref := range f.dropped {
+		b := f.blocks[ref.m]
+		b.rows[ref.i].status = droppedStatus
+	}
+	for m, b := range f.blocks {
+		if len(f.dropped) > 0 {
+			kept := b.rows[:0]
+			for _, r := range b.rows {
+				if r.status != droppedStatus {
+					kept = append(kept, r)
+				} else {
+					b.bytes -= storedRowBytes
+				}
+			}
+			b.rows = kept
+		}
+		// Appending left up to twice the room needed: keep exactly the rows.
+		b.rows, b.extras = slices.Clone(b.rows), slices.Clone(b.extras)
+		if old := rs.minutes[m]; old != nil {
+			rs.bytes -= old.bytes
+		}
+		rs.minutes[m] = b
+		rs.bytes += b.bytes
+	}
+	for g := range rs.moves {
+		if m := rs.moves[g]; m >= f.m0 && m < f.m1 {
+			delete(rs.moves, g) // the minutes read again hold the message where it is now, if anywhere
+		}
+	}
+	for g, old := range f.moved {
+		rs.removeLocked(old, g)
+	}
+	maps.Copy(rs.moves, f.moves)
+	rs.evictLocked(minuteOf(now.Add(-Retention)))
+	return nil
+}
+
+// removeLocked removes the message guid from the block of minute m (copying the block).
+func (rs *rowStore) removeLocked(m int64, guid string) {
+	delete(rs.moves, guid)
+	b := rs.minutes[m]
+	if b == nil {
+		return
+	}
+	for i, r := range b.rows {
+		if r.extra == 0 || b.extras[r.extra-1].guid != guid {
+			continue
+		}
+		nb := &minuteBlock{readAt: b.readAt, extras: b.extras, bytes: b.bytes - storedRowBytes}
+		nb.rows = append(slices.Clone(b.rows[:i]), b.rows[i+1:]...)
+		rs.minutes[m] = nb
+		rs.bytes -= storedRowBytes
+		return
+	}
+}
+
+// evictLocked drops the minutes before oldest, then the oldest minutes while the store is over its bound.
+func (rs *rowStore) evictLocked(oldest int64) {
+	if rs.bytes+rs.names.bytes <= rs.maxBytes && len(rs.minutes) > 0 {
+		var first int64 = 1<<63 - 1
+		for m := range rs.minutes {
+			first = min(first, m)
+		}
+		if first >= oldest {
+			return
+		}
+	}
+	keys := make([]int64, 0, len(rs.minutes))
+	for m := range rs.minutes {
+		keys = append(keys, m)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	for _, m := range keys {
+		if m >= oldest && rs.bytes+rs.names.bytes <= rs.maxBytes {
+			break
+		}
+		rs.bytes -= rs.minutes[m].bytes
+		delete(rs.minutes, m)
+	}
+	for g, m := range rs.moves {
+		if _, ok := rs.minutes[m]; !ok {
+			delete(rs.moves, g)
+		}
+	}
+}
+
+func (rs *rowStore) clearLocked() {
+	rs.minutes, rs.moves, rs.names, rs.bytes = map[int64]*minuteBlock{}, map[string]int64{}, newNames(), 0
+}
+
+// snapshot returns the blocks of [m0, m1) (nil where none) and the names they use.
+func (rs *rowStore) snapshot(m0, m1 int64) ([]*minuteBlock, names) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	out := make([]*minuteBlock, 0, m1-m0)
+	for m := m0; m < m1; m++ {
+		out = append(out, rs.minutes[m])
+	}
+	return out, *rs.names
+}
+
+// expected is the number of messages the minutes are expected to hold (-1: unknown).
+func (rs *rowStore) expected(minutes int) float64 {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.rate <= 0 {
+		return -1
+	}
+	return rs.rate * float64(minutes)
+}
+
+// observe records the messages per minute of a read of many minutes.
+func (rs *rowStore) observe(rows int64, minutes int64) {
+	if minutes < 10 {
+		return
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.rate = float64(rows) / float64(minutes)
+}
+
+// usage is the memory the store accounts for, and its rows.
+func (rs *rowStore) usage() (bytes int64, rows int) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, b := range rs.minutes {
+		rows += len(b.rows)
+	}
+	return rs.bytes + rs.names.bytes, rows
+}
+
+// wait waits for the channels (or ctx).
+func wait(ctx context.Context, chans []chan struct{}) error {
+	for _, ch := range chans {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

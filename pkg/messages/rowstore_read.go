@@ -1,0 +1,194 @@
+package messages
+
+// Answering a query from the row store (rowstore.go): which minutes it needs, reading the missing ones
+// once for every query that waits for them, and handing the matching rows to the query's aggregation.
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
+)
+
+// StrategyStore is the strategy of a query the row store answered (frame meta Custom.strategy).
+const StrategyStore = "store"
+
+// errFillTooLarge: the minutes to read hold more messages than one query may read into the store.
+var errFillTooLarge = errors.New("too many messages to read into the store")
+
+// storable reports whether the store can answer the spec: rows by LogEnd, filters it can evaluate.
+func (s scanSpec) storable() bool {
+	return s.timeField == "LogEnd" && len(s.extra) == 0 && !s.filters.byText && s.filters.header == ""
+}
+
+// storeMinutes are the minutes [m0, m1) a window needs: up to the end of the current minute when it
+// reaches it, so that a reload a few seconds later finds its edge already read.
+func storeMinutes(w window, now time.Time) (int64, int64) {
+	m0 := minuteOf(w.from)
+	m1 := minuteOf(w.to.Add(-time.Millisecond)) + 1
+	cur := minuteOf(now) + 1
+	if m1 >= cur-1 {
+		m1 = cur
+	}
+	return m0, m1
+}
+
+// fromStore hands the rows of s to fn from the store (in one call, newest first and capped, when s has
+// maxRows), reading the minutes the store lacks. handled is false when the store does not answer this
+// query (see rowstore.go); the caller then asks the tenant itself.
+func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error) (res scanResult, handled bool, err error) {
+	rs := r.st.rows
+	if rs == nil || rs.maxBytes == 0 || r.now.IsZero() || !s.storable() || s.w.empty() {
+		return res, false, nil
+	}
+	m0, m1 := storeMinutes(s.w, r.now)
+	narrow := s.filters.narrow()
+	for attempt := 0; ; attempt++ {
+		missing, await := rs.claim(m0, m1, r.now, false)
+		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
+			return res, false, nil
+		}
+		if len(missing) > 0 {
+			missing, await = rs.claim(m0, m1, r.now, true)
+			err := r.fillMinutes(ctx, missing)
+			rs.release(missing)
+			switch {
+			case errors.Is(err, errFillTooLarge) || errors.Is(err, errStoreReset):
+				return res, false, nil
+			case err != nil:
+				return res, true, err
+			}
+		}
+		if err := wait(ctx, await); err != nil {
+			return res, true, err
+		}
+		if len(missing) == 0 && len(await) == 0 {
+			break
+		}
+		if attempt == 2 {
+			return res, false, nil // other queries' reads keep failing: read directly
+		}
+	}
+	r.set("strategy", StrategyStore)
+	res, err = r.deliver(s, m0, m1, fn)
+	return res, true, err
+}
+
+// worthFilling decides whether reading missing minutes into the store pays: an unfiltered query reads
+// them unless they hold too many messages; a narrower query only the few edge minutes a dashboard
+// leaves (a few pages, which the other panels and alert rules of the tenant then share).
+func (r *run) worthFilling(missing int, narrow bool) bool {
+	e := r.st.rows.expected(missing)
+	if !narrow {
+		return e <= fillRows
+	}
+	return missing <= maxGapMinutes && e >= 0 && e <= maxGapPages*cpi.MaxPageSize
+}
+
+// fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes.
+func (r *run) fillMinutes(ctx context.Context, minutes []int64) error {
+	for i := 0; i < len(minutes); {
+		j := i + 1
+		for j < len(minutes) && minutes[j] == minutes[j-1]+1 {
+			j++
+		}
+		if err := r.fillRun(ctx, minutes[i], minutes[j-1]+1); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+// fillRun reads every message of the minutes [m0, m1) with the store's fields and stores them.
+func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
+	rs := r.st.rows
+	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
+	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute, uncached: true}
+	p, err := r.probe(ctx, spec)
+	if err != nil {
+		return err
+	}
+	rs.observe(p.total, m1-m0)
+	if p.total > fillRows {
+		return errFillTooLarge
+	}
+	f := rs.newFiller(m0, m1, r.now)
+	if _, err := r.scan(ctx, spec, p, f.add); err != nil {
+		return err
+	}
+	r.addStat("storeMinutesRead", int(m1-m0))
+	return f.commit(r.now)
+}
+
+// deliver hands the stored rows of s's window that pass its filters to fn, in batches; with maxRows,
+// newest first and capped, in one call.
+func (r *run) deliver(s scanSpec, m0, m1 int64, fn func([]mplRow) error) (scanResult, error) {
+	blocks, nm := r.st.rows.snapshot(m0, m1)
+	from, to := s.w.from.UnixMilli(), s.w.to.UnixMilli()
+	const batchRows = 4096
+	var res scanResult
+	var all []mplRow
+	batch := make([]mplRow, 0, batchRows)
+	for _, b := range blocks {
+		if b == nil {
+			continue
+		}
+		for i := range b.rows {
+			if b.rows[i].end < from || b.rows[i].end >= to {
+				continue
+			}
+			m := b.row(i, &nm)
+			if !s.filters.matches(&m) {
+				continue
+			}
+			res.read++
+			if s.maxRows > 0 {
+				all = append(all, m)
+				continue
+			}
+			batch = append(batch, m)
+			if len(batch) == batchRows {
+				if err := fn(batch); err != nil {
+					return res, err
+				}
+				batch = make([]mplRow, 0, batchRows)
+			}
+		}
+	}
+	if s.maxRows > 0 {
+		slices.SortStableFunc(all, func(a, b mplRow) int {
+			if s.desc {
+				return b.LogEnd.Compare(a.LogEnd.Time)
+			}
+			return a.LogEnd.Compare(b.LogEnd.Time)
+		})
+		if len(all) > s.maxRows {
+			all, res.capped = all[:s.maxRows], true
+		}
+		batch = all
+	}
+	r.set("messages", res.read)
+	if len(batch) == 0 {
+		return res, nil
+	}
+	return res, fn(batch)
+}
+
+// row rebuilds message i of the block.
+func (b *minuteBlock) row(i int, nm *names) mplRow {
+	sr := b.rows[i]
+	m := mplRow{LogEnd: odata.Time{Time: time.UnixMilli(sr.end).UTC()}, Status: nm.statuses[sr.status],
+		Sender: nm.strs[sr.sender], Receiver: nm.strs[sr.receiver], IntegrationArtifact: nm.flows[sr.flow]}
+	if sr.dur != noDuration {
+		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur)).UTC()}
+	}
+	if sr.extra > 0 {
+		e := b.extras[sr.extra-1]
+		m.MessageGuid, m.AlternateWebLink = e.guid, e.link
+	}
+	return m
+}

@@ -1,0 +1,274 @@
+package messages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
+)
+
+func msg(guid, status string, end time.Time) mplRow {
+	return mplRow{MessageGuid: guid, Status: status, LogEnd: odata.Time{Time: end}, LogStart: odata.Time{Time: end.Add(-2 * time.Second)},
+		IntegrationArtifact: artifactRef{ID: "Flow_A", Name: "Flow A", PackageID: "Pkg"}}
+}
+
+// storeRows reads the store's rows of [from, to) by hand: the blocks, not the query path.
+func storeRows(rs *rowStore, from, to time.Time) map[string]string {
+	out := map[string]string{}
+	blocks, nm := rs.snapshot(minuteOf(from), minuteOf(to))
+	for _, b := range blocks {
+		if b == nil {
+			continue
+		}
+		for _, r := range b.rows {
+			if r.extra > 0 {
+				out[b.extras[r.extra-1].guid] = nm.statuses[r.status]
+			}
+		}
+	}
+	return out
+}
+
+// TestMovedMessageCountedOnce: a message read as RETRY in one minute and later, at a later LogEnd, as
+// FAILED is kept only where the tenant has it now — also when the later read lists it twice.
+func TestMovedMessageCountedOnce(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	rs := newRowStore(DefaultStoreBytes)
+	m0 := minuteOf(t0)
+	f := rs.newFiller(m0, m0+10, t0.Add(20*time.Minute))
+	if err := f.add([]mplRow{msg("G1", "RETRY", t0.Add(2*time.Minute)), msg("G2", "FAILED", t0.Add(3*time.Minute))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.commit(t0.Add(20 * time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// A later read of minutes 10–20: G1 retried again (listed twice, moving between two pages) and failed.
+	f = rs.newFiller(m0+10, m0+20, t0.Add(30*time.Minute))
+	for _, page := range [][]mplRow{{msg("G1", "RETRY", t0.Add(11*time.Minute))}, {msg("G1", "FAILED", t0.Add(15*time.Minute))}} {
+		if err := f.add(page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.commit(t0.Add(30 * time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	got := storeRows(rs, t0, t0.Add(20*time.Minute))
+	want := map[string]string{"G1": "FAILED", "G2": "FAILED"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stored %v, want %v", got, want)
+	}
+	if _, rows := rs.usage(); rows != 2 {
+		t.Errorf("%d rows stored, want 2", rows)
+	}
+}
+
+// TestRowStoreIsBounded: the store never accounts for more than its bound; the oldest minutes go first.
+func TestRowStoreIsBounded(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	const bound = 64 << 10
+	rs := newRowStore(bound)
+	for k := 0; k < 60; k++ {
+		m := minuteOf(t0) + int64(k)
+		f := rs.newFiller(m, m+1, t0.Add(2*time.Hour))
+		var rows []mplRow
+		for i := 0; i < 100; i++ {
+			rows = append(rows, msg(fmt.Sprintf("G%d-%d", k, i), "FAILED", t0.Add(time.Duration(k)*time.Minute+time.Duration(i)*time.Millisecond)))
+		}
+		if err := f.add(rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.commit(t0.Add(2 * time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := rs.usage(); b > bound {
+			t.Fatalf("after minute %d: %d bytes, bound %d", k, b, bound)
+		}
+	}
+	if len(storeRows(rs, t0, t0.Add(time.Minute))) != 0 {
+		t.Error("the oldest minute is still kept")
+	}
+	if len(storeRows(rs, t0.Add(59*time.Minute), t0.Add(60*time.Minute))) != 100 {
+		t.Error("the newest minute was evicted")
+	}
+}
+
+// TestPanelsShareOneRead: twelve panels asking at once for the same hours read them once: the tenant
+// sees about the requests of one query, and every panel the tenant's numbers.
+func TestPanelsShareOneRead(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	ctx := context.Background()
+	rg := rangeOf(3*time.Hour, time.Minute)
+	queries := []models.MessageCountsQuery{
+		{GroupBy: GroupStatus, Format: models.FormatNumeric},
+		{GroupBy: GroupStatus, Format: models.FormatTimeSeries},
+		{GroupBy: GroupIFlow, Format: models.FormatTable},
+		{GroupBy: GroupPackage, Format: models.FormatTable},
+	}
+	var wg sync.WaitGroup
+	results := make([]data.Frames, 12)
+	errs := make([]error, 12)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = Counts(ctx, tn.st, rg, queries[i%len(queries)], "SIM")
+		}()
+	}
+	wg.Wait()
+	w := rg.window()
+	total := tn.directCount(t, window24h(w.from, w.to))
+	for i, f := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if s := strategyOf(f); s != StrategyStore {
+			t.Errorf("panel %d: strategy %s", i, s)
+		}
+		if i%len(queries) == 0 {
+			if got := sumValues(numericValues(t, f)); int64(got) != total {
+				t.Errorf("panel %d: %v messages, the tenant has %d", i, got, total)
+			}
+		}
+	}
+	// One read of 3 hours: the probe, its pages and one first page per slice; plus the deployed iFlows.
+	if hits, limit := tn.hits.Load(), 3+(total+999)/1000+(total+sliceRows-1)/sliceRows; hits > limit {
+		t.Errorf("%d requests for %d messages; one read costs at most %d", hits, total, limit)
+	}
+}
+
+func sumValues(m map[string]float64) float64 {
+	var s float64
+	for _, v := range m {
+		s += v
+	}
+	return s
+}
+
+// TestFilteredQueryUsesWhatTheStoreHolds: an iFlow's panel on a cold store asks the tenant with its own
+// filter; once a dashboard has read the range, it is answered from the store without a request.
+func TestFilteredQueryUsesWhatTheStoreHolds(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 50_000})
+	ctx := context.Background()
+	rg := rangeOf(2*time.Hour, time.Minute)
+	flow := tn.deployedIDs(t)[0]
+	q := models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatNumeric, MessageFilters: models.MessageFilters{IFlows: []string{flow}}}
+	cold, err := Counts(ctx, tn.st, rg, q, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strategyOf(cold); s == StrategyStore {
+		t.Errorf("a filtered query on a cold store filled it for itself")
+	}
+	if _, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatTable}, "SIM"); err != nil {
+		t.Fatal(err)
+	}
+	tn.reset()
+	warm, err := Counts(ctx, tn.st, rg, q, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strategyOf(warm); s != StrategyStore {
+		t.Errorf("strategy %s once the store holds the range", s)
+	}
+	if n := len(tn.requests()); n != 0 {
+		t.Errorf("%d requests: %v", n, tn.requests())
+	}
+	w := rg.window()
+	want := tn.directCount(t, odata.And(window24h(w.from, w.to), odata.Eq("IntegrationArtifact/Id", flow)))
+	if got, was := sumValues(numericValues(t, warm)), sumValues(numericValues(t, cold)); int64(got) != want || int64(was) != want {
+		t.Errorf("%s: store %v, direct %v, the tenant %d", flow, got, was, want)
+	}
+}
+
+// FuzzRowStore: whatever rows a tenant sends (any status, id, link or time, inside the read or not,
+// repeated), the store neither panics nor exceeds its bound, and every row it holds lies in its minute.
+func FuzzRowStore(f *testing.F) {
+	f.Add([]byte("RETRY G1 3;FAILED G1 12;COMPLETED x 5"), uint8(10))
+	f.Add([]byte("PROCESSING a -1;PROCESSING a 99999;;;ÄÖ '/#.. 7"), uint8(1))
+	f.Fuzz(func(t *testing.T, spec []byte, width uint8) {
+		t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		rs := newRowStore(8 << 10)
+		m0 := minuteOf(t0)
+		var rows []mplRow
+		for i, part := range strings.Split(string(spec), ";") {
+			fields := strings.Fields(part)
+			for len(fields) < 3 {
+				fields = append(fields, "")
+			}
+			offset, _ := strconv.Atoi(fields[2])
+			r := msg(fields[1], fields[0], t0.Add(time.Duration(offset)*time.Second))
+			r.AlternateWebLink = part
+			r.Sender = fmt.Sprint(i)
+			rows = append(rows, r)
+		}
+		now := t0.Add(time.Hour)
+		for k := 0; k < 3; k++ {
+			f := rs.newFiller(m0+int64(k), m0+int64(k)+int64(width%30)+1, now)
+			if err := f.add(rows); err != nil && !errors.Is(err, errStoreReset) {
+				t.Fatal(err)
+			}
+			_ = f.commit(now)
+			if b, _ := rs.usage(); b > rs.maxBytes {
+				t.Fatalf("%d bytes held, bound %d", b, rs.maxBytes)
+			}
+		}
+		for m, b := range rs.minutes {
+			for _, r := range b.rows {
+				if minuteOf(time.UnixMilli(r.end)) != m {
+					t.Fatalf("a row of %v kept in minute %d", time.UnixMilli(r.end), m)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkRowStore48h fills the store with 48 hours at a million messages a day (694 a minute, 150
+// iFlows, 5 % not COMPLETED with id and link) and reports what it holds: the bytes it accounts for and
+// the Go heap it really takes.
+func BenchmarkRowStore48h(b *testing.B) {
+	t0 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	const perMinute, minutes = 694, 48 * 60
+	for n := 0; n < b.N; n++ {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rs := newRowStore(DefaultStoreBytes)
+		for k := 0; k < minutes; k++ {
+			m := minuteOf(t0) + int64(k)
+			f := rs.newFiller(m, m+1, t0.Add(72*time.Hour))
+			page := make([]mplRow, perMinute)
+			for i := range page {
+				status := "COMPLETED"
+				if i%20 == 0 {
+					status = "FAILED"
+				}
+				page[i] = msg(fmt.Sprintf("AGk_xKgivsDaGSUpuvz-%08d", k*perMinute+i), status, t0.Add(time.Duration(k)*time.Minute+time.Duration(i)*50*time.Millisecond))
+				page[i].IntegrationArtifact.ID = fmt.Sprintf("Flow_%03d", i%150)
+				page[i].AlternateWebLink = "https://tenant.integrationsuite.cfapps.eu10.hana.ondemand.com/shell/monitoring/MessageDetails/%7B%22messageGuid%22%3A%22" + page[i].MessageGuid + "%22%7D"
+			}
+			if err := f.add(page); err != nil {
+				b.Fatal(err)
+			}
+			if err := f.commit(t0.Add(72 * time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		bytes, rows := rs.usage()
+		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(float64(bytes)/(1<<20), "accountedMiB")
+		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/(1<<20), "heapMiB")
+		runtime.KeepAlive(rs)
+	}
+}
