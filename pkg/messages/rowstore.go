@@ -7,12 +7,13 @@ package messages
 // that may still change.
 //
 // The settle rule. SAP writes a log when a message's step ends, sometimes a little after its LogEnd, and a
-// RETRY or PROCESSING message moves its LogEnd forward at every retry. So a minute read before it ended
-// settleAfter (5 minutes) ago may still change: it is reused for edgeFresh (30 s on the query clock) and
-// then read again. A minute read once it had settled is kept until memory needs the room (oldest minute
-// first) or it leaves the tenant's retention. A message that was RETRY or PROCESSING in one minute and
-// shows up in a later read at a later LogEnd is removed from its old minute, so it is counted once, where
-// the tenant has it now.
+// RETRY or PROCESSING message moves its LogEnd forward at every retry. A message that moves gets a LogEnd
+// after the last read, so the next read of the open edge finds it, and it is removed from the minute it
+// was in (counted once, where the tenant has it now). What a later read of an ended minute can still
+// find is only a log written late. So a minute read while it was running is reused for edgeFresh (30 s on
+// the query clock); a minute read after it ended is reused until it has settled (settleAfter, 5 minutes
+// after its end) and is then read once more; a minute read once settled is kept until memory needs the
+// room (oldest minute first) or it leaves the tenant's retention.
 //
 // Sharing. A query claims the minutes it needs that no one has read or is reading, reads them with one
 // listing per run of consecutive minutes ($select of the union of the fields the message queries use, no
@@ -84,10 +85,19 @@ type minuteBlock struct {
 	bytes  int64
 }
 
-// valid reports whether the block may answer a query at now (the settle rule).
+// valid reports whether the block may answer a query at now (the settle rule): read once settled, it
+// holds for good; read after the minute ended, only logs written late can still appear (a message that
+// moves shows up in a later minute, which the store reads anyway), so it holds until the minute settles
+// and is read once more; read while the minute was running, it holds for edgeFresh.
 func (b *minuteBlock) valid(minute int64, now time.Time) bool {
 	end := time.UnixMilli((minute + 1) * 60_000)
-	return !b.readAt.Before(end.Add(settleAfter)) || now.Sub(b.readAt) < edgeFresh
+	switch {
+	case !b.readAt.Before(end.Add(settleAfter)):
+		return true
+	case !b.readAt.Before(end):
+		return now.Before(end.Add(settleAfter))
+	}
+	return now.Sub(b.readAt) < edgeFresh
 }
 
 // names are the interned strings of the store; append-only, so a snapshot stays valid.

@@ -272,3 +272,33 @@ func BenchmarkRowStore48h(b *testing.B) {
 		runtime.KeepAlive(rs)
 	}
 }
+
+// TestSettleRule: when a minute read at one time may answer a query at another.
+func TestSettleRule(t *testing.T) {
+	start := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) // the minute 10:00–10:01
+	at := func(s string) time.Time {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return start.Add(d)
+	}
+	tests := []struct {
+		readAt, now string
+		valid       bool
+	}{
+		{"30s", "50s", true},     // running when read: 20 s later
+		{"30s", "61s", false},    // 31 s later
+		{"1m", "5m59s", true},    // ended when read: until 5 minutes after its end
+		{"2m", "6m", false},      // settled now: read once more
+		{"6m", "6h", true},       // read once settled: for good
+		{"5m59s", "6m1s", false}, // read a second before it settled
+		{"6m", "5m", true},       // a query whose clock is behind the read
+	}
+	for _, tc := range tests {
+		b := &minuteBlock{readAt: at(tc.readAt)}
+		if got := b.valid(minuteOf(start), at(tc.now)); got != tc.valid {
+			t.Errorf("read at +%s, asked at +%s: valid %v, want %v", tc.readAt, tc.now, got, tc.valid)
+		}
+	}
+}
