@@ -22,8 +22,10 @@ package messages
 //
 // When it answers. A query whose filters the rows can evaluate (statuses, iFlows, packages, senders,
 // receivers; not message ids, correlation ids or custom headers) and whose time field is LogEnd:
-//   - unfiltered: always, unless the minutes to read hold more than fillRows messages (the probe says so;
-//     the query then asks the tenant directly with its own filters, which is cheaper for it alone);
+//   - unfiltered: always, unless the minutes to read hold more than defaultFillRows messages (the probe says so;
+//     the query then asks the tenant directly with its own filters, which is cheaper for it alone, and
+//     the store reads up to aheadRows of the window's newest missing minutes, so that a long
+//     window asked for again and again is held after a few evaluations);
 //   - filtered: when at most maxGapMinutes are missing and they are expected to hold at most maxGapPages
 //     pages, so a filtered query never reads the whole tenant for itself, but uses what a dashboard keeps
 //     fresh.
@@ -43,10 +45,12 @@ import (
 const (
 	// DefaultStoreBytes bounds the memory of the row store.
 	DefaultStoreBytes = 96 << 20
-	// fillRows bounds the messages one query may read to fill the store.
-	fillRows = 600_000
+	// defaultFillRows bounds the messages one query may read to fill the store.
+	defaultFillRows = 600_000
 	// edgeFresh is how long a minute read before it settled is reused.
 	edgeFresh = 30 * time.Second
+	// defaultAheadRows bounds the rows read ahead of need (fillAhead), per minute of the query clock.
+	defaultAheadRows = 100_000
 	// maxGapMinutes and maxGapPages bound what a filtered query reads to use the store.
 	maxGapMinutes = 10
 	maxGapPages   = 10
@@ -157,7 +161,9 @@ func moving(status string) bool { return status == "RETRY" || status == "PROCESS
 
 // rowStore is the store of one data source instance. Safe for concurrent use.
 type rowStore struct {
-	maxBytes int64
+	maxBytes  int64
+	fillRows  int64   // see defaultFillRows
+	aheadRows float64 // see defaultAheadRows
 
 	mu       sync.Mutex
 	minutes  map[int64]*minuteBlock
@@ -166,10 +172,13 @@ type rowStore struct {
 	names    *names
 	bytes    int64   // blocks
 	rate     float64 // messages per minute seen by the last large read (0: unknown)
+
+	ahead     float64   // rows that may be read ahead now (fillAhead)
+	aheadLast time.Time // when ahead was last refilled
 }
 
 func newRowStore(maxBytes int64) *rowStore {
-	return &rowStore{maxBytes: maxBytes, minutes: map[int64]*minuteBlock{}, inflight: map[int64]chan struct{}{},
+	return &rowStore{maxBytes: maxBytes, fillRows: defaultFillRows, aheadRows: defaultAheadRows, minutes: map[int64]*minuteBlock{}, inflight: map[int64]chan struct{}{},
 		moves: map[string]int64{}, names: newNames()}
 }
 
@@ -204,6 +213,38 @@ func (rs *rowStore) claim(m0, m1 int64, now time.Time, take bool) (missing []int
 		}
 	}
 	return missing, await
+}
+
+// claimOnly claims those of the minutes nobody is reading, and returns them.
+func (rs *rowStore) claimOnly(minutes []int64) []int64 {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	var out []int64
+	for _, m := range minutes {
+		if _, busy := rs.inflight[m]; !busy {
+			rs.inflight[m] = make(chan struct{})
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// takeAhead takes what the read-ahead budget allows now (a bucket of aheadRows a minute, refilled on
+// the query clock).
+func (rs *rowStore) takeAhead(now time.Time) float64 {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.aheadLast.IsZero() {
+		rs.ahead = rs.aheadRows
+	} else if now.After(rs.aheadLast) {
+		rs.ahead = min(rs.aheadRows, rs.ahead+now.Sub(rs.aheadLast).Minutes()*rs.aheadRows)
+	}
+	if now.After(rs.aheadLast) {
+		rs.aheadLast = now
+	}
+	took := rs.ahead
+	rs.ahead = 0
+	return took
 }
 
 // release ends the claim of minutes (read or not) and wakes the queries waiting for them.

@@ -49,6 +49,9 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 	for attempt := 0; ; attempt++ {
 		missing, await := rs.claim(m0, m1, r.now, false)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
+			if !narrow {
+				r.fillAhead(ctx, m0, m1)
+			}
 			return res, false, nil
 		}
 		if len(missing) > 0 {
@@ -56,7 +59,10 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 			err := r.fillMinutes(ctx, missing)
 			rs.release(missing)
 			switch {
-			case errors.Is(err, errFillTooLarge) || errors.Is(err, errStoreReset):
+			case errors.Is(err, errFillTooLarge):
+				r.fillAhead(ctx, m0, m1)
+				return res, false, nil
+			case errors.Is(err, errStoreReset):
 				return res, false, nil
 			case err != nil:
 				return res, true, err
@@ -83,9 +89,37 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 func (r *run) worthFilling(missing int, narrow bool) bool {
 	e := r.st.rows.expected(missing)
 	if !narrow {
-		return e <= fillRows
+		return e <= float64(r.st.rows.fillRows)
 	}
 	return missing <= maxGapMinutes && e >= 0 && e <= maxGapPages*cpi.MaxPageSize
+}
+
+// fillAhead reads part of a window too large to read at once, newest minutes first, within the store's
+// budget of rows read ahead (rowStore.aheadRows): a long window that alert rules or dashboards ask for
+// again and again (a 24-hour baseline) is then held after a few evaluations, and each later one costs
+// only its edge. The query itself is answered directly meanwhile. Nothing is read when the store could
+// not hold the whole window.
+func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
+	rs := r.st.rows
+	perMinute := rs.expected(1)
+	if perMinute <= 0 || perMinute*float64(m1-m0)*(storedRowBytes+8) > float64(rs.maxBytes)/2 {
+		return
+	}
+	rows := rs.takeAhead(r.now)
+	if rows < perMinute {
+		return
+	}
+	missing, _ := rs.claim(m0, m1, r.now, false)
+	if n := int(rows / perMinute); len(missing) > n {
+		missing = missing[len(missing)-n:]
+	}
+	claimed := rs.claimOnly(missing)
+	defer rs.release(claimed)
+	if err := r.fillMinutes(ctx, claimed); err != nil {
+		r.addStat("storeReadAheadFailed", 1)
+		return
+	}
+	r.addStat("storeMinutesReadAhead", len(claimed))
 }
 
 // fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes.
@@ -113,7 +147,7 @@ func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 		return err
 	}
 	rs.observe(p.total, m1-m0)
-	if p.total > fillRows {
+	if p.total > rs.fillRows {
 		return errFillTooLarge
 	}
 	f := rs.newFiller(m0, m1, r.now)

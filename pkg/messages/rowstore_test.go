@@ -302,3 +302,38 @@ func TestSettleRule(t *testing.T) {
 		}
 	}
 }
+
+// TestLongWindowHeldAfterEvaluations: an alert rule over a window too large to read at once is answered
+// directly, while the store reads ahead within its budget; after a few evaluations the store holds the
+// window and an evaluation costs only its edge. Every answer is the tenant's.
+func TestLongWindowHeldAfterEvaluations(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	tn.st.rows.fillRows, tn.st.rows.aheadRows = 15_000, 10_000
+	ctx := context.Background()
+	q := models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatNumeric}
+	held := -1
+	for k := 0; k < 10; k++ {
+		tn.reset()
+		rg := rangeOf(12*time.Hour, time.Minute)
+		shift := time.Duration(k) * time.Minute
+		rg.From, rg.To, rg.Now = rg.From.Add(shift), rg.To.Add(shift), rg.Now.Add(shift)
+		frames, err := Counts(ctx, tn.st, rg, q, "SIM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := rg.window()
+		if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
+			t.Fatalf("evaluation %d: %v messages, the tenant has %d", k, got, want)
+		}
+		if strategyOf(frames) == StrategyStore {
+			if held < 0 {
+				held = k
+			} else if n := len(tn.requests()); n > 3 {
+				t.Errorf("evaluation %d from the store: %d requests, want the edge only", k, n)
+			}
+		}
+	}
+	if held < 1 || held > 7 {
+		t.Errorf("the store held the window from evaluation %d, want after a few (1–7)", held)
+	}
+}
