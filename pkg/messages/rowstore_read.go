@@ -102,7 +102,7 @@ func (r *run) worthFilling(missing int, narrow bool) bool {
 func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
 	rs := r.st.rows
 	perMinute := rs.expected(1)
-	if perMinute <= 0 || perMinute*float64(m1-m0)*(storedRowBytes+8) > float64(rs.maxBytes)/2 {
+	if perMinute <= 0 || perMinute*float64(m1-m0)*(storedRowBytes+8) > float64(rs.maxBytes)*3/4 {
 		return
 	}
 	rows := rs.takeAhead(r.now)
