@@ -337,3 +337,20 @@ func TestLongWindowHeldAfterEvaluations(t *testing.T) {
 		t.Errorf("the store held the window from evaluation %d, want after a few (1–7)", held)
 	}
 }
+
+// TestTenantClockAhead: a range that reaches past Grafana's next minute (a tenant whose clock runs ahead
+// has messages there) is answered with every message of the range, not only those the store has minutes
+// for.
+func TestTenantClockAhead(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 50_000})
+	rg := rangeOf(time.Hour, time.Minute)
+	rg.Now = fixedNow.Add(-10 * time.Minute) // Grafana's clock, 10 minutes behind the tenant's
+	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{Format: models.FormatNumeric}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := rg.window()
+	if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
+		t.Errorf("%v messages, the tenant has %d in the range", got, want)
+	}
+}
