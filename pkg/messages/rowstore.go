@@ -49,8 +49,10 @@ const (
 	defaultFillRows = 600_000
 	// edgeFresh is how long a minute read before it settled is reused.
 	edgeFresh = 30 * time.Second
-	// defaultAheadRows bounds the rows read ahead of need (fillAhead), per minute of the query clock.
+	// defaultAheadRows bounds the rows read ahead of need (fillAhead), per minute of the query clock;
+	// aheadTimeout bounds one read ahead.
 	defaultAheadRows = 100_000
+	aheadTimeout     = 2 * time.Minute
 	// maxGapMinutes and maxGapPages bound what a filtered query reads to use the store.
 	maxGapMinutes = 10
 	maxGapPages   = 10

@@ -9,8 +9,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // StrategyStore is the strategy of a query the row store answered (frame meta Custom.strategy).
@@ -52,7 +55,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 		missing, await := rs.claim(m0, m1, r.now, false)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
 			if !narrow {
-				r.fillAhead(ctx, m0, m1)
+				r.fillAhead(m0, m1)
 			}
 			return res, false, nil
 		}
@@ -62,7 +65,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 			rs.release(missing)
 			switch {
 			case errors.Is(err, errFillTooLarge):
-				r.fillAhead(ctx, m0, m1)
+				r.fillAhead(m0, m1)
 				return res, false, nil
 			case errors.Is(err, errStoreReset):
 				return res, false, nil
@@ -97,31 +100,42 @@ func (r *run) worthFilling(missing int, narrow bool) bool {
 }
 
 // fillAhead reads part of a window too large to read at once, newest minutes first, within the store's
-// budget of rows read ahead (rowStore.aheadRows): a long window that alert rules or dashboards ask for
-// again and again (a 24-hour baseline) is then held after a few evaluations, and each later one costs
-// only its edge. The query itself is answered directly meanwhile. Nothing is read when the store could
-// not hold the whole window.
-func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
-	rs := r.st.rows
+// budget of rows read ahead (rowStore.aheadRows a minute): a long window that alert rules or dashboards
+// ask for again and again (a 24-hour baseline) is then held after a few evaluations, and each later one
+// costs only its edge. It reads beside the query, which is answered directly meanwhile, one read ahead
+// at a time, until the store is closed. Nothing is read when the store could not hold the whole window.
+func (r *run) fillAhead(m0, m1 int64) {
+	st, rs := r.st, r.st.rows
 	perMinute := rs.expected(1)
 	if perMinute <= 0 || perMinute*float64(m1-m0)*(storedRowBytes+8) > float64(rs.maxBytes)*3/4 {
 		return
 	}
-	rows := rs.takeAhead(r.now)
-	if rows < perMinute {
+	if !st.aheadBusy.CompareAndSwap(false, true) {
 		return
 	}
+	rows := rs.takeAhead(r.now)
 	missing, _ := rs.claim(m0, m1, r.now, false)
 	if n := int(rows / perMinute); len(missing) > n {
 		missing = missing[len(missing)-n:]
 	}
 	claimed := rs.claimOnly(missing)
-	defer rs.release(claimed)
-	if err := r.fillMinutes(ctx, claimed); err != nil {
-		r.addStat("storeReadAheadFailed", 1)
+	if len(claimed) == 0 {
+		st.aheadBusy.Store(false)
 		return
 	}
-	r.addStat("storeMinutesReadAhead", len(claimed))
+	r.set("storeMinutesReadAhead", len(claimed))
+	st.ahead.Add(1)
+	go func() {
+		defer st.ahead.Done()
+		defer st.aheadBusy.Store(false)
+		defer rs.release(claimed)
+		ctx, cancel := context.WithTimeout(st.ctx, aheadTimeout)
+		defer cancel()
+		ahead := newRun(st, r.now)
+		if err := safe.Call(func() error { return ahead.fillMinutes(ctx, claimed) }); err != nil {
+			log.DefaultLogger.Debug("Reading message logs ahead failed", "error", st.c.Redact(err.Error()))
+		}
+	}()
 }
 
 // fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes.

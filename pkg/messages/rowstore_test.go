@@ -321,6 +321,7 @@ func TestLongWindowHeldAfterEvaluations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		tn.st.ahead.Wait() // the read ahead this evaluation started
 		w := rg.window()
 		if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
 			t.Fatalf("evaluation %d: %v messages, the tenant has %d", k, got, want)

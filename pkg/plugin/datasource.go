@@ -135,6 +135,9 @@ func secondaryClient(s settings.Settings, c settings.Connection, secret string, 
 // Dispose closes the connections of every client when Grafana replaces the instance after a settings
 // change.
 func (d *Datasource) Dispose() {
+	if d.messages != nil {
+		d.messages.Close()
+	}
 	for _, c := range []*cpi.Client{d.client, d.calm, d.auditLog} {
 		if c != nil {
 			c.Close()
