@@ -55,7 +55,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 		missing, await := rs.claim(m0, m1, r.now, false)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
 			if !narrow {
-				r.fillAhead(m0, m1)
+				r.fillAhead(ctx, m0, m1)
 			}
 			return res, false, nil
 		}
@@ -65,7 +65,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 			rs.release(missing)
 			switch {
 			case errors.Is(err, errFillTooLarge):
-				r.fillAhead(m0, m1)
+				r.fillAhead(ctx, m0, m1)
 				return res, false, nil
 			case errors.Is(err, errStoreReset):
 				return res, false, nil
@@ -104,7 +104,7 @@ func (r *run) worthFilling(missing int, narrow bool) bool {
 // ask for again and again (a 24-hour baseline) is then held after a few evaluations, and each later one
 // costs only its edge. It reads beside the query, which is answered directly meanwhile, one read ahead
 // at a time, until the store is closed. Nothing is read when the store could not hold the whole window.
-func (r *run) fillAhead(m0, m1 int64) {
+func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
 	st, rs := r.st, r.st.rows
 	perMinute := rs.expected(1)
 	if perMinute <= 0 || perMinute*float64(m1-m0)*(storedRowBytes+8) > float64(rs.maxBytes)*3/4 {
@@ -129,8 +129,10 @@ func (r *run) fillAhead(m0, m1 int64) {
 		defer st.ahead.Done()
 		defer st.aheadBusy.Store(false)
 		defer rs.release(claimed)
-		ctx, cancel := context.WithTimeout(st.ctx, aheadTimeout)
+		// The query's values, not its end: the read outlives the query, until the store is closed.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), aheadTimeout)
 		defer cancel()
+		defer context.AfterFunc(st.ctx, cancel)() //nolint:contextcheck // the store's lifetime ends a read ahead too
 		ahead := newRun(st, r.now)
 		if err := safe.Call(func() error { return ahead.fillMinutes(ctx, claimed) }); err != nil {
 			log.DefaultLogger.Debug("Reading message logs ahead failed", "error", st.c.Redact(err.Error()))
