@@ -51,7 +51,7 @@ const (
 	edgeFresh = 30 * time.Second
 	// defaultAheadRows bounds the rows read ahead of need (fillAhead), per minute of the query clock;
 	// aheadTimeout bounds one read ahead.
-	defaultAheadRows = 100_000
+	defaultAheadRows = 250_000
 	aheadTimeout     = 2 * time.Minute
 	// maxGapMinutes and maxGapPages bound what a filtered query reads to use the store.
 	maxGapMinutes = 10
