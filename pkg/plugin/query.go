@@ -33,7 +33,7 @@ type queryHandler func(ctx context.Context, d *Datasource, q backend.DataQuery) 
 // handlers lists the implemented query types; the editor offers the same list (src/queries/*.ts).
 var handlers = map[models.QueryType]queryHandler{
 	models.QueryMessages:         messageHandler(models.QueryMessages, messages.List),
-	models.QueryMessageCounts:    messageHandler(models.QueryMessageCounts, messages.Counts),
+	models.QueryMessageCounts:    fetchFrames(models.QueryMessageCounts, messageFetch(messages.FetchCounts), messages.CountsFrames),
 	models.QueryMessageDurations: messageHandler(models.QueryMessageDurations, messages.Durations),
 	models.QueryErrorGroups:      messageHandler(models.QueryErrorGroups, messages.ErrorGroups),
 	models.QueryStuckMessages:    messageHandler(models.QueryStuckMessages, messages.Stuck),
@@ -118,6 +118,17 @@ func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *me
 			return errorResponse(err)
 		}
 		return backend.DataResponse{Frames: frames}
+	}
+}
+
+// messageFetch is the fetch step of a message type: it runs with the query's time range, which is applied in
+// the backend so alert rules get the same answer as panels, on the instance's messages.Store. The message
+// types resolve their format themselves.
+func messageFetch[Q, R any](fetch func(context.Context, *messages.Store, messages.Range, Q) (R, error)) func(context.Context, *Datasource, backend.DataQuery, *Q) (R, error) {
+	return func(ctx context.Context, d *Datasource, q backend.DataQuery, o *Q) (R, error) {
+		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
+			MaxDataPoints: q.MaxDataPoints, Now: d.clock()}
+		return fetch(ctx, d.messages, rg, *o)
 	}
 }
 
