@@ -34,7 +34,7 @@ type queryHandler func(ctx context.Context, d *Datasource, q backend.DataQuery) 
 var handlers = map[models.QueryType]queryHandler{
 	models.QueryMessages:         messageHandler(models.QueryMessages, messages.List),
 	models.QueryMessageCounts:    fetchFrames(models.QueryMessageCounts, messageFetch(messages.FetchCounts), messages.CountsFrames),
-	models.QueryMessageDurations: messageHandler(models.QueryMessageDurations, messages.Durations),
+	models.QueryMessageDurations: fetchFrames(models.QueryMessageDurations, messageFetch(messages.FetchDurations), messages.DurationsFrames),
 	models.QueryErrorGroups:      messageHandler(models.QueryErrorGroups, messages.ErrorGroups),
 	models.QueryStuckMessages:    messageHandler(models.QueryStuckMessages, messages.Stuck),
 	models.QueryArtifacts:        fetchFrames(models.QueryArtifacts, fetchArtifacts, artifacts.Frames),
