@@ -36,7 +36,7 @@ var handlers = map[models.QueryType]queryHandler{
 	models.QueryMessageCounts:    fetchFrames(models.QueryMessageCounts, messageFetch(messages.FetchCounts), messages.CountsFrames),
 	models.QueryMessageDurations: fetchFrames(models.QueryMessageDurations, messageFetch(messages.FetchDurations), messages.DurationsFrames),
 	models.QueryErrorGroups:      messageHandler(models.QueryErrorGroups, messages.ErrorGroups),
-	models.QueryStuckMessages:    messageHandler(models.QueryStuckMessages, messages.Stuck),
+	models.QueryStuckMessages:    fetchFrames(models.QueryStuckMessages, messageFetch(messages.FetchStuck), messages.StuckFrames),
 	models.QueryArtifacts:        fetchFrames(models.QueryArtifacts, fetchArtifacts, artifacts.Frames),
 	models.QueryEndpoints:        fetchFrames(models.QueryEndpoints, fetchEndpoints, endpoints.Frames),
 	models.QueryCertificates:     fetchFrames(models.QueryCertificates, fetchCertificates, certificates.Frames),
