@@ -35,7 +35,7 @@ var handlers = map[models.QueryType]queryHandler{
 	models.QueryMessages:         messageHandler(models.QueryMessages, messages.List),
 	models.QueryMessageCounts:    fetchFrames(models.QueryMessageCounts, messageFetch(messages.FetchCounts), messages.CountsFrames),
 	models.QueryMessageDurations: fetchFrames(models.QueryMessageDurations, messageFetch(messages.FetchDurations), messages.DurationsFrames),
-	models.QueryErrorGroups:      messageHandler(models.QueryErrorGroups, messages.ErrorGroups),
+	models.QueryErrorGroups:      fetchFrames(models.QueryErrorGroups, messageFetch(messages.FetchErrorGroups), messages.ErrorGroupsFrames),
 	models.QueryStuckMessages:    fetchFrames(models.QueryStuckMessages, messageFetch(messages.FetchStuck), messages.StuckFrames),
 	models.QueryArtifacts:        fetchFrames(models.QueryArtifacts, fetchArtifacts, artifacts.Frames),
 	models.QueryEndpoints:        fetchFrames(models.QueryEndpoints, fetchEndpoints, endpoints.Frames),
