@@ -39,11 +39,6 @@ type CountsResult struct {
 	b        *buckets // nil: one number per group
 }
 
-// Counts answers a messageCounts query: FetchCounts, then CountsFrames.
-func Counts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuery, tenant string) (data.Frames, error) {
-	return answer(ctx, st, rg, q, tenant, FetchCounts, CountsFrames)
-}
-
 // FetchCounts counts the messages of a messageCounts query per group, in the buckets of the range for
 // time series.
 func FetchCounts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuery) (CountsResult, error) {

@@ -38,11 +38,6 @@ type durationGroup struct {
 	buckets [][]int32
 }
 
-// Durations answers a messageDurations query: FetchDurations, then DurationsFrames.
-func Durations(ctx context.Context, st *Store, rg Range, q models.MessageDurationsQuery, tenant string) (data.Frames, error) {
-	return answer(ctx, st, rg, q, tenant, FetchDurations, DurationsFrames)
-}
-
 // FetchDurations reads the durations of the messages of a messageDurations query, per group and, for time
 // series, per bucket.
 func FetchDurations(ctx context.Context, st *Store, rg Range, q models.MessageDurationsQuery) (DurationsResult, error) {

@@ -57,11 +57,6 @@ type ErrorGroupsResult struct {
 	format models.Format
 }
 
-// ErrorGroups answers an errorGroups query: FetchErrorGroups, then ErrorGroupsFrames.
-func ErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery, tenant string) (data.Frames, error) {
-	return answer(ctx, st, rg, q, tenant, FetchErrorGroups, ErrorGroupsFrames)
-}
-
 // FetchErrorGroups lists the failed messages of an errorGroups query and groups them by signature.
 func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery) (ErrorGroupsResult, error) {
 	format, err := models.ResolveFormat(models.QueryErrorGroups, q.Format)

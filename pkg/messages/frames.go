@@ -1,23 +1,12 @@
 package messages
 
 import (
-	"context"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/frames"
 )
-
-// answer runs one query end to end as the plugin does: the type's fetch step, then its frames.
-func answer[Q, R any](ctx context.Context, st *Store, rg Range, q Q, tenant string,
-	fetch func(context.Context, *Store, Range, Q) (R, error), frames func(R, Q, string) data.Frames) (data.Frames, error) {
-	res, err := fetch(ctx, st, rg, q)
-	if err != nil {
-		return nil, err
-	}
-	return frames(res, q, tenant), nil
-}
 
 // series is one labelled series: one frame of a multi-frame answer, as alert rules need it (exactly one
 // numeric field, labels unique across frames, the tenant among them).

@@ -62,11 +62,6 @@ type StuckResult struct {
 	known  []group      // numeric format: the deployed iFlows, shown even at zero
 }
 
-// Stuck answers a stuckMessages query: FetchStuck, then StuckFrames.
-func Stuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery, tenant string) (data.Frames, error) {
-	return answer(ctx, st, rg, q, tenant, FetchStuck, StuckFrames)
-}
-
 // FetchStuck lists the stuck messages of a stuckMessages query and, for the numeric format, counts them per
 // iFlow.
 func FetchStuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery) (StuckResult, error) {
