@@ -75,7 +75,7 @@ func (f *filler) add(rows []mplRow) error {
 		}
 		if row.Status != "COMPLETED" {
 			b.extras = append(b.extras, rowExtra{guid: g, link: row.AlternateWebLink})
-			sr.extra = uint32(len(b.extras)) //nolint:gosec // a minute holds at most fillRows rows
+			sr.extra = uint32(len(b.extras)) //nolint:gosec // a read holds at most fillRows rows
 			b.bytes += int64(len(g)+len(row.AlternateWebLink)) + rowExtraBytes
 		}
 		b.rows = append(b.rows, sr)
