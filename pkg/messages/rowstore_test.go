@@ -272,3 +272,86 @@ func BenchmarkRowStore48h(b *testing.B) {
 		runtime.KeepAlive(rs)
 	}
 }
+
+// TestSettleRule: when a minute read at one time may answer a query at another.
+func TestSettleRule(t *testing.T) {
+	start := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) // the minute 10:00–10:01
+	at := func(s string) time.Time {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return start.Add(d)
+	}
+	tests := []struct {
+		readAt, now string
+		valid       bool
+	}{
+		{"30s", "50s", true},     // running when read: 20 s later
+		{"30s", "61s", false},    // 31 s later
+		{"1m", "5m59s", true},    // ended when read: until 5 minutes after its end
+		{"2m", "6m", false},      // settled now: read once more
+		{"6m", "6h", true},       // read once settled: for good
+		{"5m59s", "6m1s", false}, // read a second before it settled
+		{"6m", "5m", true},       // a query whose clock is behind the read
+	}
+	for _, tc := range tests {
+		b := &minuteBlock{readAt: at(tc.readAt)}
+		if got := b.valid(minuteOf(start), at(tc.now)); got != tc.valid {
+			t.Errorf("read at +%s, asked at +%s: valid %v, want %v", tc.readAt, tc.now, got, tc.valid)
+		}
+	}
+}
+
+// TestLongWindowHeldAfterEvaluations: an alert rule over a window too large to read at once is answered
+// directly, while the store reads ahead within its budget; after a few evaluations the store holds the
+// window and an evaluation costs only its edge. Every answer is the tenant's.
+func TestLongWindowHeldAfterEvaluations(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	tn.st.rows.fillRows, tn.st.rows.aheadRows = 15_000, 10_000
+	ctx := context.Background()
+	q := models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatNumeric}
+	held := -1
+	for k := 0; k < 10; k++ {
+		tn.reset()
+		rg := rangeOf(12*time.Hour, time.Minute)
+		shift := time.Duration(k) * time.Minute
+		rg.From, rg.To, rg.Now = rg.From.Add(shift), rg.To.Add(shift), rg.Now.Add(shift)
+		frames, err := Counts(ctx, tn.st, rg, q, "SIM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.st.ahead.Wait() // the read ahead this evaluation started
+		w := rg.window()
+		if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
+			t.Fatalf("evaluation %d: %v messages, the tenant has %d", k, got, want)
+		}
+		if strategyOf(frames) == StrategyStore {
+			if held < 0 {
+				held = k
+			} else if n := len(tn.requests()); n > 3 {
+				t.Errorf("evaluation %d from the store: %d requests, want the edge only", k, n)
+			}
+		}
+	}
+	if held < 1 || held > 7 {
+		t.Errorf("the store held the window from evaluation %d, want after a few (1–7)", held)
+	}
+}
+
+// TestTenantClockAhead: a range that reaches past Grafana's next minute (a tenant whose clock runs ahead
+// has messages there) is answered with every message of the range, not only those the store has minutes
+// for.
+func TestTenantClockAhead(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 50_000})
+	rg := rangeOf(time.Hour, time.Minute)
+	rg.Now = fixedNow.Add(-10 * time.Minute) // Grafana's clock, 10 minutes behind the tenant's
+	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{Format: models.FormatNumeric}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := rg.window()
+	if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
+		t.Errorf("%v messages, the tenant has %d in the range", got, want)
+	}
+}
