@@ -48,11 +48,12 @@ func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
 // tenantServer is a simulated tenant behind httptest with SAP's per-user limits, the injected latency,
 // a counter of API calls and the time the simulator spent answering them.
 type tenantServer struct {
-	sim   *simulator.Tenant
-	srv   *httptest.Server
-	calls atomic.Int64
-	simNs atomic.Int64 // time the simulator spent answering, injected latency excluded
-	lat   time.Duration
+	sim      *simulator.Tenant
+	srv      *httptest.Server
+	calls    atomic.Int64
+	inflight atomic.Int64
+	simNs    atomic.Int64 // time the simulator spent answering, injected latency excluded
+	lat      time.Duration
 }
 
 // newTenantServer starts a tenant on clk: two tenants of one config and one clock hold the same messages.
@@ -63,6 +64,8 @@ func newTenantServer(cfg config, clk *clock) *tenantServer {
 	t.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/v1/") {
 			t.calls.Add(1)
+			t.inflight.Add(1)
+			defer t.inflight.Add(-1)
 			if os.Getenv("CPI_BENCH_TRACE") != "" {
 				fmt.Fprintln(os.Stderr, "TRACE", clk.now().Format("15:04:05"), r.URL.RequestURI())
 			}
@@ -76,6 +79,24 @@ func newTenantServer(cfg config, clk *clock) *tenantServer {
 		t.sim.ServeHTTP(w, r)
 	}))
 	return t
+}
+
+// settle waits until the tenant has answered every call and received none for quiet (what the plugin
+// does beside its answers, such as reading ahead, is over), at most limit, and returns the calls it
+// received since since (a value of t.calls).
+func (t *tenantServer) settle(ctx context.Context, since int64, quiet, limit time.Duration) int64 {
+	deadline := time.Now().Add(limit)
+	last, still := t.calls.Load(), time.Now()
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		n := t.calls.Load()
+		if n != last || t.inflight.Load() > 0 {
+			last, still = n, time.Now()
+		} else if time.Since(still) >= quiet {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return t.calls.Load() - since
 }
 
 // dashEnv is a simulated tenant with a movable clock and a plugin instance.

@@ -122,3 +122,32 @@ func tenantCount(t *testing.T, cfg config, at, filter string) int {
 	}
 	return n
 }
+
+// TestSettleWaitsForCallsInFlight: settle returns only once the tenant has answered the call still in
+// flight, and counts it.
+func TestSettleWaitsForCallsInFlight(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.perDay, cfg.iflows, cfg.latency = 1_000, 3, 300*time.Millisecond
+	clk := &clock{}
+	clk.set(cfg.now)
+	ts := newTenantServer(cfg, clk)
+	defer ts.srv.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		resp, err := http.Get(ts.srv.URL + "/api/v1/IntegrationRuntimeArtifacts")
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+	}()
+	for ts.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if n := ts.settle(context.Background(), 0, 10*time.Millisecond, time.Minute); n != 1 {
+		t.Errorf("settle counted %d calls, want 1", n)
+	}
+	if ts.inflight.Load() != 0 {
+		t.Error("settle returned while the call was in flight")
+	}
+	<-done
+}
