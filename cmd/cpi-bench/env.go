@@ -24,6 +24,7 @@ type env struct {
 	sim   *simulator.Tenant
 	srv   *httptest.Server
 	calls atomic.Int64
+	simNs atomic.Int64 // time the simulator spent answering, the injected latency excluded
 }
 
 func newEnv(cfg config) (*env, error) {
@@ -38,6 +39,8 @@ func newEnv(cfg config) (*env, error) {
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/v1/") {
 			e.calls.Add(1)
+			start := time.Now()
+			defer func() { e.simNs.Add(int64(time.Since(start) - cfg.latency)) }()
 		}
 		e.sim.ServeHTTP(w, r)
 	}))
@@ -89,12 +92,15 @@ type measurement struct {
 	calls    int64
 	wall     time.Duration
 	peakHeap uint64
+	// sim is the simulator's own time, summed over the requests (they overlap, so it may exceed wall).
+	sim time.Duration
 }
 
 // measure runs fn with a clean heap, counting the tenant's API calls and sampling the live heap.
 func (e *env) measure(ctx context.Context, fn func(context.Context) error) (measurement, error) {
 	runtime.GC()
 	e.calls.Store(0)
+	e.simNs.Store(0)
 	var peak atomic.Uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -121,5 +127,5 @@ func (e *env) measure(ctx context.Context, fn func(context.Context) error) (meas
 	wall := time.Since(start)
 	close(stop)
 	wg.Wait()
-	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak.Load()}, err
+	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak.Load(), sim: time.Duration(e.simNs.Load())}, err
 }

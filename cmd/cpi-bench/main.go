@@ -16,7 +16,9 @@
 // read-everything-then-aggregate client holds. Extrapolated figures are marked "≥" or "~".
 //
 // Peak heap is the process's live heap (runtime/metrics, sampled every 5 ms) and includes the in-process
-// simulator's own allocations on both sides.
+// simulator's own allocations on both sides. The plugin's row also gives the simulator's own time: its time
+// answering, summed over the requests (which overlap), the injected latency excluded; on a loaded machine
+// it is a large part of the wall time that a real tenant would spend instead.
 package main
 
 import (
