@@ -70,13 +70,21 @@ func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, tot
 	expect := func(i int) float64 {
 		return float64(total) * float64(parts[i].to.Sub(parts[i].from)) / span
 	}
-	var have int64 // rows the slices before i give
+	var (
+		have     int64   // rows the slices before i give
+		expected float64 // rows expected in the slices before i
+	)
 	for i := 0; i < len(parts) && have < want && ctx.Err() == nil; i++ {
 		if i == len(read) {
 			// Start the next slices expected to hold what is missing and a tenth more, lest a slightly
-			// short estimate cost a round trip (at least one slice).
+			// short estimate cost a round trip (at least one slice). Slices quieter than expected so far
+			// (the night before a busy day) lower the expectation of the next ones.
+			scale := 1.0
+			if expected > 0 {
+				scale = min(max(float64(have)/expected, 0.25), 1)
+			}
 			for short := 1.1 * float64(want-have); len(read) < len(parts) && (short > 0 || len(read) == i); {
-				short -= expect(len(read))
+				short -= scale * expect(len(read))
 				start(len(read))
 			}
 		}
@@ -90,6 +98,7 @@ func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, tot
 			break
 		}
 		have += min(sl.size, need)
+		expected += expect(i)
 	}
 	for _, sl := range read {
 		tell(sl, 0) // started but not needed
