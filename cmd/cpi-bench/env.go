@@ -25,6 +25,7 @@ type env struct {
 	srv   *httptest.Server
 	calls atomic.Int64
 	simNs atomic.Int64 // time the simulator spent answering, the injected latency excluded
+	rec   recorder
 }
 
 func newEnv(cfg config) (*env, error) {
@@ -39,6 +40,9 @@ func newEnv(cfg config) (*env, error) {
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/v1/") {
 			e.calls.Add(1)
+			if e.rec.serve(w, r, cfg.latency, e.sim) {
+				return
+			}
 			start := time.Now()
 			defer func() { e.simNs.Add(int64(time.Since(start) - cfg.latency)) }()
 		}
