@@ -98,6 +98,7 @@ type measurement struct {
 	peakHeap uint64
 	// sim is the simulator's own time, summed over the requests (they overlap, so it may exceed wall).
 	sim time.Duration
+	cpu time.Duration // the process's CPU time (user and system)
 }
 
 // measure runs fn with a clean heap, counting the tenant's API calls and sampling the live heap.
@@ -126,10 +127,12 @@ func (e *env) measure(ctx context.Context, fn func(context.Context) error) (meas
 			}
 		}
 	}()
+	cpu0 := cpuTime()
 	start := time.Now()
 	err := fn(ctx)
 	wall := time.Since(start)
+	cpu := cpuTime() - cpu0
 	close(stop)
 	wg.Wait()
-	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak.Load(), sim: time.Duration(e.simNs.Load())}, err
+	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak.Load(), sim: time.Duration(e.simNs.Load()), cpu: cpu}, err
 }

@@ -388,7 +388,7 @@ func (e *env) replayOurs(ctx context.Context, s scenario, r *row) error {
 	if err != nil {
 		return err
 	}
-	r.oursOut.detail += fmt.Sprintf("; %s against its recorded answers", dur(m.wall))
+	r.oursOut.detail += fmt.Sprintf("; %s (CPU %s) against its recorded answers", dur(m.wall), dur(m.cpu))
 	if misses > 0 {
 		r.oursOut.detail += fmt.Sprintf(" (%d not recorded)", misses)
 	}
