@@ -3,8 +3,10 @@ package messages
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -141,6 +143,43 @@ func TestListAcrossSlicesIsTheNewest(t *testing.T) {
 				t.Errorf("%d page requests, want at most %d", pages, limit)
 			}
 			t.Logf("%d rows from %d slices (%d started but not needed) in %d requests", f.Rows(), needed-1, unneeded, pages)
+		})
+	}
+}
+
+// TestListSliceErrorStopsAll: a slice that fails, on its first page or a later one, fails the list with
+// its error, and the list returns only once every slice reader has ended.
+func TestListSliceErrorStopsAll(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail func(q url.Values) bool
+	}{
+		// A slice's first page counts and has no $top (the probe's has the cap).
+		{"first page", func(q url.Values) bool { return q.Has("$inlinecount") && !q.Has("$top") }},
+		{"later page", func(q url.Values) bool { return q.Get("$skip") == "3000" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wrap := func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, "/MessageProcessingLogs") && tc.fail(r.URL.Query()) {
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(http.StatusBadRequest)
+						_, _ = w.Write([]byte(`{"error":{"code":"Bad","message":{"lang":"en","value":"slice boom"}}}`))
+						return
+					}
+					h.ServeHTTP(w, r)
+				})
+			}
+			tn := newTestTenant(t, tenantOpts{perDay: 100_000, wrap: wrap})
+			_, err := List(context.Background(), tn.st, rangeOf(24*time.Hour, time.Minute), models.MessagesQuery{MaxRows: intp(50_000)}, "SIM")
+			if err == nil || !strings.Contains(err.Error(), "slice boom") {
+				t.Fatalf("error %v, want the failing slice's", err)
+			}
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			if strings.Contains(string(buf), "readCapped") {
+				t.Fatalf("a slice reader outlived the list:\n%s", buf)
+			}
 		})
 	}
 }
