@@ -6,28 +6,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
+	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
 func TestGoldenAnnotations(t *testing.T) {
-	c, _, base := newTenant(t)
+	tn := simtest.New(t, simulator.Config{})
+	c := tn.Client
 	res, err := Deployments(context.Background(), c, models.ArtifactsQuery{}, fixedNow.Add(-7*24*time.Hour), fixedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := backend.DataResponse{Frames: data.Frames{annotationsFrame(masked(res, base), "SIM")}}
-	experimental.CheckGoldenJSONResponse(t, "testdata", "annotations_week", &resp, *update)
+	simtest.Golden(t, "annotations_week", data.Frames{annotationsFrame(masked(res, tn), "SIM")})
 }
 
 // Deployments keep exactly the artifacts deployed in the range (SAP cannot filter DeployedOn), oldest
 // first, and read the error text only for those in ERROR among them.
 func TestDeploymentsInRange(t *testing.T) {
-	c, _, _ := newTenant(t)
+	c := simtest.New(t, simulator.Config{}).Client
 	all, err := List(context.Background(), c, models.ArtifactsQuery{})
 	if err != nil {
 		t.Fatal(err)

@@ -2,58 +2,28 @@ package artifacts
 
 import (
 	"context"
-	"flag"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/models"
-	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-
-// newTenant serves the simulated tenant and returns a client for it and the URL to mask in goldens.
-func newTenant(t *testing.T) (*cpi.Client, *simulator.Tenant, string) {
-	t.Helper()
-	ten := simulator.New(simulator.Config{Seed: 7, Now: func() time.Time { return fixedNow }})
-	srv := httptest.NewServer(ten)
-	t.Cleanup(srv.Close)
-	s := settings.Settings{
-		APIBaseURL: srv.URL, TenantLabel: "SIM", AuthType: settings.AuthOAuth2ClientCredentials,
-		TokenURL: srv.URL + "/oauth/token", ClientID: simulator.DefaultClientID,
-		Timeout: 5 * time.Second, MaxConcurrent: 4,
-		Secrets: settings.Secrets{ClientSecret: simulator.DefaultClientSecret},
-	}
-	c, err := cpi.New(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c, ten, srv.URL
-}
+var fixedNow = simtest.Now
 
 // masked replaces the test server's random address in the request log, so goldens are stable.
-func masked(r Result, base string) Result {
-	out := r
-	out.Requests = make([]string, len(r.Requests))
-	for i, u := range r.Requests {
-		out.Requests[i] = strings.Replace(u, base, "https://tenant.example", 1)
-	}
-	return out
+func masked(r Result, tn *simtest.Tenant) Result {
+	r.Requests = tn.Mask(r.Requests)
+	return r
 }
 
 func TestGoldenFrames(t *testing.T) {
-	c, _, base := newTenant(t)
+	tn := simtest.New(t, simulator.Config{})
+	c := tn.Client
 	tests := []struct {
 		name   string
 		query  models.ArtifactsQuery
@@ -69,14 +39,13 @@ func TestGoldenFrames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp := backend.DataResponse{Frames: tc.framer(masked(res, base), "SIM")}
-			experimental.CheckGoldenJSONResponse(t, "testdata", tc.name, &resp, *update)
+			simtest.Golden(t, tc.name, tc.framer(masked(res, tn), "SIM"))
 		})
 	}
 }
 
 func TestErrorsFirstWithText(t *testing.T) {
-	c, _, _ := newTenant(t)
+	c := simtest.New(t, simulator.Config{}).Client
 	res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +72,7 @@ func TestErrorsFirstWithText(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
-	c, _, _ := newTenant(t)
+	c := simtest.New(t, simulator.Config{}).Client
 	all, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +108,7 @@ func TestFilters(t *testing.T) {
 }
 
 func TestHostileValues(t *testing.T) {
-	c, _, _ := newTenant(t)
+	c := simtest.New(t, simulator.Config{}).Client
 	// A quote-injection attempt is an escaped literal: the tenant answers, and nothing matches.
 	res, err := Fetch(context.Background(), c, models.ArtifactsQuery{ArtifactStatus: "STARTED' or Status eq 'ERROR"})
 	if err != nil {
@@ -159,7 +128,7 @@ func TestHostileValues(t *testing.T) {
 }
 
 func TestNumericFramesForAlerting(t *testing.T) {
-	c, _, _ := newTenant(t)
+	c := simtest.New(t, simulator.Config{}).Client
 	res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +156,7 @@ func TestNumericFramesForAlerting(t *testing.T) {
 // TestRefreshSharesOneListing: the stat, the table and the deployment annotations of one refresh read the
 // artifacts and their error texts once.
 func TestRefreshSharesOneListing(t *testing.T) {
-	c, _, _ := newTenant(t)
+	c := simtest.New(t, simulator.Config{}).Client
 	ctx := context.Background()
 	first, err := Fetch(ctx, c, models.ArtifactsQuery{})
 	if err != nil {

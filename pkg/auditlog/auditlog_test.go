@@ -3,7 +3,6 @@ package auditlog
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"math"
 	"net/http"
@@ -14,23 +13,17 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
 // masked replaces the test server's random address in the request log, so goldens are stable.
 func masked(r Result, base string) Result {
-	out := r
-	out.Requests = make([]string, len(r.Requests))
-	for i, u := range r.Requests {
-		out.Requests[i] = strings.Replace(u, base, "https://auditlog-management.example", 1)
-	}
-	return out
+	r.Requests = simtest.Mask(r.Requests, base, "https://auditlog-management.example")
+	return r
 }
 
 func TestGoldenFramesCloudFoundry(t *testing.T) {
@@ -54,8 +47,7 @@ func TestGoldenFramesCloudFoundry(t *testing.T) {
 			if len(res.Records) == 0 {
 				t.Fatal("no records: the golden would prove nothing")
 			}
-			resp := backend.DataResponse{Frames: data.Frames{tc.framer(masked(res, base), "SIM")}}
-			experimental.CheckGoldenJSONResponse(t, "testdata", tc.name, &resp, *update)
+			simtest.Golden(t, tc.name, data.Frames{tc.framer(masked(res, base), "SIM")})
 		})
 	}
 }

@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
-var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+var fixedNow = simtest.Now
 
 // recorder counts and keeps the requests that reach the records resource.
 type recorder struct {

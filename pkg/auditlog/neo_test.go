@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
@@ -184,8 +183,7 @@ func TestNeo(t *testing.T) {
 			t.Fatalf("record %+v", r)
 		}
 	}
-	resp := backend.DataResponse{Frames: data.Frames{tableFrame(masked(cpiOnly, base), "NEO")}}
-	experimental.CheckGoldenJSONResponse(t, "testdata", "neo_table_configuration", &resp, *update)
+	simtest.Golden(t, "neo_table_configuration", data.Frames{tableFrame(masked(cpiOnly, base), "NEO")})
 
 	// The record bound stops after the page that reaches it.
 	capped, err := Fetch(context.Background(), c2, Options{From: from, To: to, Neo: true, MaxRecords: 150, Query: models.AuditLogsQuery{CPIOnly: boolPtr(false)}})

@@ -2,7 +2,6 @@ package calm
 
 import (
 	"context"
-	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,19 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+var fixedNow = simtest.Now
 
 // counting counts the data POSTs that reach the simulated Cloud ALM.
 type counting struct {
@@ -122,8 +118,7 @@ func TestGoldenFrames(t *testing.T) {
 				t.Fatal(res.Err)
 			}
 			maskFrames(res.Frames, base)
-			resp := backend.DataResponse{Frames: res.Frames}
-			experimental.CheckGoldenJSONResponse(t, "testdata", tc.name, &resp, *update)
+			simtest.Golden(t, tc.name, res.Frames)
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,18 +15,16 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
 	"github.com/seed/sapcpi-datasource/internal/sapfixtures"
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-var fixedNow = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+var fixedNow = simtest.Now
 
 type recorder struct {
 	mu   sync.Mutex
@@ -103,12 +100,8 @@ func newFake(t *testing.T, body []byte) (*cpi.Client, *recorder) {
 }
 
 func masked(r Result, base string) Result {
-	out := r
-	out.Requests = make([]string, len(r.Requests))
-	for i, u := range r.Requests {
-		out.Requests[i] = strings.Replace(u, base, "https://tenant-tmn.example", 1)
-	}
-	return out
+	r.Requests = simtest.Mask(r.Requests, base, "https://tenant-tmn.example")
+	return r
 }
 
 func gz(t *testing.T, s []byte) []byte {
@@ -160,8 +153,7 @@ func TestGoldenFrames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp := backend.DataResponse{Frames: data.Frames{tc.framer(masked(res, base), "NEO")}}
-			experimental.CheckGoldenJSONResponse(t, "testdata", tc.name, &resp, *update)
+			simtest.Golden(t, tc.name, data.Frames{tc.framer(masked(res, base), "NEO")})
 		})
 	}
 }

@@ -83,6 +83,7 @@ func newTestTenant(t testing.TB, o tenantOpts) *tenant {
 	t.Cleanup(c.Close)
 	tn.c = c
 	tn.st = NewStore(c, o.store...)
+	t.Cleanup(tn.st.Close)
 	return tn
 }
 

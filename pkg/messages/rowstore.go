@@ -7,12 +7,13 @@ package messages
 // that may still change.
 //
 // The settle rule. SAP writes a log when a message's step ends, sometimes a little after its LogEnd, and a
-// RETRY or PROCESSING message moves its LogEnd forward at every retry. So a minute read before it ended
-// settleAfter (5 minutes) ago may still change: it is reused for edgeFresh (30 s on the query clock) and
-// then read again. A minute read once it had settled is kept until memory needs the room (oldest minute
-// first) or it leaves the tenant's retention. A message that was RETRY or PROCESSING in one minute and
-// shows up in a later read at a later LogEnd is removed from its old minute, so it is counted once, where
-// the tenant has it now.
+// RETRY or PROCESSING message moves its LogEnd forward at every retry. A message that moves gets a LogEnd
+// after the last read, so the next read of the open edge finds it, and it is removed from the minute it
+// was in (counted once, where the tenant has it now). What a later read of an ended minute can still
+// find is only a log written late. So a minute read while it was running is reused for edgeFresh (30 s on
+// the query clock); a minute read after it ended is reused until it has settled (settleAfter, 5 minutes
+// after its end) and is then read once more; a minute read once settled is kept until memory needs the
+// room (oldest minute first) or it leaves the tenant's retention.
 //
 // Sharing. A query claims the minutes it needs that no one has read or is reading, reads them with one
 // listing per run of consecutive minutes ($select of the union of the fields the message queries use, no
@@ -21,10 +22,13 @@ package messages
 //
 // When it answers. A query whose filters the rows can evaluate (statuses, iFlows, packages, senders,
 // receivers; not message ids, correlation ids or custom headers) and whose time field is LogEnd:
-//   - unfiltered: always, unless the minutes to read hold more than fillRows messages (the probe says so;
-//     the query then asks the tenant directly with its own filters, which is cheaper for it alone);
-//   - filtered: when at most maxGapMinutes are missing and they are expected to hold at most one page, so a
-//     filtered query never reads the whole tenant for itself, but uses what a dashboard keeps fresh.
+//   - unfiltered: always, unless the minutes to read hold more than defaultFillRows messages (the probe says so;
+//     the query then asks the tenant directly with its own filters, which is cheaper for it alone, and
+//     the store reads up to aheadRows of the window's newest missing minutes, so that a long
+//     window asked for again and again is held after a few evaluations);
+//   - filtered: when at most maxGapMinutes are missing and they are expected to hold at most maxGapPages
+//     pages, so a filtered query never reads the whole tenant for itself, but uses what a dashboard keeps
+//     fresh.
 //
 // Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids and links of the rows that are not
 // COMPLETED (the only ones error texts and moves need), and the interned names; 48 hours at a million
@@ -32,8 +36,6 @@ package messages
 
 import (
 	"context"
-	"errors"
-	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -43,12 +45,17 @@ import (
 const (
 	// DefaultStoreBytes bounds the memory of the row store.
 	DefaultStoreBytes = 96 << 20
-	// fillRows bounds the messages one query may read to fill the store.
-	fillRows = 600_000
+	// defaultFillRows bounds the messages one query may read to fill the store.
+	defaultFillRows = 600_000
 	// edgeFresh is how long a minute read before it settled is reused.
 	edgeFresh = 30 * time.Second
-	// maxGapMinutes is the most minutes a filtered query reads to use the store.
+	// defaultAheadRows bounds the rows read ahead of need (fillAhead), per minute of the query clock;
+	// aheadTimeout bounds one read ahead.
+	defaultAheadRows = 250_000
+	aheadTimeout     = 2 * time.Minute
+	// maxGapMinutes and maxGapPages bound what a filtered query reads to use the store.
 	maxGapMinutes = 10
+	maxGapPages   = 10
 	// storedRowBytes is the size of a storedRow; rowExtraBytes what an extra costs besides its strings.
 	storedRowBytes = 32
 	rowExtraBytes  = 32
@@ -84,10 +91,19 @@ type minuteBlock struct {
 	bytes  int64
 }
 
-// valid reports whether the block may answer a query at now (the settle rule).
+// valid reports whether the block may answer a query at now (the settle rule): read once settled, it
+// holds for good; read after the minute ended, only logs written late can still appear (a message that
+// moves shows up in a later minute, which the store reads anyway), so it holds until the minute settles
+// and is read once more; read while the minute was running, it holds for edgeFresh.
 func (b *minuteBlock) valid(minute int64, now time.Time) bool {
 	end := time.UnixMilli((minute + 1) * 60_000)
-	return !b.readAt.Before(end.Add(settleAfter)) || now.Sub(b.readAt) < edgeFresh
+	switch {
+	case !b.readAt.Before(end.Add(settleAfter)):
+		return true
+	case !b.readAt.Before(end):
+		return now.Before(end.Add(settleAfter))
+	}
+	return now.Sub(b.readAt) < edgeFresh
 }
 
 // names are the interned strings of the store; append-only, so a snapshot stays valid.
@@ -147,7 +163,9 @@ func moving(status string) bool { return status == "RETRY" || status == "PROCESS
 
 // rowStore is the store of one data source instance. Safe for concurrent use.
 type rowStore struct {
-	maxBytes int64
+	maxBytes  int64
+	fillRows  int64   // see defaultFillRows
+	aheadRows float64 // see defaultAheadRows
 
 	mu       sync.Mutex
 	minutes  map[int64]*minuteBlock
@@ -156,10 +174,13 @@ type rowStore struct {
 	names    *names
 	bytes    int64   // blocks
 	rate     float64 // messages per minute seen by the last large read (0: unknown)
+
+	ahead     float64   // rows that may be read ahead now (fillAhead)
+	aheadLast time.Time // when ahead was last refilled
 }
 
 func newRowStore(maxBytes int64) *rowStore {
-	return &rowStore{maxBytes: maxBytes, minutes: map[int64]*minuteBlock{}, inflight: map[int64]chan struct{}{},
+	return &rowStore{maxBytes: maxBytes, fillRows: defaultFillRows, aheadRows: defaultAheadRows, minutes: map[int64]*minuteBlock{}, inflight: map[int64]chan struct{}{},
 		moves: map[string]int64{}, names: newNames()}
 }
 
@@ -196,6 +217,38 @@ func (rs *rowStore) claim(m0, m1 int64, now time.Time, take bool) (missing []int
 	return missing, await
 }
 
+// claimOnly claims those of the minutes nobody is reading, and returns them.
+func (rs *rowStore) claimOnly(minutes []int64) []int64 {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	var out []int64
+	for _, m := range minutes {
+		if _, busy := rs.inflight[m]; !busy {
+			rs.inflight[m] = make(chan struct{})
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// takeAhead takes what the read-ahead budget allows now (a bucket of aheadRows a minute, refilled on
+// the query clock).
+func (rs *rowStore) takeAhead(now time.Time) float64 {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.aheadLast.IsZero() {
+		rs.ahead = rs.aheadRows
+	} else if now.After(rs.aheadLast) {
+		rs.ahead = min(rs.aheadRows, rs.ahead+now.Sub(rs.aheadLast).Minutes()*rs.aheadRows)
+	}
+	if now.After(rs.aheadLast) {
+		rs.aheadLast = now
+	}
+	took := rs.ahead
+	rs.ahead = 0
+	return took
+}
+
 // release ends the claim of minutes (read or not) and wakes the queries waiting for them.
 func (rs *rowStore) release(minutes []int64) {
 	rs.mu.Lock()
@@ -206,142 +259,6 @@ func (rs *rowStore) release(minutes []int64) {
 			delete(rs.inflight, m)
 		}
 	}
-}
-
-// filler compacts the rows of one read of the minutes [m0, m1), page by page, into blocks that become
-// visible only at commit.
-type filler struct {
-	rs      *rowStore
-	names   *names // the names the rows are interned in; a store cleared meanwhile drops the read
-	m0, m1  int64
-	blocks  map[int64]*minuteBlock
-	seen    map[string]rowRef // moving messages read so far: a later listing of one replaces the earlier
-	dropped map[rowRef]bool
-	moved   map[string]int64 // messages now read here that a minute outside the read still holds
-	moves   map[string]int64 // moving messages of this read → their minute
-	rows    int64
-}
-
-type rowRef struct {
-	m int64
-	i int
-}
-
-func (rs *rowStore) newFiller(m0, m1 int64, now time.Time) *filler {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	f := &filler{rs: rs, names: rs.names, m0: m0, m1: m1, blocks: map[int64]*minuteBlock{}, seen: map[string]rowRef{},
-		dropped: map[rowRef]bool{}, moved: map[string]int64{}, moves: map[string]int64{}}
-	for m := m0; m < m1; m++ {
-		f.blocks[m] = &minuteBlock{readAt: now}
-	}
-	return f
-}
-
-// errStoreReset: the store dropped its names while a read was compacting rows (hostile variety of names).
-var errStoreReset = errors.New("the message store was reset during a read")
-
-// add compacts one page of rows.
-func (f *filler) add(rows []mplRow) error {
-	rs := f.rs
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if rs.names != f.names {
-		return errStoreReset
-	}
-	nm := f.names
-	for i := range rows {
-		row := &rows[i]
-		m := minuteOf(row.LogEnd.Time)
-		b := f.blocks[m]
-		st, ok := nm.status(row.Status)
-		if b == nil || !ok {
-			continue // outside the minutes read (a tenant that ignores the filter), or a hostile status
-		}
-		g := row.MessageGuid
-		if prev, ok := f.seen[g]; ok && g != "" {
-			pb := f.blocks[prev.m]
-			if pb.rows[prev.i].end > row.LogEnd.UnixMilli() {
-				continue // an older listing of a message whose newer one was already read
-			}
-			f.dropped[prev] = true
-			delete(f.seen, g)
-		}
-		sr := storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: nm.flow(row.IntegrationArtifact),
-			sender: nm.str(row.Sender), receiver: nm.str(row.Receiver), status: st}
-		if !row.LogStart.IsZero() {
-			sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
-		}
-		if row.Status != "COMPLETED" {
-			b.extras = append(b.extras, rowExtra{guid: g, link: row.AlternateWebLink})
-			sr.extra = uint32(len(b.extras)) //nolint:gosec // a minute holds at most fillRows rows
-			b.bytes += int64(len(g)+len(row.AlternateWebLink)) + rowExtraBytes
-		}
-		b.rows = append(b.rows, sr)
-		b.bytes += storedRowBytes
-		f.rows++
-		if g == "" {
-			continue
-		}
-		if old, ok := rs.moves[g]; ok && (old < f.m0 || old >= f.m1) {
-			f.moved[g] = old
-		}
-		if moving(row.Status) {
-			f.seen[g] = rowRef{m, len(b.rows) - 1}
-			f.moves[g] = m
-		} else {
-			delete(f.moves, g)
-		}
-	}
-	if nm.bytes > rs.maxBytes/4 {
-		rs.clearLocked()
-		return errStoreReset
-	}
-	return nil
-}
-
-// commit stores the blocks read, replacing what was kept for their minutes, and removes the messages
-// that moved here from the minutes they were in before.
-func (f *filler) commit(now time.Time) error {
-	rs := f.rs
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if rs.names != f.names {
-		return errStoreReset
-	}
-	for ref := range f.dropped {
-		b := f.blocks[ref.m]
-		b.rows[ref.i].status = droppedStatus
-	}
-	for m, b := range f.blocks {
-		if len(f.dropped) > 0 {
-			kept := b.rows[:0]
-			for _, r := range b.rows {
-				if r.status != droppedStatus {
-					kept = append(kept, r)
-				} else {
-					b.bytes -= storedRowBytes
-				}
-			}
-			b.rows = kept
-		}
-		if old := rs.minutes[m]; old != nil {
-			rs.bytes -= old.bytes
-		}
-		rs.minutes[m] = b
-		rs.bytes += b.bytes
-	}
-	for g := range rs.moves {
-		if m := rs.moves[g]; m >= f.m0 && m < f.m1 {
-			delete(rs.moves, g) // the minutes read again hold the message where it is now, if anywhere
-		}
-	}
-	for g, old := range f.moved {
-		rs.removeLocked(old, g)
-	}
-	maps.Copy(rs.moves, f.moves)
-	rs.evictLocked(minuteOf(now.Add(-Retention)))
-	return nil
 }
 
 // removeLocked removes the message guid from the block of minute m (copying the block).

@@ -9,8 +9,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
+	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
 // StrategyStore is the strategy of a query the row store answered (frame meta Custom.strategy).
@@ -41,7 +44,9 @@ func storeMinutes(w window, now time.Time) (int64, int64) {
 // query (see rowstore.go); the caller then asks the tenant itself.
 func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error) (res scanResult, handled bool, err error) {
 	rs := r.st.rows
-	if rs == nil || rs.maxBytes == 0 || r.now.IsZero() || !s.storable() || s.w.empty() {
+	// A range reaching past the next minute asks about messages the store has no minute for yet (a tenant
+	// whose clock runs ahead of Grafana's would have them): ask the tenant.
+	if rs == nil || rs.maxBytes == 0 || r.now.IsZero() || !s.storable() || s.w.empty() || s.w.to.After(r.now.Add(time.Minute)) {
 		return res, false, nil
 	}
 	m0, m1 := storeMinutes(s.w, r.now)
@@ -49,6 +54,9 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 	for attempt := 0; ; attempt++ {
 		missing, await := rs.claim(m0, m1, r.now, false)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
+			if !narrow {
+				r.fillAhead(ctx, m0, m1)
+			}
 			return res, false, nil
 		}
 		if len(missing) > 0 {
@@ -56,7 +64,10 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 			err := r.fillMinutes(ctx, missing)
 			rs.release(missing)
 			switch {
-			case errors.Is(err, errFillTooLarge) || errors.Is(err, errStoreReset):
+			case errors.Is(err, errFillTooLarge):
+				r.fillAhead(ctx, m0, m1)
+				return res, false, nil
+			case errors.Is(err, errStoreReset):
 				return res, false, nil
 			case err != nil:
 				return res, true, err
@@ -79,13 +90,54 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 
 // worthFilling decides whether reading missing minutes into the store pays: an unfiltered query reads
 // them unless they hold too many messages; a narrower query only the few edge minutes a dashboard
-// leaves, when they fit in about a page.
+// leaves (a few pages, which the other panels and alert rules of the tenant then share).
 func (r *run) worthFilling(missing int, narrow bool) bool {
 	e := r.st.rows.expected(missing)
 	if !narrow {
-		return e <= fillRows
+		return e <= float64(r.st.rows.fillRows)
 	}
-	return missing <= maxGapMinutes && e >= 0 && e <= cpi.MaxPageSize
+	return missing <= maxGapMinutes && e >= 0 && e <= maxGapPages*cpi.MaxPageSize
+}
+
+// fillAhead reads part of a window too large to read at once, newest minutes first, within the store's
+// budget of rows read ahead (rowStore.aheadRows a minute): a long window that alert rules or dashboards
+// ask for again and again (a 24-hour baseline) is then held after a few evaluations, and each later one
+// costs only its edge. It reads beside the query, which is answered directly meanwhile, one read ahead
+// at a time, until the store is closed. Nothing is read when the store could not hold the whole window.
+func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
+	st, rs := r.st, r.st.rows
+	perMinute := rs.expected(1)
+	if perMinute <= 0 || perMinute*float64(m1-m0)*(storedRowBytes+8) > float64(rs.maxBytes)*3/4 {
+		return
+	}
+	if !st.aheadBusy.CompareAndSwap(false, true) {
+		return
+	}
+	rows := rs.takeAhead(r.now)
+	missing, _ := rs.claim(m0, m1, r.now, false)
+	if n := int(rows / perMinute); len(missing) > n {
+		missing = missing[len(missing)-n:]
+	}
+	claimed := rs.claimOnly(missing)
+	if len(claimed) == 0 {
+		st.aheadBusy.Store(false)
+		return
+	}
+	r.set("storeMinutesReadAhead", len(claimed))
+	st.ahead.Add(1)
+	go func() {
+		defer st.ahead.Done()
+		defer st.aheadBusy.Store(false)
+		defer rs.release(claimed)
+		// The query's values, not its end: the read outlives the query, until the store is closed.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), aheadTimeout)
+		defer cancel()
+		defer context.AfterFunc(st.ctx, cancel)() //nolint:contextcheck // the store's lifetime ends a read ahead too
+		ahead := newRun(st, r.now)
+		if err := safe.Call(func() error { return ahead.fillMinutes(ctx, claimed) }); err != nil {
+			log.DefaultLogger.Debug("Reading message logs ahead failed", "error", st.c.Redact(err.Error()))
+		}
+	}()
 }
 
 // fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes.
@@ -107,13 +159,13 @@ func (r *run) fillMinutes(ctx context.Context, minutes []int64) error {
 func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 	rs := r.st.rows
 	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
-	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute}
+	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute, uncached: true}
 	p, err := r.probe(ctx, spec)
 	if err != nil {
 		return err
 	}
 	rs.observe(p.total, m1-m0)
-	if p.total > fillRows {
+	if p.total > rs.fillRows {
 		return errFillTooLarge
 	}
 	f := rs.newFiller(m0, m1, r.now)

@@ -2,7 +2,11 @@ package messages
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,5 +187,171 @@ func TestFilteredQueryUsesWhatTheStoreHolds(t *testing.T) {
 	want := tn.directCount(t, odata.And(window24h(w.from, w.to), odata.Eq("IntegrationArtifact/Id", flow)))
 	if got, was := sumValues(numericValues(t, warm)), sumValues(numericValues(t, cold)); int64(got) != want || int64(was) != want {
 		t.Errorf("%s: store %v, direct %v, the tenant %d", flow, got, was, want)
+	}
+}
+
+// FuzzRowStore: whatever rows a tenant sends (any status, id, link or time, inside the read or not,
+// repeated), the store neither panics nor exceeds its bound, and every row it holds lies in its minute.
+func FuzzRowStore(f *testing.F) {
+	f.Add([]byte("RETRY G1 3;FAILED G1 12;COMPLETED x 5"), uint8(10))
+	f.Add([]byte("PROCESSING a -1;PROCESSING a 99999;;;ÄÖ '/#.. 7"), uint8(1))
+	f.Fuzz(func(t *testing.T, spec []byte, width uint8) {
+		t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		rs := newRowStore(8 << 10)
+		m0 := minuteOf(t0)
+		var rows []mplRow
+		for i, part := range strings.Split(string(spec), ";") {
+			fields := strings.Fields(part)
+			for len(fields) < 3 {
+				fields = append(fields, "")
+			}
+			offset, _ := strconv.Atoi(fields[2])
+			r := msg(fields[1], fields[0], t0.Add(time.Duration(offset)*time.Second))
+			r.AlternateWebLink = part
+			r.Sender = fmt.Sprint(i)
+			rows = append(rows, r)
+		}
+		now := t0.Add(time.Hour)
+		for k := 0; k < 3; k++ {
+			f := rs.newFiller(m0+int64(k), m0+int64(k)+int64(width%30)+1, now)
+			if err := f.add(rows); err != nil && !errors.Is(err, errStoreReset) {
+				t.Fatal(err)
+			}
+			_ = f.commit(now)
+			if b, _ := rs.usage(); b > rs.maxBytes {
+				t.Fatalf("%d bytes held, bound %d", b, rs.maxBytes)
+			}
+		}
+		for m, b := range rs.minutes {
+			for _, r := range b.rows {
+				if minuteOf(time.UnixMilli(r.end)) != m {
+					t.Fatalf("a row of %v kept in minute %d", time.UnixMilli(r.end), m)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkRowStore48h fills the store with 48 hours at a million messages a day (694 a minute, 150
+// iFlows, 5 % not COMPLETED with id and link) and reports what it holds: the bytes it accounts for and
+// the Go heap it really takes.
+func BenchmarkRowStore48h(b *testing.B) {
+	t0 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	const perMinute, minutes = 694, 48 * 60
+	for n := 0; n < b.N; n++ {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rs := newRowStore(DefaultStoreBytes)
+		for k := 0; k < minutes; k++ {
+			m := minuteOf(t0) + int64(k)
+			f := rs.newFiller(m, m+1, t0.Add(72*time.Hour))
+			page := make([]mplRow, perMinute)
+			for i := range page {
+				status := "COMPLETED"
+				if i%20 == 0 {
+					status = "FAILED"
+				}
+				page[i] = msg(fmt.Sprintf("AGk_xKgivsDaGSUpuvz-%08d", k*perMinute+i), status, t0.Add(time.Duration(k)*time.Minute+time.Duration(i)*50*time.Millisecond))
+				page[i].IntegrationArtifact.ID = fmt.Sprintf("Flow_%03d", i%150)
+				page[i].AlternateWebLink = "https://tenant.integrationsuite.cfapps.eu10.hana.ondemand.com/shell/monitoring/MessageDetails/%7B%22messageGuid%22%3A%22" + page[i].MessageGuid + "%22%7D"
+			}
+			if err := f.add(page); err != nil {
+				b.Fatal(err)
+			}
+			if err := f.commit(t0.Add(72 * time.Hour)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		bytes, rows := rs.usage()
+		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(float64(bytes)/(1<<20), "accountedMiB")
+		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/(1<<20), "heapMiB")
+		runtime.KeepAlive(rs)
+	}
+}
+
+// TestSettleRule: when a minute read at one time may answer a query at another.
+func TestSettleRule(t *testing.T) {
+	start := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC) // the minute 10:00–10:01
+	at := func(s string) time.Time {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return start.Add(d)
+	}
+	tests := []struct {
+		readAt, now string
+		valid       bool
+	}{
+		{"30s", "50s", true},     // running when read: 20 s later
+		{"30s", "61s", false},    // 31 s later
+		{"1m", "5m59s", true},    // ended when read: until 5 minutes after its end
+		{"2m", "6m", false},      // settled now: read once more
+		{"6m", "6h", true},       // read once settled: for good
+		{"5m59s", "6m1s", false}, // read a second before it settled
+		{"6m", "5m", true},       // a query whose clock is behind the read
+	}
+	for _, tc := range tests {
+		b := &minuteBlock{readAt: at(tc.readAt)}
+		if got := b.valid(minuteOf(start), at(tc.now)); got != tc.valid {
+			t.Errorf("read at +%s, asked at +%s: valid %v, want %v", tc.readAt, tc.now, got, tc.valid)
+		}
+	}
+}
+
+// TestLongWindowHeldAfterEvaluations: an alert rule over a window too large to read at once is answered
+// directly, while the store reads ahead within its budget; after a few evaluations the store holds the
+// window and an evaluation costs only its edge. Every answer is the tenant's.
+func TestLongWindowHeldAfterEvaluations(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	tn.st.rows.fillRows, tn.st.rows.aheadRows = 15_000, 10_000
+	ctx := context.Background()
+	q := models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatNumeric}
+	held := -1
+	for k := 0; k < 10; k++ {
+		tn.reset()
+		rg := rangeOf(12*time.Hour, time.Minute)
+		shift := time.Duration(k) * time.Minute
+		rg.From, rg.To, rg.Now = rg.From.Add(shift), rg.To.Add(shift), rg.Now.Add(shift)
+		frames, err := Counts(ctx, tn.st, rg, q, "SIM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.st.ahead.Wait() // the read ahead this evaluation started
+		w := rg.window()
+		if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
+			t.Fatalf("evaluation %d: %v messages, the tenant has %d", k, got, want)
+		}
+		if strategyOf(frames) == StrategyStore {
+			if held < 0 {
+				held = k
+			} else if n := len(tn.requests()); n > 3 {
+				t.Errorf("evaluation %d from the store: %d requests, want the edge only", k, n)
+			}
+		}
+	}
+	if held < 1 || held > 7 {
+		t.Errorf("the store held the window from evaluation %d, want after a few (1–7)", held)
+	}
+}
+
+// TestTenantClockAhead: a range that reaches past Grafana's next minute (a tenant whose clock runs ahead
+// has messages there) is answered with every message of the range, not only those the store has minutes
+// for.
+func TestTenantClockAhead(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 50_000})
+	rg := rangeOf(time.Hour, time.Minute)
+	rg.Now = fixedNow.Add(-10 * time.Minute) // Grafana's clock, 10 minutes behind the tenant's
+	frames, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{Format: models.FormatNumeric}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := rg.window()
+	if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
+		t.Errorf("%v messages, the tenant has %d in the range", got, want)
 	}
 }

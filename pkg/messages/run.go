@@ -5,7 +5,7 @@
 // and the client's deduplication and short cache for closed windows.
 //
 // Files: filter.go (time window and filters), run.go (request log and frame meta), store.go (what the
-// queries of a tenant share), rowstore.go and rowstore_read.go (the tenant's rows by minute), scan.go
+// queries of a tenant share), rowstore.go, rowstore_fill.go and rowstore_read.go (the tenant's rows by minute), scan.go
 // (reading rows: probe, time slices, parallel pages), list.go (messages), counts.go (messageCounts),
 // durations.go (messageDurations), errorgroups.go and signature.go (errorGroups), stuck.go
 // (stuckMessages), landscape.go (deployed iFlows, packages, senders and receivers), frames.go (frame
@@ -70,6 +70,9 @@ func (r *run) reqCtx(ctx context.Context, w window) context.Context {
 // scanCtx is reqCtx for the requests of a scan, which may allow an open window's answer to be shared
 // for a while (scanSpec.shared).
 func (r *run) scanCtx(ctx context.Context, s scanSpec, w window) context.Context {
+	if s.uncached {
+		return cpi.Shareable(ctx)
+	}
 	if s.shared > 0 && !w.closed(r.now) {
 		return cpi.CacheFor(ctx, s.shared)
 	}

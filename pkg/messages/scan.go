@@ -76,6 +76,8 @@ type scanSpec struct {
 	// shared > 0: an open window's answer may be reused for this long (a listing every panel of one
 	// refresh asks for, e.g. the stuck messages).
 	shared time.Duration
+	// uncached: the answer is kept elsewhere (the row store), so it must not crowd the response cache.
+	uncached bool
 }
 
 func (s scanSpec) query(w window) url.Values {

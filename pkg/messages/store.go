@@ -25,6 +25,7 @@ import (
 	"container/list"
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
@@ -48,6 +49,12 @@ type Store struct {
 	c     *cpi.Client
 	texts *textStore
 	rows  *rowStore
+
+	// Reading ahead (rowstore_read.go, fillAhead) runs beside the queries until Close.
+	ctx       context.Context
+	cancel    context.CancelFunc
+	ahead     sync.WaitGroup
+	aheadBusy atomic.Bool
 }
 
 // StoreOption configures a Store.
@@ -72,10 +79,17 @@ func NewStore(c *cpi.Client, opts ...StoreOption) *Store {
 	s := &Store{c: c, texts: &textStore{burst: DefaultTextBurst, perMinute: DefaultTextsPerMinute, tokens: DefaultTextBurst, maxBytes: defaultTextBytes,
 		kept: map[string]*list.Element{}, inflight: map[string]chan struct{}{}, order: list.New()},
 		rows: newRowStore(DefaultStoreBytes)}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+// Close stops reading ahead and waits for it (the data source instance is disposed).
+func (s *Store) Close() {
+	s.cancel()
+	s.ahead.Wait()
 }
 
 // Client is the tenant's client.

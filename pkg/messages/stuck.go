@@ -137,18 +137,29 @@ func (r *run) stuckRows(ctx context.Context, fs *filterSet, w window) (rows []mp
 	if w.empty() {
 		return nil, 0, false, nil
 	}
-	s := scanSpec{filters: fs, timeField: "LogStart", w: w, maxRows: maxStuckRows, fields: listFields, shared: stuckShared}
+	// The listing starts at a whole minute, so that a reload seconds later asks the same (shared) listing;
+	// the seconds before the range are dropped here.
+	wide := window{from: w.from.Truncate(time.Minute), to: w.to}
+	s := scanSpec{filters: fs, timeField: "LogStart", w: wide, maxRows: maxStuckRows, fields: listFields, shared: stuckShared}
 	p, err := r.probe(ctx, s)
 	if err != nil {
 		return nil, 0, false, err
 	}
+	var early int64
 	res, err := r.scan(ctx, s, p, func(page []mplRow) error {
-		rows = append(rows, page...)
+		for _, m := range page {
+			if m.LogStart.Before(w.from) {
+				early++
+				continue
+			}
+			rows = append(rows, m)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, 0, false, err
 	}
-	r.set("messages", p.total)
-	return rows, p.total, res.capped, nil
+	total = max(p.total-early, int64(len(rows)))
+	r.set("messages", total)
+	return rows, total, res.capped, nil
 }

@@ -62,8 +62,8 @@ func NewDatasource(ctx context.Context, instance backend.DataSourceInstanceSetti
 	return NewDatasourceAt(ctx, instance, nil)
 }
 
-// NewDatasourceAt is NewDatasource with the clock of the message queries (nil: time.Now), for a benchmark
-// against a simulated tenant whose time is injected.
+// NewDatasourceAt is NewDatasource with the clock of the queries and the clients (nil: time.Now), for a
+// benchmark against a simulated tenant whose time is injected.
 func NewDatasourceAt(ctx context.Context, instance backend.DataSourceInstanceSettings, now func() time.Time) (*Datasource, error) {
 	ds := &Datasource{now: now}
 	s, err := settings.Load(instance)
@@ -81,6 +81,9 @@ func NewDatasourceAt(ctx context.Context, instance backend.DataSourceInstanceSet
 		return ds, nil
 	}
 	opts := []cpi.Option{cpi.WithVersion(Version), cpi.WithHTTPClientOptions(httpOpts)}
+	if now != nil {
+		opts = append(opts, cpi.WithClock(now)) // cache lifetimes and token expiry on the same clock
+	}
 	client, err := cpi.New(s, opts...)
 	if err != nil {
 		ds.configErr = err
@@ -132,6 +135,9 @@ func secondaryClient(s settings.Settings, c settings.Connection, secret string, 
 // Dispose closes the connections of every client when Grafana replaces the instance after a settings
 // change.
 func (d *Datasource) Dispose() {
+	if d.messages != nil {
+		d.messages.Close()
+	}
 	for _, c := range []*cpi.Client{d.client, d.calm, d.auditLog} {
 		if c != nil {
 			c.Close()

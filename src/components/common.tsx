@@ -78,7 +78,7 @@ interface TextFieldProps extends FieldProps {
 }
 
 /** A labelled text input; editors run the query on blur rather than on every key. */
-export function TextField({ label, tooltip, id, width, value, placeholder, onChange, onBlur }: TextFieldProps) {
+function TextField({ label, tooltip, id, width, value, placeholder, onChange, onBlur }: TextFieldProps) {
   return (
     <InlineField label={label} labelWidth={LABEL_WIDTH} tooltip={tooltip}>
       <Input
@@ -115,6 +115,58 @@ export function OpenChoiceField({ label, tooltip, id, width, options, value, onC
         onChange={(o) => onChange(o?.value || undefined)}
       />
     </InlineField>
+  );
+}
+
+/** The options of query Q that hold a string. */
+type StringOption<Q> = { [K in keyof Q]-?: Q[K] extends string | undefined ? K : never }[keyof Q] & string;
+
+/**
+ * One filter of an editor's filter row, bound to the query option `option`: with `options` a choice among known
+ * values (another value or a $variable allowed), without them a text the results contain.
+ */
+export interface Filter<Q> extends FieldProps {
+  option: StringOption<Q>;
+  options?: Array<ComboboxOption<string>>;
+}
+
+interface FilterFieldsProps<Q extends CpiQuery> {
+  editor: EditorProps<Q>;
+  filters: Array<Filter<Q>>;
+}
+
+/**
+ * The filters of a query. A choice runs the query at once; a text runs it when the field loses focus, not on every
+ * key. An emptied filter (the "any" choice, an empty text) removes the option from the query.
+ */
+export function FilterFields<Q extends CpiQuery>({ editor, filters }: FilterFieldsProps<Q>) {
+  const update = useUpdate(editor);
+  const set = (option: StringOption<Q>, value: string | undefined, run: boolean) =>
+    update({ [option]: value || undefined } as Partial<Q>, run);
+  return (
+    <>
+      {filters.map(({ option, options, ...field }) => {
+        const value = editor.query[option] as string | undefined;
+        return options ? (
+          <OpenChoiceField
+            key={option}
+            {...field}
+            options={options}
+            value={value}
+            onChange={(v) => set(option, v, true)}
+          />
+        ) : (
+          <TextField
+            key={option}
+            {...field}
+            value={value}
+            placeholder="any"
+            onChange={(v) => set(option, v, false)}
+            onBlur={editor.onRunQuery}
+          />
+        );
+      })}
+    </>
   );
 }
 

@@ -1,21 +1,11 @@
 // Browser test of the artifacts family's query editor: the REAL QueryEditor in Chromium (lib.mjs), and the
 // screenshot docs/img/query-artifacts.png.
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lastQuery, launch, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
+import { describeInChromium, lastQuery, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
 
-describe('artifacts query editor in Chromium', { timeout: 300_000 }, () => {
-  let session;
-
-  before(async () => {
-    session = await launch();
-  });
-
-  after(async () => {
-    await session?.close();
-  });
-
+describeInChromium('artifacts query editor in Chromium', (session) => {
   it('shows a stored artifacts query and switches it to numeric', async () => {
     const page = await session.newPage();
     const editor = await mountQueryEditor(page, {

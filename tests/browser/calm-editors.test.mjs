@@ -1,9 +1,16 @@
 // Browser test of the calm family: the REAL calmMetrics query editor and the config editor's Cloud ALM section in
 // Chromium (lib.mjs), with the screenshots docs/img/query-calmMetrics.png and docs/img/config-calm.png.
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lastQuery, launch, mountConfigEditor, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
+import {
+  describeInChromium,
+  lastQuery,
+  mountConfigEditor,
+  mountQueryEditor,
+  resourceCalls,
+  screenshot,
+} from './lib.mjs';
 
 const dim = (key, values, extra = {}) => ({
   key,
@@ -50,17 +57,7 @@ const RESOURCES = {
   },
 };
 
-describe('calm editors in Chromium', { timeout: 300_000 }, () => {
-  let session;
-
-  before(async () => {
-    session = await launch();
-  });
-
-  after(async () => {
-    await session?.close();
-  });
-
+describeInChromium('calm editors in Chromium', (session) => {
   it('shows the CPI_MESSAGES preset with a failed-status filter', async () => {
     const page = await session.newPage();
     const editor = await mountQueryEditor(page, {

@@ -1,9 +1,9 @@
 // Browser test of the config editor: the REAL ConfigEditor with the real @grafana/ui in Chromium (lib.mjs).
 // Run: npm run test:browser   (node's built-in test runner; installs chromium with apt-get if missing)
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launch, mountConfigEditor, screenshot } from './lib.mjs';
+import { describeInChromium, mountConfigEditor, screenshot } from './lib.mjs';
 
 const SECRET = 'browser-test-secret-4b9d';
 const SERVICE_KEY = JSON.stringify(
@@ -20,17 +20,7 @@ const SERVICE_KEY = JSON.stringify(
   2
 );
 
-describe('config editor in Chromium', { timeout: 600_000 }, () => {
-  let session;
-
-  before(async () => {
-    session = await launch();
-  });
-
-  after(async () => {
-    await session?.close();
-  });
-
+describeInChromium('config editor in Chromium', { timeout: 600_000 }, (session) => {
   async function openEditor() {
     const page = await session.newPage();
     await mountConfigEditor(page);

@@ -9,6 +9,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, describe } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -258,6 +259,32 @@ export async function launch({ viewport = { width: 1100, height: 900 } } = {}) {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A describe() whose tests share one launch(), closed after them. `define` declares the tests with `it` and gets
+ * the session: newPage() in each test, assertNoErrors() in the last.
+ * @param {string} name
+ * @param {{timeout?: number} | ((session: {newPage: () => Promise<import('playwright-core').Page>, assertNoErrors: () => void}) => void)} options
+ * @param {(session: {newPage: () => Promise<import('playwright-core').Page>, assertNoErrors: () => void}) => void} [define]
+ */
+export function describeInChromium(name, options, define) {
+  if (typeof options === 'function') {
+    [options, define] = [{}, options];
+  }
+  describe(name, { timeout: 300_000, ...options }, () => {
+    let session;
+
+    before(async () => {
+      session = await launch();
+    });
+
+    after(async () => {
+      await session?.close();
+    });
+
+    define({ newPage: () => session.newPage(), assertNoErrors: () => session.assertNoErrors() });
+  });
 }
 
 /** Opens the data source settings page (`?view=config`) and waits for the editor. */

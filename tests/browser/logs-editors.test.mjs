@@ -1,9 +1,9 @@
 // Browser test of the logs family's query editors: the REAL QueryEditor in Chromium (lib.mjs), and the
 // screenshots docs/img/query-auditLogs.png and docs/img/query-logFiles.png.
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lastQuery, launch, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
+import { describeInChromium, lastQuery, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
 
 // What GET variables/logFiles answers for the simulated Neo tenant (pkg/simulator/logfiles.go).
 const HTTP_FILES = [
@@ -12,17 +12,7 @@ const HTTP_FILES = [
   { text: 'http_access_60f8f2e_2026-11-19.log', value: 'http_access_60f8f2e_2026-11-19.log' },
 ];
 
-describe('logs query editors in Chromium', { timeout: 300_000 }, () => {
-  let session;
-
-  before(async () => {
-    session = await launch();
-  });
-
-  after(async () => {
-    await session?.close();
-  });
-
+describeInChromium('logs query editors in Chromium', (session) => {
   it('auditLogs: a stored query, switched to logs', async () => {
     const page = await session.newPage();
     const editor = await mountQueryEditor(page, {

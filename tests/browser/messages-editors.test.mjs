@@ -1,10 +1,10 @@
 // Browser test of the messages family's query editors: the REAL QueryEditor in Chromium (lib.mjs) for each of the
 // five message query types, driven through their pickers with canned variables/* answers like those of the
 // simulated tenant (pkg/simulator/landscape.go), and the screenshots docs/img/query-<queryType>.png.
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lastQuery, launch, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
+import { describeInChromium, lastQuery, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
 
 /** What the backend's variables/<kind> answers for the simulated tenant (text = name, value = id). */
 function flow(id) {
@@ -69,17 +69,7 @@ async function pills(editor, label) {
   return Promise.all(buttons.map(async (b) => (await b.getAttribute('aria-label')).replace(/^Remove /, '')));
 }
 
-describe('messages query editors in Chromium', { timeout: 300_000 }, () => {
-  let session;
-
-  before(async () => {
-    session = await launch();
-  });
-
-  after(async () => {
-    await session?.close();
-  });
-
+describeInChromium('messages query editors in Chromium', (session) => {
   /** A new page with the REAL QueryEditor on `query`, the tenant's answers and the dashboard's variables. */
   async function openEditor(query) {
     const page = await session.newPage();

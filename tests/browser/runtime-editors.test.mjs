@@ -1,10 +1,10 @@
 // Browser test of the runtime family's query editors (endpoints, certificates, jms, inventory) and the
 // annotations format of the artifacts editor: the REAL QueryEditor in Chromium (lib.mjs), and the screenshots
 // docs/img/query-<queryType>.png.
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lastQuery, launch, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
+import { describeInChromium, lastQuery, mountQueryEditor, resourceCalls, screenshot } from './lib.mjs';
 
 // What the simulated tenant answers to GET variables/<kind> (pkg/simulator).
 const RESOURCES = {
@@ -20,17 +20,7 @@ const RESOURCES = {
   ],
 };
 
-describe('runtime query editors in Chromium', { timeout: 300_000 }, () => {
-  let session;
-
-  before(async () => {
-    session = await launch();
-  });
-
-  after(async () => {
-    await session?.close();
-  });
-
+describeInChromium('runtime query editors in Chromium', (session) => {
   it('endpoints', async () => {
     const page = await session.newPage();
     const editor = await mountQueryEditor(page, {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -28,6 +27,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+
+	"github.com/seed/sapcpi-datasource/internal/syncbuf"
 )
 
 const (
@@ -132,24 +133,6 @@ func packageVersion(root string) (string, error) {
 	return pkg.Version, err
 }
 
-// syncBuffer is a bytes.Buffer safe for the go-plugin log goroutines and the test goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // pluginHost is one running plugin process, as Grafana holds it.
 type pluginHost struct {
 	client      *goplugin.Client
@@ -157,8 +140,8 @@ type pluginHost struct {
 	data        grpcplugin.DataClient
 	// stderr is the plugin's raw stderr (hclog JSON lines); hostLog is what go-plugin logged on the host
 	// side (handshake, the plugin's log lines re-emitted). Both are searched for secrets.
-	stderr  *syncBuffer
-	hostLog *syncBuffer
+	stderr  *syncbuf.Buffer
+	hostLog *syncbuf.Buffer
 
 	mu      sync.Mutex
 	secrets []string // every secret any test sent to this process, for the final log check
@@ -186,7 +169,7 @@ func grafanaEnv() []string {
 // when any secret registered with addSecrets shows up in the plugin's log.
 func startPlugin(t *testing.T) *pluginHost {
 	t.Helper()
-	h := &pluginHost{stderr: &syncBuffer{}, hostLog: &syncBuffer{}}
+	h := &pluginHost{stderr: &syncbuf.Buffer{}, hostLog: &syncbuf.Buffer{}}
 	cmd := exec.Command(pluginBinary)
 	cmd.Env = grafanaEnv()
 	h.client = goplugin.NewClient(&goplugin.ClientConfig{
@@ -479,5 +462,3 @@ func assertContainsAll(t *testing.T, what, text string, wants []string) {
 		}
 	}
 }
-
-var _ io.Writer = (*syncBuffer)(nil)

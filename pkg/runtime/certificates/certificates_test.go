@@ -1,9 +1,7 @@
 package certificates
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"math"
 	"net/http"
 	"net/url"
@@ -12,19 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
-	"github.com/seed/sapcpi-datasource/internal/sapfixtures"
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
-	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 var now = simtest.Now
 
@@ -51,8 +44,7 @@ func TestGoldenFrames(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Requests = tn.Mask(res.Requests)
-			resp := backend.DataResponse{Frames: tc.frame(res, tc.q)}
-			experimental.CheckGoldenJSONResponse(t, "testdata", tc.name, &resp, *update)
+			simtest.Golden(t, tc.name, tc.frame(res, tc.q))
 		})
 	}
 }
@@ -389,14 +381,11 @@ func TestAliasFilterAndNumericFrames(t *testing.T) {
 }
 
 func TestHubFixtures(t *testing.T) {
-	coll, err := odata.DecodeCollection[Cert](bytes.NewReader(sapfixtures.Read(t, "hub-example-KeystoreEntries-list.json")))
-	if err != nil {
-		t.Fatal(err)
+	entries := simtest.Fixture[Cert](t, "hub-example-KeystoreEntries-list.json")
+	if len(entries) != 2 {
+		t.Fatalf("%d entries", len(entries))
 	}
-	if len(coll.Results) != 2 {
-		t.Fatalf("%d entries", len(coll.Results))
-	}
-	c := coll.Results[1]
+	c := entries[1]
 	if AliasOf(c) != "sap_test_certificate" || c.KeySize.Value != 2048 || c.ValidNotAfter.UnixMilli() != 2143324799000 || c.FingerprintSha256 == "" || c.SignatureAlgorithm != "SHA256withRSA" {
 		t.Fatalf("decoded %+v", c)
 	}
@@ -410,16 +399,13 @@ func TestHubFixtures(t *testing.T) {
 			t.Errorf("AliasOf(%q) = %q, want %q", hexAlias, got, want)
 		}
 	}
-	chain, err := odata.DecodeCollection[Cert](bytes.NewReader(sapfixtures.Read(t, "hub-example-KeystoreEntry-ChainCertificates.json")))
-	if err != nil {
-		t.Fatal(err)
+	chain := simtest.Fixture[Cert](t, "hub-example-KeystoreEntry-ChainCertificates.json")
+	if len(chain) != 3 || chain[2].Index.Value != 2 || !chain[2].Index.Valid {
+		t.Fatalf("chain %+v", chain)
 	}
-	if len(chain.Results) != 3 || chain.Results[2].Index.Value != 2 || !chain.Results[2].Index.Valid {
-		t.Fatalf("chain %+v", chain.Results)
-	}
-	e := Entry{Cert: coll.Results[1], Chain: chain.Results[1:]}
+	e := Entry{Cert: entries[1], Chain: chain[1:]}
 	// The chain's index-2 certificate expired in 2020: the chain's days left follow it.
-	if d := daysLeft(e, now); d != DaysUntil(chain.Results[2].ValidNotAfter.Time, now) || d >= 0 {
+	if d := daysLeft(e, now); d != DaysUntil(chain[2].ValidNotAfter.Time, now) || d >= 0 {
 		t.Fatalf("chain days left %v", d)
 	}
 	if !math.IsNaN(daysLeft(Entry{}, now)) {

@@ -1,24 +1,17 @@
 package endpoints
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"strings"
 	"testing"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
-	"github.com/seed/sapcpi-datasource/internal/sapfixtures"
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
-	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func masked(tn *simtest.Tenant, r Result) Result {
 	r.Requests = tn.Mask(r.Requests)
@@ -37,8 +30,7 @@ func TestGoldenFrames(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp := backend.DataResponse{Frames: data.Frames{tableFrame(masked(tn, res), "SIM")}}
-			experimental.CheckGoldenJSONResponse(t, "testdata", name, &resp, *update)
+			simtest.Golden(t, name, data.Frames{tableFrame(masked(tn, res), "SIM")})
 		})
 	}
 }
@@ -165,12 +157,7 @@ func TestHostileValues(t *testing.T) {
 
 // SAP's example answers without $expand (deferred navigation links): every endpoint still gets a row.
 func TestDecodeHubExample(t *testing.T) {
-	var res Result
-	coll, err := odata.DecodeCollection[Endpoint](bytes.NewReader(sapfixtures.Read(t, "hub-example-ServiceEndpoints-list.json")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Endpoints = coll.Results
+	res := Result{Endpoints: simtest.Fixture[Endpoint](t, "hub-example-ServiceEndpoints-list.json")}
 	if len(res.Endpoints) != 2 {
 		t.Fatalf("%d endpoints", len(res.Endpoints))
 	}

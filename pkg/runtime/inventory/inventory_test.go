@@ -1,9 +1,7 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,20 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
-	"github.com/seed/sapcpi-datasource/internal/sapfixtures"
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/artifacts"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
-	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestGoldenFrames(t *testing.T) {
 	tn := simtest.New(t, simulator.Config{IFlows: 24})
@@ -40,8 +33,7 @@ func TestGoldenFrames(t *testing.T) {
 				t.Fatal(err)
 			}
 			res.Requests = tn.Mask(res.Requests)
-			resp := backend.DataResponse{Frames: data.Frames{tableFrame(res, "SIM")}}
-			experimental.CheckGoldenJSONResponse(t, "testdata", name, &resp, *update)
+			simtest.Golden(t, name, data.Frames{tableFrame(res, "SIM")})
 		})
 	}
 }
@@ -324,11 +316,8 @@ func TestCheckDrift(t *testing.T) {
 }
 
 func TestHubFixture(t *testing.T) {
-	coll, err := odata.DecodeCollection[Package](bytes.NewReader(sapfixtures.Read(t, "hub-example-IntegrationPackages-list.json")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(coll.Results) != 2 || coll.Results[1].Name != "ERP to SAP SuccessFactors Employee Central Employee and Organizational Data" || coll.Results[1].Vendor != "SAP" {
-		t.Fatalf("%+v", coll.Results)
+	packages := simtest.Fixture[Package](t, "hub-example-IntegrationPackages-list.json")
+	if len(packages) != 2 || packages[1].Name != "ERP to SAP SuccessFactors Employee Central Employee and Organizational Data" || packages[1].Vendor != "SAP" {
+		t.Fatalf("%+v", packages)
 	}
 }

@@ -1,26 +1,19 @@
 package jms
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/grafana/grafana-plugin-sdk-go/experimental"
 
-	"github.com/seed/sapcpi-datasource/internal/sapfixtures"
+	"github.com/seed/sapcpi-datasource/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
-	"github.com/seed/sapcpi-datasource/pkg/runtime/internal/simtest"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestGoldenFrames(t *testing.T) {
 	tn := simtest.New(t, simulator.Config{})
@@ -35,8 +28,7 @@ func TestGoldenFrames(t *testing.T) {
 		"numeric_queueStates": numericFrames(res, "SIM", models.JMSMetricQueueStates),
 	} {
 		t.Run(name, func(t *testing.T) {
-			resp := backend.DataResponse{Frames: frames}
-			experimental.CheckGoldenJSONResponse(t, "testdata", name, &resp, *update)
+			simtest.Golden(t, name, frames)
 		})
 	}
 }
@@ -160,10 +152,7 @@ func TestMissingRoleIsNamed(t *testing.T) {
 
 // SAP's example: numbers as strings, flags as numbers; numbers the tenant leaves out are unknown, not 0.
 func TestHubFixtureAndOddNumbers(t *testing.T) {
-	b, err := odata.DecodeEntity[Broker](bytes.NewReader(sapfixtures.Read(t, "hub-example-JmsBrokers-Broker1-QueueStates.json")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := simtest.FixtureEntity[Broker](t, "hub-example-JmsBrokers-Broker1-QueueStates.json")
 	if b.Capacity.Value != 794616135 || b.MaxCapacity.Value != 9751756800 || b.QueueNumber.Value != 16 || !b.IsConsumersHigh.Valid || len(b.QueueStates.Results) != 2 {
 		t.Fatalf("decoded %+v", b)
 	}

@@ -79,35 +79,28 @@ func (p *parser) isKeyword(kw string) bool { return p.tok.kind == tokIdent && p.
 
 // parseOr: and-expression {"or" and-expression}. Lowest precedence.
 func (p *parser) parseOr() Expr {
-	start := p.tok.pos
-	x := p.parseAnd()
-	if !p.isKeyword("or") {
-		return x
-	}
-	terms := []Expr{x}
-	for p.isKeyword("or") {
-		p.advance()
-		terms = append(terms, p.parseAnd())
-	}
-	n := &Or{Terms: terms, raw: p.src, src: p.src[start:p.prevEnd]}
-	p.checkBoolTerms("or", terms, start)
-	return n
+	return p.parseFlat("or", p.parseAnd, func(terms []Expr, src string) Expr { return &Or{Terms: terms, raw: p.src, src: src} })
 }
 
 // parseAnd: comparison {"and" comparison}.
 func (p *parser) parseAnd() Expr {
+	return p.parseFlat("and", p.parseComparison, func(terms []Expr, src string) Expr { return &And{Terms: terms, raw: p.src, src: src} })
+}
+
+// parseFlat: operand {kw operand}, one node over all the terms, so a long chain adds no nesting level.
+func (p *parser) parseFlat(kw string, operand func() Expr, node func(terms []Expr, src string) Expr) Expr {
 	start := p.tok.pos
-	x := p.parseComparison()
-	if !p.isKeyword("and") {
+	x := operand()
+	if !p.isKeyword(kw) {
 		return x
 	}
 	terms := []Expr{x}
-	for p.isKeyword("and") {
+	for p.isKeyword(kw) {
 		p.advance()
-		terms = append(terms, p.parseComparison())
+		terms = append(terms, operand())
 	}
-	n := &And{Terms: terms, raw: p.src, src: p.src[start:p.prevEnd]}
-	p.checkBoolTerms("and", terms, start)
+	n := node(terms, p.src[start:p.prevEnd])
+	p.checkBoolTerms(kw, terms, start)
 	return n
 }
 

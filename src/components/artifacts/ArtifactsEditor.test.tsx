@@ -21,3 +21,28 @@ describe('ArtifactsEditor format', () => {
     expect(screen.getByRole('radio', { name: 'Annotations' })).toBeChecked();
   });
 });
+
+describe('ArtifactsEditor filters', () => {
+  it('shows stored filters, runs a status choice at once and a name on blur; an emptied name is no filter', async () => {
+    const { user, last, onRunQuery } = renderEditor(ArtifactsEditor, {
+      refId: 'A',
+      queryType: 'artifacts',
+      artifactType: '$type',
+      artifactName: 'order',
+    });
+    expect(screen.getByRole('combobox', { name: /Type/ })).toHaveValue('$type');
+    expect(screen.getByRole('textbox', { name: /Name/ })).toHaveValue('order');
+
+    await user.click(screen.getByRole('combobox', { name: /Status/ }));
+    await user.click(await screen.findByRole('option', { name: 'ERROR' }));
+    expect(last().artifactStatus).toBe('ERROR');
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+
+    await user.clear(screen.getByRole('textbox', { name: /Name/ }));
+    expect(last()).toEqual({ refId: 'A', queryType: 'artifacts', artifactType: '$type', artifactStatus: 'ERROR' });
+    expect(last().artifactName).toBeUndefined();
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    await user.tab();
+    expect(onRunQuery).toHaveBeenCalledTimes(2);
+  });
+});

@@ -2,7 +2,7 @@ import React from 'react';
 import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import type { ArtifactsFormat } from '../../queries/artifacts';
-import { anyOf, LABEL_WIDTH, OpenChoiceField, TextField, useUpdate } from '../common';
+import { anyOf, Filter, FilterFields, LABEL_WIDTH, useUpdate } from '../common';
 import type { ArtifactsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 
@@ -34,44 +34,40 @@ const FORMAT_OPTIONS: Array<{ value: ArtifactsFormat; label: string; description
     description: 'Deployments within the time range as annotation events (time, title, text, tags)',
   },
 ];
-const ARTIFACT_TYPE_OPTIONS = anyOf('Any type', ARTIFACT_TYPES);
-const ARTIFACT_STATUS_OPTIONS = anyOf('Any status', ARTIFACT_STATUSES);
+const FILTERS: Array<Filter<ArtifactsQuery>> = [
+  {
+    option: 'artifactType',
+    label: 'Type',
+    tooltip: 'Runtime artifact type; type to enter another one or a $variable',
+    id: 'query-artifact-type',
+    width: 26,
+    options: anyOf('Any type', ARTIFACT_TYPES),
+  },
+  {
+    option: 'artifactStatus',
+    label: 'Status',
+    tooltip: 'Runtime status; type to enter another one or a $variable',
+    id: 'query-artifact-status',
+    width: 20,
+    options: anyOf('Any status', ARTIFACT_STATUSES),
+  },
+  {
+    option: 'artifactName',
+    label: 'Name',
+    tooltip: 'Part of the artifact name or id (case-insensitive); $variables allowed',
+    id: 'query-artifact-name',
+    width: 30,
+  },
+];
 
 /** Options of the `artifacts` query: filters by type, status and name, and the result format. */
 export function ArtifactsEditor(props: EditorProps<ArtifactsQuery>) {
-  const { query, onRunQuery } = props;
+  const { query } = props;
   const update = useUpdate(props);
 
   return (
     <Stack direction="row" wrap="wrap" gap={0.5}>
-      <OpenChoiceField
-        label="Type"
-        tooltip="Runtime artifact type; type to enter another one or a $variable"
-        id="query-artifact-type"
-        width={26}
-        options={ARTIFACT_TYPE_OPTIONS}
-        value={query.artifactType}
-        onChange={(artifactType) => update({ artifactType })}
-      />
-      <OpenChoiceField
-        label="Status"
-        tooltip="Runtime status; type to enter another one or a $variable"
-        id="query-artifact-status"
-        width={20}
-        options={ARTIFACT_STATUS_OPTIONS}
-        value={query.artifactStatus}
-        onChange={(artifactStatus) => update({ artifactStatus })}
-      />
-      <TextField
-        label="Name"
-        tooltip="Part of the artifact name or id (case-insensitive); $variables allowed"
-        id="query-artifact-name"
-        width={30}
-        value={query.artifactName}
-        placeholder="any"
-        onChange={(artifactName) => update({ artifactName }, false)}
-        onBlur={onRunQuery}
-      />
+      <FilterFields editor={props} filters={FILTERS} />
       <InlineField
         label="Format"
         labelWidth={LABEL_WIDTH}

@@ -2,7 +2,7 @@ import React from 'react';
 import { ComboboxOption, Stack, Text } from '@grafana/ui';
 
 import { AUDIT_CATEGORIES, AuditCategory } from './options';
-import { OpenChoiceField, SwitchField, TextField, useUpdate } from '../common';
+import { Filter, FilterFields, SwitchField, useUpdate } from '../common';
 import type { AuditLogsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { LogsFormatPicker, logsFormat, useLogsFormatNormalised } from './common';
@@ -30,13 +30,31 @@ const CATEGORY_OPTIONS: Array<ComboboxOption<string>> = [
   ...AUDIT_CATEGORIES.map((c) => ({ value: c, ...CATEGORY_TEXT[c] })),
 ];
 
+const FILTERS: Array<Filter<AuditLogsQuery>> = [
+  {
+    option: 'category',
+    label: 'Category',
+    tooltip: 'Audit log category; type another (e.g. a subcategory, several separated by commas) or a $variable',
+    id: 'query-audit-category',
+    width: 26,
+    options: CATEGORY_OPTIONS,
+  },
+  {
+    option: 'userContains',
+    label: 'User',
+    tooltip: 'Part of the user name (case-insensitive); $variables allowed',
+    id: 'query-audit-user',
+    width: 26,
+  },
+];
+
 /**
  * `auditLogs`: the subaccount's audit log in the time range, through the data source's Audit log connection
  * (Cloud Foundry: the Audit Log Retrieval API; Neo: the Neo audit log API). Filters by category, user and, by
  * default, to the events of Cloud Integration.
  */
 export function AuditLogsEditor(props: EditorProps<AuditLogsQuery>) {
-  const { query, onRunQuery } = props;
+  const { query } = props;
   const update = useUpdate(props);
   useLogsFormatNormalised(props);
   const cpiOnly = query.cpiOnly ?? true;
@@ -44,25 +62,7 @@ export function AuditLogsEditor(props: EditorProps<AuditLogsQuery>) {
   return (
     <Stack direction="column" gap={0.5}>
       <Stack direction="row" wrap="wrap" gap={0.5}>
-        <OpenChoiceField
-          label="Category"
-          tooltip="Audit log category; type another (e.g. a subcategory, several separated by commas) or a $variable"
-          id="query-audit-category"
-          width={26}
-          options={CATEGORY_OPTIONS}
-          value={query.category}
-          onChange={(category) => update({ category })}
-        />
-        <TextField
-          label="User"
-          tooltip="Part of the user name (case-insensitive); $variables allowed"
-          id="query-audit-user"
-          width={26}
-          value={query.userContains}
-          placeholder="any"
-          onChange={(v) => update({ userContains: v || undefined }, false)}
-          onBlur={onRunQuery}
-        />
+        <FilterFields editor={props} filters={FILTERS} />
         <SwitchField
           label="Cloud Integration only"
           labelWidth={22}

@@ -2,7 +2,7 @@ import React from 'react';
 import { Combobox, ComboboxOption, InlineField, Stack } from '@grafana/ui';
 
 import type { Keystore } from '../../queries/runtime';
-import { FormatPicker, LABEL_WIDTH, SwitchField } from '../common';
+import { FormatPicker, LABEL_WIDTH, SwitchField, useUpdate } from '../common';
 import type { CertificatesQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { TenantValuePicker } from '../TenantValuePicker';
@@ -14,11 +14,9 @@ export const KEYSTORE_OPTIONS: Array<ComboboxOption<Keystore>> = [
 ];
 
 /** Options of the `certificates` query: keystore, alias filter, chain certificates and format. */
-export function CertificatesEditor({ query, onChange, onRunQuery, datasource }: EditorProps<CertificatesQuery>) {
-  const update = (patch: Partial<typeof query>) => {
-    onChange({ ...query, ...patch });
-    onRunQuery();
-  };
+export function CertificatesEditor(props: EditorProps<CertificatesQuery>) {
+  const { query, datasource } = props;
+  const update = useUpdate(props);
   const keystore = query.keystoreName ?? 'system';
   return (
     <Stack direction="row" wrap="wrap" gap={0.5}>

@@ -2,7 +2,7 @@ import React from 'react';
 import { Combobox, ComboboxOption, InlineField, Stack } from '@grafana/ui';
 
 import type { InventoryDrift } from '../../queries/runtime';
-import { LABEL_WIDTH } from '../common';
+import { LABEL_WIDTH, useUpdate } from '../common';
 import type { InventoryQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 import { TenantValuePicker } from '../TenantValuePicker';
@@ -16,11 +16,9 @@ export const DRIFT_OPTIONS: Array<ComboboxOption<InventoryDrift>> = [
 ];
 
 /** Options of the `inventory` query: package and state filters (always a table). */
-export function InventoryEditor({ query, onChange, onRunQuery, datasource }: EditorProps<InventoryQuery>) {
-  const update = (patch: Partial<typeof query>) => {
-    onChange({ ...query, ...patch });
-    onRunQuery();
-  };
+export function InventoryEditor(props: EditorProps<InventoryQuery>) {
+  const { query, datasource } = props;
+  const update = useUpdate(props);
   return (
     <Stack direction="row" wrap="wrap" gap={0.5}>
       <InlineField

@@ -2,7 +2,7 @@ import React from 'react';
 import { InlineField, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import type { JmsMetric } from '../../queries/runtime';
-import { FormatPicker, LABEL_WIDTH } from '../common';
+import { FormatPicker, LABEL_WIDTH, useUpdate } from '../common';
 import type { JmsQuery } from '../../types';
 import type { EditorProps } from '../QueryEditor';
 
@@ -20,11 +20,9 @@ const METRIC_OPTIONS: Array<{ value: MetricChoice; label: string; description: s
 ];
 
 /** Options of the `jms` query: format and, for alert rules, which numbers. */
-export function JmsEditor({ query, onChange, onRunQuery }: EditorProps<JmsQuery>) {
-  const update = (patch: Partial<typeof query>) => {
-    onChange({ ...query, ...patch });
-    onRunQuery();
-  };
+export function JmsEditor(props: EditorProps<JmsQuery>) {
+  const { query } = props;
+  const update = useUpdate(props);
   return (
     <Stack direction="row" wrap="wrap" gap={0.5}>
       <FormatPicker

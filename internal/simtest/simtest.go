@@ -1,8 +1,10 @@
-// Package simtest serves a simulated tenant for the runtime packages' tests and masks its random
-// address in request logs, so golden files are stable.
+// Package simtest serves a simulated tenant for the domain packages' tests, masks its random address in
+// request logs and compares frames with golden files, so golden files are stable and written one way.
 package simtest
 
 import (
+	"bytes"
+	"flag"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,10 +12,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/experimental"
+
+	"github.com/seed/sapcpi-datasource/internal/sapfixtures"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// Golden compares frames with the golden file testdata/<name>.jsonc of the package under test; with -update it
+// rewrites the file instead.
+func Golden(t *testing.T, name string, frames data.Frames) {
+	t.Helper()
+	resp := backend.DataResponse{Frames: frames}
+	experimental.CheckGoldenJSONResponse(t, "testdata", name, &resp, *update)
+}
 
 // Now is the fixed clock of the golden tests.
 var Now = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
@@ -87,9 +105,14 @@ func (tn *Tenant) Requests() []Request {
 
 // Mask replaces the test server's address in request URLs.
 func (tn *Tenant) Mask(urls []string) []string {
+	return Mask(urls, tn.URL, MaskedHost)
+}
+
+// Mask replaces a test server's random address base with the stable host in request URLs.
+func Mask(urls []string, base, host string) []string {
 	out := make([]string, len(urls))
 	for i, u := range urls {
-		out[i] = strings.Replace(u, tn.URL, MaskedHost, 1)
+		out[i] = strings.Replace(u, base, host, 1)
 	}
 	return out
 }
@@ -102,4 +125,24 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// Fixture decodes the OData collection of SAP's example file name (internal/sapfixtures).
+func Fixture[T any](t testing.TB, name string) []T {
+	t.Helper()
+	coll, err := odata.DecodeCollection[T](bytes.NewReader(sapfixtures.Read(t, name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return coll.Results
+}
+
+// FixtureEntity decodes the OData entity of SAP's example file name (internal/sapfixtures).
+func FixtureEntity[T any](t testing.TB, name string) T {
+	t.Helper()
+	e, err := odata.DecodeEntity[T](bytes.NewReader(sapfixtures.Read(t, name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -1,0 +1,148 @@
+package messages
+
+// Filling the row store: the rows of one read are compacted page by page and become visible at once.
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"time"
+)
+
+// filler compacts the rows of one read of the minutes [m0, m1), page by page, into blocks that become
+// visible only at commit.
+type filler struct {
+	rs      *rowStore
+	names   *names // the names the rows are interned in; a store cleared meanwhile drops the read
+	m0, m1  int64
+	blocks  map[int64]*minuteBlock
+	seen    map[string]rowRef // moving messages read so far: a later listing of one replaces the earlier
+	dropped map[rowRef]bool
+	moved   map[string]int64 // messages now read here that a minute outside the read still holds
+	moves   map[string]int64 // moving messages of this read → their minute
+	rows    int64
+}
+
+type rowRef struct {
+	m int64
+	i int
+}
+
+func (rs *rowStore) newFiller(m0, m1 int64, now time.Time) *filler {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	f := &filler{rs: rs, names: rs.names, m0: m0, m1: m1, blocks: map[int64]*minuteBlock{}, seen: map[string]rowRef{},
+		dropped: map[rowRef]bool{}, moved: map[string]int64{}, moves: map[string]int64{}}
+	for m := m0; m < m1; m++ {
+		f.blocks[m] = &minuteBlock{readAt: now}
+	}
+	return f
+}
+
+// errStoreReset: the store dropped its names while a read was compacting rows (hostile variety of names).
+var errStoreReset = errors.New("the message store was reset during a read")
+
+// add compacts one page of rows.
+func (f *filler) add(rows []mplRow) error {
+	rs := f.rs
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.names != f.names {
+		return errStoreReset
+	}
+	nm := f.names
+	for i := range rows {
+		row := &rows[i]
+		m := minuteOf(row.LogEnd.Time)
+		b := f.blocks[m]
+		st, ok := nm.status(row.Status)
+		if b == nil || !ok {
+			continue // outside the minutes read (a tenant that ignores the filter), or a hostile status
+		}
+		g := row.MessageGuid
+		if prev, ok := f.seen[g]; ok && g != "" {
+			pb := f.blocks[prev.m]
+			if pb.rows[prev.i].end > row.LogEnd.UnixMilli() {
+				continue // an older listing of a message whose newer one was already read
+			}
+			f.dropped[prev] = true
+			delete(f.seen, g)
+		}
+		sr := storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: nm.flow(row.IntegrationArtifact),
+			sender: nm.str(row.Sender), receiver: nm.str(row.Receiver), status: st}
+		if !row.LogStart.IsZero() {
+			sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
+		}
+		if row.Status != "COMPLETED" {
+			b.extras = append(b.extras, rowExtra{guid: g, link: row.AlternateWebLink})
+			sr.extra = uint32(len(b.extras)) //nolint:gosec // a read holds at most fillRows rows
+			b.bytes += int64(len(g)+len(row.AlternateWebLink)) + rowExtraBytes
+		}
+		b.rows = append(b.rows, sr)
+		b.bytes += storedRowBytes
+		f.rows++
+		if g == "" {
+			continue
+		}
+		if old, ok := rs.moves[g]; ok && (old < f.m0 || old >= f.m1) {
+			f.moved[g] = old
+		}
+		if moving(row.Status) {
+			f.seen[g] = rowRef{m, len(b.rows) - 1}
+			f.moves[g] = m
+		} else {
+			delete(f.moves, g)
+		}
+	}
+	if nm.bytes > rs.maxBytes/4 {
+		rs.clearLocked()
+		return errStoreReset
+	}
+	return nil
+}
+
+// commit stores the blocks read, replacing what was kept for their minutes, and removes the messages
+// that moved here from the minutes they were in before.
+func (f *filler) commit(now time.Time) error {
+	rs := f.rs
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.names != f.names {
+		return errStoreReset
+	}
+	for ref := range f.dropped {
+		b := f.blocks[ref.m]
+		b.rows[ref.i].status = droppedStatus
+	}
+	for m, b := range f.blocks {
+		if len(f.dropped) > 0 {
+			kept := b.rows[:0]
+			for _, r := range b.rows {
+				if r.status != droppedStatus {
+					kept = append(kept, r)
+				} else {
+					b.bytes -= storedRowBytes
+				}
+			}
+			b.rows = kept
+		}
+		// Appending left up to twice the room needed: keep exactly the rows.
+		b.rows, b.extras = slices.Clone(b.rows), slices.Clone(b.extras)
+		if old := rs.minutes[m]; old != nil {
+			rs.bytes -= old.bytes
+		}
+		rs.minutes[m] = b
+		rs.bytes += b.bytes
+	}
+	for g := range rs.moves {
+		if m := rs.moves[g]; m >= f.m0 && m < f.m1 {
+			delete(rs.moves, g) // the minutes read again hold the message where it is now, if anywhere
+		}
+	}
+	for g, old := range f.moved {
+		rs.removeLocked(old, g)
+	}
+	maps.Copy(rs.moves, f.moves)
+	rs.evictLocked(minuteOf(now.Add(-Retention)))
+	return nil
+}
