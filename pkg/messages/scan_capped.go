@@ -13,7 +13,8 @@ package messages
 
 import (
 	"context"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/safe"
@@ -32,32 +33,14 @@ type cappedSlice struct {
 // deliver and each finished slice to finish, as scanPages does. total is the window's count.
 func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, total, want int64,
 	deliver func(slice, page int, rows []mplRow) error, finish func(slice int) error) error {
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		mu.Unlock()
-		cancel()
-	}
+	g, ctx := errgroup.WithContext(parent)
 	read := make([]*cappedSlice, 0, len(parts))
 	start := func(i int) {
 		sl := &cappedSlice{first: make(chan struct{}), sized: make(chan struct{}), need: make(chan int64, 1)}
 		read = append(read, sl)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := safe.Call(func() error { return r.readCapped(ctx, s, parts[i], i, sl, deliver, finish) }); err != nil {
-				fail(err)
-			}
-		}()
+		g.Go(func() error {
+			return safe.Call(func() error { return r.readCapped(ctx, s, parts[i], i, sl, deliver, finish) })
+		})
 	}
 	tell := func(sl *cappedSlice, need int64) {
 		if !sl.told {
@@ -103,9 +86,8 @@ func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, tot
 	for _, sl := range read {
 		tell(sl, 0) // started but not needed
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	return parent.Err()
 }
