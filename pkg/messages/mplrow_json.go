@@ -14,79 +14,43 @@ import (
 	"strings"
 )
 
-// mplRowFields are the keys of mplRow, for matching keys that differ in case only.
-var mplRowFields = []string{"MessageGuid", "CorrelationId", "ApplicationMessageId", "ApplicationMessageType",
-	"LogStart", "LogEnd", "Sender", "Receiver", "Status", "CustomStatus", "AlternateWebLink", "IntegrationArtifact"}
+// mplRowKeys are mplRow's JSON keys: its string fields first, in the order of UnmarshalJSON's list.
+var mplRowKeys = []string{"MessageGuid", "CorrelationId", "ApplicationMessageId", "ApplicationMessageType", "Sender",
+	"Receiver", "Status", "CustomStatus", "AlternateWebLink", "LogStart", "LogEnd", "IntegrationArtifact"}
 
-var artifactFields = []string{"Id", "Name", "PackageId", "PackageName"}
+var artifactKeys = []string{"Id", "Name", "PackageId", "PackageName"}
 
 // UnmarshalJSON implements json.Unmarshaler. encoding/json hands it one element it checked to be
 // valid JSON; the scanner still checks every bound.
 func (m *mplRow) UnmarshalJSON(b []byte) error {
 	s := jsonScan{b: b}
-	return s.object("mplRow", func(s *jsonScan, key []byte) error { return m.field(s, key, true) })
+	strs := [...]*string{&m.MessageGuid, &m.CorrelationID, &m.ApplicationMessageID, &m.ApplicationMessageType,
+		&m.Sender, &m.Receiver, &m.Status, &m.CustomStatus, &m.AlternateWebLink}
+	return s.object("mplRow", mplRowKeys, strs[:], func(s *jsonScan, key string) error {
+		switch key {
+		case "LogStart":
+			return s.with(m.LogStart.UnmarshalJSON)
+		case "LogEnd":
+			return s.with(m.LogEnd.UnmarshalJSON)
+		}
+		a := &m.IntegrationArtifact
+		return s.object("artifactRef", artifactKeys, []*string{&a.ID, &a.Name, &a.PackageID, &a.PackageName}, nil)
+	})
 }
 
-func (m *mplRow) field(s *jsonScan, key []byte, exact bool) error {
-	switch string(key) {
-	case "MessageGuid":
-		return s.str(&m.MessageGuid, "MessageGuid")
-	case "CorrelationId":
-		return s.str(&m.CorrelationID, "CorrelationId")
-	case "ApplicationMessageId":
-		return s.str(&m.ApplicationMessageID, "ApplicationMessageId")
-	case "ApplicationMessageType":
-		return s.str(&m.ApplicationMessageType, "ApplicationMessageType")
-	case "LogStart":
-		return s.with(m.LogStart.UnmarshalJSON)
-	case "LogEnd":
-		return s.with(m.LogEnd.UnmarshalJSON)
-	case "Sender":
-		return s.str(&m.Sender, "Sender")
-	case "Receiver":
-		return s.str(&m.Receiver, "Receiver")
-	case "Status":
-		return s.str(&m.Status, "Status")
-	case "CustomStatus":
-		return s.str(&m.CustomStatus, "CustomStatus")
-	case "AlternateWebLink":
-		return s.str(&m.AlternateWebLink, "AlternateWebLink")
-	case "IntegrationArtifact":
-		return s.object("artifactRef", m.IntegrationArtifact.fieldOf)
-	}
-	if k := folded(key, mplRowFields); exact && k != "" {
-		return m.field(s, []byte(k), false)
-	}
-	return s.skip()
-}
-
-func (a *artifactRef) fieldOf(s *jsonScan, key []byte) error { return a.field(s, key, true) }
-
-func (a *artifactRef) field(s *jsonScan, key []byte, exact bool) error {
-	switch string(key) {
-	case "Id":
-		return s.str(&a.ID, "Id")
-	case "Name":
-		return s.str(&a.Name, "Name")
-	case "PackageId":
-		return s.str(&a.PackageID, "PackageId")
-	case "PackageName":
-		return s.str(&a.PackageName, "PackageName")
-	}
-	if k := folded(key, artifactFields); exact && k != "" {
-		return a.field(s, []byte(k), false)
-	}
-	return s.skip()
-}
-
-// folded is the field key equals ignoring case, or "".
-func folded(key []byte, fields []string) string {
-	for _, f := range fields {
-		if bytes.EqualFold(key, []byte(f)) {
-			return f
+// match is the index of the key in keys: equal, else equal ignoring case; -1 for none.
+func match(key []byte, keys []string) int {
+	for i, k := range keys {
+		if string(key) == k {
+			return i
 		}
 	}
-	return ""
+	for i, k := range keys {
+		if bytes.EqualFold(key, []byte(k)) {
+			return i
+		}
+	}
+	return -1
 }
 
 var errJSONSyntax = errors.New("invalid JSON in a message row")
@@ -121,8 +85,9 @@ func (s *jsonScan) null() bool {
 	return false
 }
 
-// object reads an object, handing each key to field, which reads its value. null is no object.
-func (s *jsonScan) object(typ string, field func(s *jsonScan, key []byte) error) error {
+// object reads an object: the value of keys[i] goes to strs[i] (a string), or to other for the keys
+// after those; other keys are passed over. null is no object.
+func (s *jsonScan) object(typ string, keys []string, strs []*string, other func(s *jsonScan, key string) error) error {
 	if s.null() {
 		return nil
 	}
@@ -146,7 +111,15 @@ func (s *jsonScan) object(typ string, field func(s *jsonScan, key []byte) error)
 			return errJSONSyntax
 		}
 		s.i++
-		if err := field(s, key); err != nil {
+		switch i := match(key, keys); {
+		case i < 0:
+			err = s.skip()
+		case i < len(strs):
+			err = s.str(strs[i], keys[i])
+		default:
+			err = other(s, keys[i])
+		}
+		if err != nil {
 			return err
 		}
 		switch s.peek() {
