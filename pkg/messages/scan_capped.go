@@ -56,20 +56,26 @@ func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, tot
 	var (
 		have     int64   // rows the slices before i give
 		expected float64 // rows expected in the slices before i
+		round    int     // slices started by the last round
 	)
 	for i := 0; i < len(parts) && have < want && ctx.Err() == nil; i++ {
 		if i == len(read) {
 			// Start the next slices expected to hold what is missing and a tenth more, lest a slightly
 			// short estimate cost a round trip (at least one slice). Slices quieter than expected so far
-			// (the night before a busy day) lower the expectation of the next ones.
-			scale := 1.0
+			// (the night before a busy day) lower the expectation of the next ones; far quieter (a
+			// tenant whose total is wrong), each round starts twice as many as the last.
+			scale, least := 1.0, 1
 			if expected > 0 {
 				scale = min(max(float64(have)/expected, 0.25), 1)
+				if float64(have) < expected/4 {
+					least = 2 * round
+				}
 			}
-			for short := 1.1 * float64(want-have); len(read) < len(parts) && (short > 0 || len(read) == i); {
+			for short := 1.1 * float64(want-have); len(read) < len(parts) && (short > 0 || len(read) < i+least); {
 				short -= scale * expect(len(read))
 				start(len(read))
 			}
+			round = len(read) - i
 		}
 		sl := read[i]
 		if !closedBefore(ctx, sl.first) {
@@ -113,10 +119,12 @@ func (r *run) readCapped(ctx context.Context, s scanSpec, w window, i int, sl *c
 	if err != nil {
 		return err
 	}
-	counted := col.Count != nil || (col.Next == "" && len(col.Results) < cpi.MaxPageSize)
+	// A page the server did not cut holds the whole slice, whatever it counted.
+	uncut := col.Next == "" && len(col.Results) < cpi.MaxPageSize
+	counted := col.Count != nil || uncut
 	if counted {
 		sl.size = int64(len(col.Results))
-		if col.Count != nil {
+		if col.Count != nil && !uncut {
 			sl.size = max(sl.size, *col.Count)
 		}
 		close(sl.sized)
