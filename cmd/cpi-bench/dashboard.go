@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -46,37 +45,48 @@ func (c *clock) now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
 func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
 
-// dashEnv is a simulated tenant with a movable clock, SAP's per-user limits, and a plugin instance.
-type dashEnv struct {
-	clk   clock
+// tenantServer is a simulated tenant behind httptest with SAP's per-user limits, the injected latency,
+// a counter of API calls and the time the simulator spent answering them.
+type tenantServer struct {
 	sim   *simulator.Tenant
 	srv   *httptest.Server
 	calls atomic.Int64
 	simNs atomic.Int64 // time the simulator spent answering, injected latency excluded
-	ds    *plugin.Datasource
 	lat   time.Duration
 }
 
-func newDashEnv(ctx context.Context, cfg config, now time.Time) (*dashEnv, error) {
-	e := &dashEnv{lat: cfg.latency}
-	e.clk.set(now)
-	e.sim = simulator.New(simulator.Config{Seed: cfg.seed, MessagesPerDay: cfg.perDay, IFlows: cfg.iflows, Now: e.clk.now, PerUserRateLimit: true,
+// newTenantServer starts a tenant on clk: two tenants of one config and one clock hold the same messages.
+func newTenantServer(cfg config, clk *clock) *tenantServer {
+	t := &tenantServer{lat: cfg.latency}
+	t.sim = simulator.New(simulator.Config{Seed: cfg.seed, MessagesPerDay: cfg.perDay, IFlows: cfg.iflows, Now: clk.now, PerUserRateLimit: true,
 		BasicUsers: []simulator.Client{{ID: "bench-direct", Secret: "bench-direct", Roles: simulator.AllRoles}}})
-	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	t.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/v1/") {
-			e.calls.Add(1)
+			t.calls.Add(1)
 			if os.Getenv("CPI_BENCH_TRACE") != "" {
-				fmt.Fprintln(os.Stderr, "TRACE", e.clk.now().Format("15:04:05"), r.URL.RequestURI())
+				fmt.Fprintln(os.Stderr, "TRACE", clk.now().Format("15:04:05"), r.URL.RequestURI())
 			}
 			start := time.Now()
-			defer func() { e.simNs.Add(int64(time.Since(start))) }()
+			defer func() { t.simNs.Add(int64(time.Since(start))) }()
+			if t.lat > 0 {
+				time.Sleep(t.lat)
+				t.simNs.Add(-int64(t.lat))
+			}
 		}
-		if e.lat > 0 && strings.HasPrefix(r.URL.Path, "/api/v1/") {
-			time.Sleep(e.lat)
-			e.simNs.Add(-int64(e.lat))
-		}
-		e.sim.ServeHTTP(w, r)
+		t.sim.ServeHTTP(w, r)
 	}))
+	return t
+}
+
+// dashEnv is a simulated tenant with a movable clock and a plugin instance.
+type dashEnv struct {
+	clk *clock
+	*tenantServer
+	ds *plugin.Datasource
+}
+
+func newDashEnv(ctx context.Context, cfg config, clk *clock) (*dashEnv, error) {
+	e := &dashEnv{clk: clk, tenantServer: newTenantServer(cfg, clk)}
 	jd, _ := json.Marshal(map[string]any{"apiUrl": e.srv.URL, "environment": "cloudFoundry", "tenantLabel": "SIM",
 		"authType": "oauth2ClientCredentials", "tokenUrl": e.srv.URL + "/oauth/token", "clientId": simulator.DefaultClientID,
 		"timeoutSeconds": 60})
@@ -271,104 +281,6 @@ func alertRequests(root string) ([]panelRequest, error) {
 		}
 	}
 	return out, nil
-}
-
-// runDashboards runs the dashboard benchmark and prints its tables.
-func runDashboards(ctx context.Context, cfg config, out io.Writer) error {
-	root, err := repoRootDir()
-	if err != nil {
-		return err
-	}
-	overview, err := dashboardRequests(root, "overview.json", 6*time.Hour)
-	if err != nil {
-		return err
-	}
-	overview = interpolate(overview, map[string]string{"iflow": allValue, "package": allValue})
-	fmt.Fprintf(out, "\n### Overview dashboard (%d requests: panels and annotations at once), %d messages/day, %d iFlows, %s latency\n\n",
-		len(overview), cfg.perDay, cfg.iflows, cfg.latency)
-	fmt.Fprintln(out, "| window (6 h ending) | step | API calls | wall | simulator time per request | failed panels |")
-	fmt.Fprintln(out, "|---|---|---:|---:|---:|---|")
-	day := cfg.now.Truncate(24 * time.Hour)
-	windows := []struct {
-		name string
-		end  time.Time
-	}{{"quiet (00:00)", day}, {"busy (16:00)", day.Add(16 * time.Hour)}}
-	var allFailed []string
-	for _, w := range windows {
-		e, err := newDashEnv(ctx, cfg, w.end)
-		if err != nil {
-			return err
-		}
-		steps := []struct {
-			name    string
-			advance time.Duration
-		}{{"cold", 0}, {"reload after 5 s", 5 * time.Second}, {"refresh after 60 s", 60 * time.Second}}
-		for _, s := range steps {
-			e.clk.add(s.advance)
-			e.simNs.Store(0)
-			calls, wall, failed := e.load(ctx, overview)
-			perReq := time.Duration(0)
-			if calls > 0 {
-				perReq = time.Duration(e.simNs.Load() / calls)
-			}
-			fmt.Fprintf(out, "| %s | %s | %d | %s | %s | %s |\n", w.name, s.name, calls, dur(wall), perReq, strings.Join(failed, "; "))
-			allFailed = append(allFailed, failed...)
-		}
-		e.close()
-	}
-
-	// Three dashboards and the alert rules every minute for cfg.dashboardMinutes minutes.
-	if cfg.dashboardMinutes <= 0 {
-		if len(allFailed) > 0 {
-			return fmt.Errorf("%d panel requests failed, e.g. %s", len(allFailed), allFailed[0])
-		}
-		return nil
-	}
-	var all []panelRequest
-	for _, name := range []string{"overview.json", "iflow-detail.json", "runtime-security.json"} {
-		reqs, err := dashboardRequests(root, name, 6*time.Hour)
-		if err != nil {
-			return err
-		}
-		all = append(all, reqs...)
-	}
-	rules, err := alertRequests(root)
-	if err != nil {
-		return err
-	}
-	all = append(all, rules...)
-	e, err := newDashEnv(ctx, cfg, day.Add(16*time.Hour))
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	flow, err := e.busiestIFlow(ctx)
-	if err != nil {
-		return err
-	}
-	all = interpolate(all, map[string]string{"iflow": flow, "package": allValue})
-	fmt.Fprintf(out, "\n### 3 dashboards and %d alert-rule queries every minute for %d minutes (busy window)\n\n| minute | API calls | wall |\n|---:|---:|---:|\n", len(rules), cfg.dashboardMinutes)
-	var total int64
-	for m := 0; m < cfg.dashboardMinutes; m++ {
-		calls, wall, failed := e.load(ctx, all)
-		if len(failed) > 0 {
-			fmt.Fprintf(out, "| %d | %d | %s (failed: %s) |\n", m, calls, dur(wall), strings.Join(failed, "; "))
-			allFailed = append(allFailed, failed...)
-		} else {
-			fmt.Fprintf(out, "| %d | %d | %s |\n", m, calls, dur(wall))
-		}
-		if m > 0 {
-			total += calls
-		}
-		e.clk.add(time.Minute)
-	}
-	if cfg.dashboardMinutes > 1 {
-		fmt.Fprintf(out, "\nAfter the first minute: %.1f calls per minute.\n", float64(total)/float64(cfg.dashboardMinutes-1))
-	}
-	if len(allFailed) > 0 {
-		return fmt.Errorf("%d panel or rule requests failed, e.g. %s", len(allFailed), allFailed[0])
-	}
-	return nil
 }
 
 // repoRootDir finds the repository root (the directory with go.mod) from the working directory.

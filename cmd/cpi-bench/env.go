@@ -6,10 +6,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,10 +51,14 @@ func newEnv(cfg config) (*env, error) {
 
 func (e *env) close() { e.srv.Close() }
 
-// client is a fresh plugin client: OAuth client credentials, SAP's default rate limits, 8 in flight.
-func (e *env) client() (*cpi.Client, error) {
-	s := settings.Settings{APIBaseURL: e.srv.URL, TenantLabel: "SIM", AuthType: settings.AuthOAuth2ClientCredentials,
-		TokenURL: e.srv.URL + "/oauth/token", ClientID: simulator.DefaultClientID, Timeout: 120 * time.Second,
+// client is a fresh plugin client (cold cache).
+func (e *env) client() (*cpi.Client, error) { return benchClient(e.srv.URL) }
+
+// benchClient is a plugin client of the tenant at base: OAuth client credentials, SAP's default rate
+// limits, 8 requests in flight.
+func benchClient(base string) (*cpi.Client, error) {
+	s := settings.Settings{APIBaseURL: base, TenantLabel: "SIM", AuthType: settings.AuthOAuth2ClientCredentials,
+		TokenURL: base + "/oauth/token", ClientID: simulator.DefaultClientID, Timeout: 120 * time.Second,
 		MaxConcurrent: settings.DefaultMaxConcurrentRequests, Secrets: settings.Secrets{ClientSecret: simulator.DefaultClientSecret}}
 	return cpi.New(s, cpi.WithVersion("bench"))
 }
@@ -106,33 +108,12 @@ func (e *env) measure(ctx context.Context, fn func(context.Context) error) (meas
 	runtime.GC()
 	e.calls.Store(0)
 	e.simNs.Store(0)
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	stop := sampleHeap(liveHeap)
 	cpu0 := cpuTime()
 	start := time.Now()
 	err := fn(ctx)
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0
-	close(stop)
-	wg.Wait()
-	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak.Load(), sim: time.Duration(e.simNs.Load()), cpu: cpu}, err
+	peak := stop()
+	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak, sim: time.Duration(e.simNs.Load()), cpu: cpu}, err
 }

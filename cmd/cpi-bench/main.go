@@ -4,6 +4,8 @@
 //
 //	go run ./cmd/cpi-bench                                  # 1 000 000 messages/day, 150 iFlows, 80 ms latency
 //	go run ./cmd/cpi-bench -messages-per-day 20000 -naive-budget 10s -scenarios a,e
+//	go run ./cmd/cpi-bench -dashboards -messages-per-day 20000  # the overview dashboard, plugin and naive (dashrun.go)
+//	go run ./cmd/cpi-bench -sweep                                # the same at 20 000, 200 000, 1 000 000/day
 //
 // The tenant (pkg/simulator) runs in-process behind httptest with the injected latency on every request;
 // the client is the plugin's (pkg/cpi) with SAP's per-user rate limits (message logs 100/s) and 8
@@ -44,11 +46,14 @@ func main() {
 	flag.Int64Var(&cfg.seed, "seed", cfg.seed, "simulator seed")
 	flag.IntVar(&cfg.dashboardMinutes, "dashboard-minutes", cfg.dashboardMinutes, "minutes of 3 dashboards and the alert rules (with -dashboards; 0 skips them)")
 	dashboards := flag.Bool("dashboards", false, "run the dashboard benchmark (bundled dashboards and alert rules sent as Grafana sends them) instead")
+	flag.BoolVar(&cfg.sweep, "sweep", false, "with -dashboards: the overview dashboard at 20 000, 200 000 and 1 000 000 messages/day in one table (ignores -messages-per-day, skips the minutes)")
+	naive := flag.Bool("naive", true, "with -dashboards: also load the overview the naive way, against a second tenant with the same data")
 	flag.Parse()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	cfg.noNaive = !*naive
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Hour)
 	defer cancel()
-	if *dashboards {
-		if err := runDashboards(ctx, cfg, os.Stdout); err != nil {
+	if *dashboards || cfg.sweep {
+		if _, err := runDashboards(ctx, cfg, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "cpi-bench:", err)
 			os.Exit(1)
 		}
@@ -63,6 +68,7 @@ func main() {
 type config struct {
 	perDay, iflows, listRows int
 	dashboardMinutes         int
+	sweep, noNaive           bool
 	latency, naiveBudget     time.Duration
 	scenarios                string
 	replay                   bool

@@ -3,9 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
 // TestBenchSmoke runs every scenario with tiny parameters so the command cannot rot: each scenario must
@@ -53,17 +59,72 @@ func TestBenchSmoke(t *testing.T) {
 }
 
 // TestDashboardBenchSmoke runs the dashboard benchmark with tiny parameters: every panel of the bundled
-// dashboards and every alert rule must answer through the plugin, and the tables must be printed.
+// dashboards and every alert rule must answer through the plugin and the naive path, the naive path must
+// list what the tenant holds and cost more calls than the plugin on a cold load, and the tables must be
+// printed.
 func TestDashboardBenchSmoke(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.perDay, cfg.iflows, cfg.latency, cfg.dashboardMinutes = 3_000, 10, 0, 3
 	var out bytes.Buffer
-	if err := runDashboards(context.Background(), cfg, &out); err != nil {
+	steps, err := runDashboards(context.Background(), cfg, &out)
+	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"Overview dashboard", "refresh after 60 s", "calls per minute"} {
+	if len(steps) != 6 {
+		t.Fatalf("%d overview steps, want 6 (3 per window):\n%s", len(steps), out.String())
+	}
+	// The tenant's own counts of the two 6-hour windows (cfg.now is 2026-11-20 12:00 UTC).
+	windows := map[string][2]string{
+		"quiet (00:00)": {"2026-11-19T18:00:00", "2026-11-20T00:00:00"},
+		"busy (16:00)":  {"2026-11-20T10:00:00", "2026-11-20T16:00:00"},
+	}
+	for _, s := range steps {
+		if !s.naiveRerun || s.naive.calls == 0 || s.plugin.calls == 0 || s.heapAfter == 0 || s.heapPeak == 0 {
+			t.Errorf("%s %s: empty figures %+v", s.window, s.step, s)
+		}
+		if s.step == "cold" && s.naive.calls <= s.plugin.calls {
+			t.Errorf("%s cold: naive %d calls, plugin %d", s.window, s.naive.calls, s.plugin.calls)
+		}
+		w := windows[s.window]
+		at := w[1]
+		if s.step != "cold" {
+			continue // the clock has moved: the tenant's counts below are those of the cold load
+		}
+		all := tenantCount(t, cfg, at, "LogEnd ge datetime'"+w[0]+"' and LogEnd lt datetime'"+w[1]+"'")
+		failed := tenantCount(t, cfg, at, "LogEnd ge datetime'"+w[0]+"' and LogEnd lt datetime'"+w[1]+"' and Status eq 'FAILED'")
+		if got := s.naivePanels["Messages"]; got.rows != all {
+			t.Errorf("%s: the naive Messages panel listed %d rows, the tenant counts %d", s.window, got.rows, all)
+		}
+		if got := s.naivePanels["Error groups"]; got.rows != failed || got.texts != failed {
+			t.Errorf("%s: the naive Error groups panel listed %d rows and read %d texts, the tenant counts %d failed", s.window, got.rows, got.texts, failed)
+		}
+		if all == 0 || failed == 0 {
+			t.Errorf("%s: the tenant has %d messages, %d failed: the check above checks nothing", s.window, all, failed)
+		}
+	}
+	for _, want := range []string{"Overview dashboard", "refresh after 60 s", "naive ÷ plugin", "calls per minute"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// tenantCount asks a fresh tenant of cfg, at the UTC time at, for the $count of filter.
+func tenantCount(t *testing.T, cfg config, at, filter string) int {
+	t.Helper()
+	now, err := time.Parse("2006-01-02T15:04:05", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := simulator.New(simulator.Config{Seed: cfg.seed, MessagesPerDay: cfg.perDay, IFlows: cfg.iflows, Now: func() time.Time { return now },
+		BasicUsers: []simulator.Client{{ID: "u", Secret: "p", Roles: simulator.AllRoles}}})
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/MessageProcessingLogs/$count?$filter="+url.QueryEscape(filter), nil)
+	req.SetBasicAuth("u", "p")
+	rec := httptest.NewRecorder()
+	sim.ServeHTTP(rec, req)
+	n, err := strconv.Atoi(strings.TrimSpace(rec.Body.String()))
+	if rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("$count %s: HTTP %d %q", filter, rec.Code, rec.Body.String())
+	}
+	return n
 }

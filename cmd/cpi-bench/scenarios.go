@@ -253,34 +253,54 @@ func (n *naiveRun) over() bool {
 
 // pages follows __next from the first page of q (limit > 0: stop after that many rows).
 func (n *naiveRun) pages(ctx context.Context, q url.Values, limit int, fn func(*fullRow)) error {
-	resp, err := n.c.Get(ctx, "MessageProcessingLogs", q)
-	for {
-		n.calls++
-		if err != nil {
-			return err
+	calls, err := follow(ctx, n.c, "MessageProcessingLogs", q, func(r *fullRow) bool {
+		if limit > 0 && n.rows >= limit {
+			return false
 		}
-		col, derr := odata.DecodeCollection[fullRow](bytes.NewReader(resp.Body))
-		if derr != nil {
-			return derr
-		}
-		for i := range col.Results {
-			if limit > 0 && n.rows >= limit {
-				return nil
-			}
-			n.rows++
-			fn(&col.Results[i])
-		}
-		if col.Next == "" || (limit > 0 && n.rows >= limit) {
-			return nil
-		}
+		n.rows++
+		fn(r)
+		return limit <= 0 || n.rows < limit
+	}, func() error {
 		if n.over() {
 			return errBudget
 		}
-		next, rerr := odata.ResolveNext(n.c.ServiceRoot(), col.Next)
-		if rerr != nil {
-			return rerr
+		return nil
+	})
+	n.calls += calls
+	return err
+}
+
+// follow is a generic client's paging: the first page of path?q, then __next after __next, one page at
+// a time, every row decoded as T; fn returns false to stop, beforeNext (optional) may stop before a page.
+func follow[T any](ctx context.Context, c *cpi.Client, path string, q url.Values, fn func(*T) bool, beforeNext func() error) (calls int, err error) {
+	resp, err := c.Get(ctx, path, q)
+	for {
+		calls++
+		if err != nil {
+			return calls, err
 		}
-		resp, err = n.c.GetURL(ctx, next)
+		col, derr := odata.DecodeCollection[T](bytes.NewReader(resp.Body))
+		if derr != nil {
+			return calls, derr
+		}
+		for i := range col.Results {
+			if !fn(&col.Results[i]) {
+				return calls, nil
+			}
+		}
+		if col.Next == "" {
+			return calls, nil
+		}
+		if beforeNext != nil {
+			if err := beforeNext(); err != nil {
+				return calls, err
+			}
+		}
+		next, rerr := odata.ResolveNext(c.ServiceRoot(), col.Next)
+		if rerr != nil {
+			return calls, rerr
+		}
+		resp, err = c.GetURL(ctx, next)
 	}
 }
 
@@ -290,7 +310,12 @@ func (n *naiveRun) text(ctx context.Context, guid string) (string, error) {
 		return "", errBudget
 	}
 	n.calls++
-	resp, err := n.c.Get(ctx, "MessageProcessingLogs("+odata.StringLiteral(guid)+")/ErrorInformation/$value", nil)
+	return errorText(ctx, n.c, guid)
+}
+
+// errorText reads the error text of one message; a message without one has the empty text.
+func errorText(ctx context.Context, c *cpi.Client, guid string) (string, error) {
+	resp, err := c.Get(ctx, "MessageProcessingLogs("+odata.StringLiteral(guid)+")/ErrorInformation/$value", nil)
 	if err != nil {
 		if cpi.IsKind(err, cpi.KindEntityNotFound) {
 			return "", nil

@@ -96,6 +96,8 @@ func Fetch(ctx context.Context, g cpi.Source, q models.EndpointsQuery) (Result, 
 	if p := strings.TrimSpace(q.Protocol); p != "" {
 		query.Set("$filter", odata.Eq("Protocol", p))
 	}
+	// The endpoint panels and alert rules of a refresh share one read (the name is filtered here).
+	ctx = cpi.CacheFor(ctx, cpi.RefreshTTL)
 	all, _, err := rt.GetAll[Endpoint](ctx, g, &res.Log, "service endpoints", cpi.ListOptions{Path: "ServiceEndpoints", Query: query, MaxRows: maxEndpoints})
 	if err != nil {
 		return res, err

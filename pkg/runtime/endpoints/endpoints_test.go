@@ -214,3 +214,17 @@ func TestDefinitionLinks(t *testing.T) {
 		})
 	}
 }
+
+// TestPanelsOfARefreshShareOneRead: the endpoint panels and rules of a refresh (other names, same
+// listing) cost the tenant one request.
+func TestPanelsOfARefreshShareOneRead(t *testing.T) {
+	tn := simtest.New(t, simulator.Config{})
+	for _, name := range []string{"", "Order", "Invoice"} {
+		if _, err := Fetch(context.Background(), tn.Client, models.EndpointsQuery{EndpointName: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(tn.Requests()); n != 1 {
+		t.Errorf("%d requests for three panels, want 1", n)
+	}
+}
