@@ -24,6 +24,11 @@ var artifactKeys = []string{"Id", "Name", "PackageId", "PackageName"}
 // valid JSON; the scanner still checks every bound.
 func (m *mplRow) UnmarshalJSON(b []byte) error {
 	s := jsonScan{b: b}
+	return m.read(&s)
+}
+
+// read reads a row (or null) at s.i.
+func (m *mplRow) read(s *jsonScan) error {
 	strs := [...]*string{&m.MessageGuid, &m.CorrelationID, &m.ApplicationMessageID, &m.ApplicationMessageType,
 		&m.Sender, &m.Receiver, &m.Status, &m.CustomStatus, &m.AlternateWebLink}
 	return s.object("mplRow", mplRowKeys, strs[:], func(s *jsonScan, key string) error {
@@ -57,8 +62,9 @@ var errJSONSyntax = errors.New("invalid JSON in a message row")
 
 // jsonScan reads one JSON value.
 type jsonScan struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // objects and arrays open in skip
 }
 
 func (s *jsonScan) space() {
@@ -95,6 +101,11 @@ func (s *jsonScan) object(typ string, keys []string, strs []*string, other func(
 		return s.typeError(typ)
 	}
 	s.i++
+	s.depth++
+	defer func() { s.depth-- }()
+	if s.depth > maxDepth {
+		return errJSONSyntax
+	}
 	if s.peek() == '}' {
 		s.i++
 		return nil
@@ -176,7 +187,8 @@ func (s *jsonScan) quoted(dst *string) error {
 	return json.Unmarshal(s.b[start:s.i], dst)
 }
 
-// pass passes over the string at s.i and reports whether it is plain ASCII without escapes.
+// pass passes over the string at s.i and reports whether it is plain ASCII without escapes. It refuses
+// what encoding/json refuses: control characters and unknown escapes.
 func (s *jsonScan) pass() (bool, error) {
 	plain := true
 	for s.i++; s.i < len(s.b); s.i++ {
@@ -186,13 +198,30 @@ func (s *jsonScan) pass() (bool, error) {
 			return plain, nil
 		case c == '\\':
 			plain = false
-			s.i++ // the escaped byte cannot end the string
-		case c < 0x20 || c >= 0x80:
+			s.i++
+			if s.i >= len(s.b) {
+				return false, errJSONSyntax
+			}
+			switch s.b[s.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if s.i+4 >= len(s.b) || !isHex(s.b[s.i+1]) || !isHex(s.b[s.i+2]) || !isHex(s.b[s.i+3]) || !isHex(s.b[s.i+4]) {
+					return false, errJSONSyntax
+				}
+				s.i += 4
+			default:
+				return false, errJSONSyntax
+			}
+		case c < 0x20:
+			return false, errJSONSyntax
+		case c >= 0x80:
 			plain = false
 		}
 	}
 	return false, errJSONSyntax
 }
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // with hands the next value, as it is, to fn.
 func (s *jsonScan) with(fn func([]byte) error) error {
@@ -204,44 +233,108 @@ func (s *jsonScan) with(fn func([]byte) error) error {
 	return fn(s.b[start:s.i])
 }
 
-// skip passes over one value.
+// maxDepth is encoding/json's limit on nesting.
+const maxDepth = 10000
+
+// skip passes over one value, checking it as encoding/json's checkValid does.
 func (s *jsonScan) skip() error {
 	switch c := s.peek(); c {
 	case '"':
 		_, err := s.pass()
 		return err
 	case '{', '[':
-		depth := 0
-		for ; s.i < len(s.b); s.i++ {
-			switch s.b[s.i] {
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					s.i++
-					return nil
+		s.depth++
+		defer func() { s.depth-- }()
+		if s.depth > maxDepth {
+			return errJSONSyntax
+		}
+		end := byte(']')
+		if c == '{' {
+			end = '}'
+		}
+		s.i++
+		if s.peek() == end {
+			s.i++
+			return nil
+		}
+		for {
+			if c == '{' {
+				if s.peek() != '"' {
+					return errJSONSyntax
 				}
-			case '"':
 				if _, err := s.pass(); err != nil {
 					return err
 				}
-				s.i-- // the loop steps past the closing quote
+				if s.peek() != ':' {
+					return errJSONSyntax
+				}
+				s.i++
+			}
+			if err := s.skip(); err != nil {
+				return err
+			}
+			switch s.peek() {
+			case ',':
+				s.i++
+			case end:
+				s.i++
+				return nil
+			default:
+				return errJSONSyntax
 			}
 		}
+	case 't':
+		return s.literal("true")
+	case 'f':
+		return s.literal("false")
+	case 'n':
+		return s.literal("null")
+	}
+	return s.number()
+}
+
+func (s *jsonScan) literal(word string) error {
+	if !strings.HasPrefix(string(s.b[s.i:min(s.i+len(word), len(s.b))]), word) {
 		return errJSONSyntax
-	case 0:
-		return errJSONSyntax
-	default: // number, true, false, null
-		start := s.i
-		for s.i < len(s.b) && !strings.ContainsRune(",}] \t\r\n", rune(s.b[s.i])) {
+	}
+	s.i += len(word)
+	return nil
+}
+
+// number passes over -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.
+func (s *jsonScan) number() error {
+	digits := func() int {
+		n := 0
+		for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
 			s.i++
+			n++
 		}
-		if s.i == start {
+		return n
+	}
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	if s.i < len(s.b) && s.b[s.i] == '0' {
+		s.i++
+	} else if digits() == 0 {
+		return errJSONSyntax
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if digits() == 0 {
 			return errJSONSyntax
 		}
-		return nil
 	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if digits() == 0 {
+			return errJSONSyntax
+		}
+	}
+	return nil
 }
 
 // typeError says what encoding/json says of a value of another type.

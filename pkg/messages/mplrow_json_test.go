@@ -3,7 +3,10 @@ package messages
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 // reflectRow is mplRow without its UnmarshalJSON: what encoding/json makes of a row by reflection, the
@@ -57,4 +60,65 @@ func FuzzMplRowDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzMplPageDecode: a page decoded in one pass (mplRow's odata.PageDecoder) fails where encoding/json's
+// decoding of the same page fails and otherwise gives the same rows, count and next link.
+func FuzzMplPageDecode(f *testing.F) {
+	row := `{"__metadata":{"id":"x","uri":"u","type":"t"},"MessageGuid":"G1","LogEnd":"/Date(1792584056519)/","Status":"FAILED",` +
+		`"IntegrationArtifact":{"__metadata":{"type":"a"},"Id":"F","Name":"N","PackageId":"P"},"Sender":null}`
+	for _, seed := range []string{
+		`{"d":{"results":[` + row + `,` + row + `],"__count":"2","__next":"MessageProcessingLogs?$skiptoken=1000"}}`,
+		`{"d":{"results":[]}}`, `{"d":{"results":null}}`, `{"d":null}`, `{"d":[` + row + `]}`, `{"D":{"Results":[` + row + `],"__COUNT":7}}`,
+		`{"d":{"results":[` + row + `]},"d":{"results":[]}}`, `{"d":{"results":[],"results":[` + row + `]}}`,
+		`{"d":{"results":[],"__count":"1","__count":"2"}}`, `{"d":{"results":[],"__count":"-1"}}`, `{"d":{"results":[],"__count":null}}`,
+		`{"d":{"results":[],"__next":5}}`, `{"d":{"results":[],"__next":null,"__next":"a"}}`, `{"d":{"results":[]}} x`,
+		"\xef\xbb\xbf" + `{"d":{"results":[]}}`, ` {"d":{"results":[null,{}]}} `, `{"d":{"results":[1]}}`,
+		`{"d":{"results":[],"x":[1,-0.5e+3,true,false,null,{"y":"\u00e9\n"}]}}`, `{"d":{"results":[],"x":01}}`,
+		`{"d":{"results":[],"x":"a\u12"}}`, "{\"d\":{\"results\":[],\"x\":\"tab\there\"}}", `{"d":{"results":[],"x":tru}}`,
+		`{"d":{"results":[],"x":[1,]}}`, `{"d":{"results":[],"x":{"a" 1}}}`, `{"d":{"results":[{"Status":"a" "Sender":"b"}]}}`,
+		`{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"d":{"results":[]}}`,
+		`{"d":{"results":[` + strings.Repeat("[", 9996) + strings.Repeat("]", 9996) + `]}}`,
+		`{"d":{"results":[{"x":` + strings.Repeat("[", 9995) + strings.Repeat("]", 9995) + `}]}}`,
+		`{"d":{"results":[{"x":` + strings.Repeat("[", 9996) + strings.Repeat("]", 9996) + `}]}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, fastErr := odata.DecodeCollectionBytes[mplRow](body)
+		slow, slowErr := odata.DecodeCollectionBytes[reflectRow](body)
+		if (fastErr == nil) != (slowErr == nil) {
+			t.Fatalf("%.300q: one pass error %v, encoding/json error %v", body, fastErr, slowErr)
+		}
+		if fastErr != nil {
+			return
+		}
+		if fast.Next != slow.Next || !reflect.DeepEqual(fast.Count, slow.Count) || len(fast.Results) != len(slow.Results) ||
+			(fast.Results == nil) != (slow.Results == nil) {
+			t.Fatalf("%.300q: one pass next %q count %v %d rows, encoding/json next %q count %v %d rows",
+				body, fast.Next, fast.Count, len(fast.Results), slow.Next, slow.Count, len(slow.Results))
+		}
+		for i := range fast.Results {
+			if !reflect.DeepEqual(fast.Results[i], mplRow(slow.Results[i])) {
+				t.Fatalf("%.300q row %d:\n one pass %+v\n encoding/json %+v", body, i, fast.Results[i], slow.Results[i])
+			}
+		}
+	})
+}
+
+// TestDecodePageTakesThePlainShape: the one-pass decoder answers SAP's page itself (else the fuzz test
+// above would compare encoding/json with itself) and leaves other shapes to encoding/json.
+func TestDecodePageTakesThePlainShape(t *testing.T) {
+	page := []byte(` {"d":{"__count":"2","results":[{"MessageGuid":"G1","Status":"FAILED","IntegrationArtifact":{"Id":"F"}},null],` +
+		`"__next":"https://t/api/v1/MessageProcessingLogs?$skiptoken=1000"}} `)
+	rows, next, count, ok := (*mplRow)(nil).DecodePage(page)
+	if !ok || len(rows) != 2 || rows[0].MessageGuid != "G1" || rows[0].IntegrationArtifact.ID != "F" || rows[1] != (mplRow{}) ||
+		next != "https://t/api/v1/MessageProcessingLogs?$skiptoken=1000" || string(count) != `"2"` {
+		t.Fatalf("ok %v, rows %+v, next %q, count %s", ok, rows, next, count)
+	}
+	for _, other := range []string{`{"d":[]}`, `{"d":{"results":[]},"d":null}`, "\xef\xbb\xbf{\"d\":{\"results\":[]}}", `{"d":{"results":[]}}]`} {
+		if _, _, _, ok := (*mplRow)(nil).DecodePage([]byte(other)); ok {
+			t.Errorf("%q taken as a plain page", other)
+		}
+	}
 }
