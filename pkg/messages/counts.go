@@ -28,25 +28,37 @@ const (
 	GroupNone       = "none" // messageDurations only
 )
 
-// Counts answers a messageCounts query.
-func Counts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuery, tenant string) (data.Frames, error) {
+// CountsResult is what a messageCounts query counted: per group (per bucket for time series), with the
+// groups that are shown even at zero.
+type CountsResult struct {
+	r        *run
+	format   models.Format
+	groupBy  string
+	counts   *groupCounts
+	zeroFill []group
+	b        *buckets // nil: one number per group
+}
+
+// FetchCounts counts the messages of a messageCounts query per group, in the buckets of the range for
+// time series.
+func FetchCounts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuery) (CountsResult, error) {
 	groupBy := q.GroupBy
 	if groupBy == "" || groupBy == GroupNone { // none: messageDurations' value, kept when the type is switched
 		groupBy = GroupStatus
 	}
 	format, err := models.ResolveFormat(models.QueryMessageCounts, q.Format)
 	if err != nil {
-		return nil, err
+		return CountsResult{}, err
 	}
 	fs, err := newFilterSet(q.MessageFilters)
 	if err != nil {
-		return nil, err
+		return CountsResult{}, err
 	}
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	known, countable, err := r.knownGroups(ctx, fs, groupBy)
 	if err != nil {
-		return nil, err
+		return CountsResult{}, err
 	}
 	s := countsSpec{filters: fs, timeField: "LogEnd", w: rg.window(), groupBy: groupBy, countable: countable}
 	zeroFill := known
@@ -62,18 +74,21 @@ func Counts(ctx context.Context, st *Store, rg Range, q models.MessageCountsQuer
 	}
 	out, err := r.countGroups(ctx, s)
 	if err != nil {
-		return nil, err
+		return CountsResult{}, err
 	}
 	if groupBy == GroupIFlowState && len(fs.statuses) == 0 {
 		zeroFill = zeroFillIFlowStatus(out, known)
 	}
-	return countFrames(r, out, zeroFill, groupBy, format, s.b, tenant), nil
+	return CountsResult{r: r, format: format, groupBy: groupBy, counts: out, zeroFill: zeroFill, b: s.b}, nil
 }
 
-func countFrames(r *run, out *groupCounts, known []group, groupBy string, format models.Format, b *buckets, tenant string) data.Frames {
-	groups := out.sorted(known)
-	if format == models.FormatTable {
-		cols := groupColumns(groupBy)
+// CountsFrames is the answer in the format FetchCounts resolved: a table with one row per group, one
+// series per group over the buckets (time series) or one number per group (numeric).
+func CountsFrames(res CountsResult, _ models.MessageCountsQuery, tenant string) data.Frames {
+	r, out, b := res.r, res.counts, res.b
+	groups := out.sorted(res.zeroFill)
+	if res.format == models.FormatTable {
+		cols := groupColumns(res.groupBy)
 		values := make([][]string, len(cols))
 		counts := make([]float64, len(groups))
 		for i, g := range groups {

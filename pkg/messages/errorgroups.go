@@ -50,32 +50,43 @@ type ErrorGroup struct {
 	SampleText string
 }
 
-// FetchErrorGroups lists the failed messages and groups them by signature, largest group first.
-func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery) ([]ErrorGroup, *run, error) {
+// ErrorGroupsResult is the error groups of an errorGroups query, largest first.
+type ErrorGroupsResult struct {
+	Groups []ErrorGroup
+	r      *run
+	format models.Format
+}
+
+// FetchErrorGroups lists the failed messages of an errorGroups query and groups them by signature.
+func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery) (ErrorGroupsResult, error) {
+	format, err := models.ResolveFormat(models.QueryErrorGroups, q.Format)
+	if err != nil {
+		return ErrorGroupsResult{}, err
+	}
 	budget := DefaultMaxErrorTexts
 	if q.MaxErrorTexts != nil {
 		budget = *q.MaxErrorTexts
 		if budget < 0 || budget > MaxMaxErrorTexts {
-			return nil, nil, fmt.Errorf("maxErrorTexts must be between 0 and %d, not %d", MaxMaxErrorTexts, budget)
+			return ErrorGroupsResult{}, fmt.Errorf("maxErrorTexts must be between 0 and %d, not %d", MaxMaxErrorTexts, budget)
 		}
 	}
 	fs, err := newFilterSet(q.MessageFilters)
 	if err != nil {
-		return nil, nil, err
+		return ErrorGroupsResult{}, err
 	}
 	statuses := []string{"FAILED"}
 	if q.IncludeRetry {
 		statuses = []string{"FAILED", "RETRY", "ESCALATED"}
 	}
 	if fs, err = fs.narrowStatuses("errorGroups", statuses); err != nil {
-		return nil, nil, err
+		return ErrorGroupsResult{}, err
 	}
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), desc: true, maxRows: maxErrorRows,
 		fields: []string{"AlternateWebLink", "IntegrationArtifact", "LogEnd", "Status"}}
 	if s.w.empty() {
-		return nil, r, nil
+		return ErrorGroupsResult{r: r, format: format}, nil
 	}
 	var rows []mplRow
 	collect := func(page []mplRow) error {
@@ -87,13 +98,13 @@ func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGr
 	if !ok {
 		var p probeResult
 		if p, err = r.probe(ctx, s); err != nil {
-			return nil, r, err
+			return ErrorGroupsResult{}, err
 		}
 		total = p.total
 		res, err = r.scan(ctx, s, p, collect)
 	}
 	if err != nil {
-		return nil, r, err
+		return ErrorGroupsResult{}, err
 	}
 	r.set("failedMessages", total)
 	if res.capped {
@@ -177,7 +188,7 @@ func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGr
 		}
 		return out[i].Signature < out[j].Signature
 	})
-	return out, r, nil
+	return ErrorGroupsResult{Groups: out, r: r, format: format}, nil
 }
 
 // textPriority orders the failed messages for reading their text: round-robin over the iFlows (most
@@ -213,26 +224,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// ErrorGroups answers an errorGroups query.
-func ErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQuery, tenant string) (data.Frames, error) {
-	format, err := models.ResolveFormat(models.QueryErrorGroups, q.Format)
-	if err != nil {
-		return nil, err
-	}
-	groups, r, err := FetchErrorGroups(ctx, st, rg, q)
-	if err != nil {
-		return nil, err
-	}
-	if format == models.FormatNumeric {
+// ErrorGroupsFrames is the answer in the format FetchErrorGroups resolved: a table of the groups, one count
+// per signature (numeric), or one region event per group (annotations).
+func ErrorGroupsFrames(res ErrorGroupsResult, _ models.ErrorGroupsQuery, tenant string) data.Frames {
+	r, groups := res.r, res.Groups
+	if res.format == models.FormatNumeric {
 		list := make([]series, len(groups))
 		for i, g := range groups {
 			list[i] = series{name: "count", labels: data.Labels{"signature": g.ID}, display: firstLine(g.Signature, 120),
 				values: []float64{float64(g.Count)}}
 		}
-		return seriesFrames(r, tenant, data.FrameTypeNumericMulti, list), nil
+		return seriesFrames(r, tenant, data.FrameTypeNumericMulti, list)
 	}
-	if format == models.FormatAnnotations {
-		return data.Frames{burstAnnotations(r, groups, tenant)}, nil
+	if res.format == models.FormatAnnotations {
+		return data.Frames{burstAnnotations(r, groups, tenant)}
 	}
 	n := len(groups)
 	sigs, ids, flows, samples, links, texts := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -257,7 +262,7 @@ func ErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQ
 		data.NewField("sample error", nil, texts),
 		data.NewField("link", nil, links),
 		data.NewField("signature id", nil, ids),
-	)}, nil
+	)}
 }
 
 // burstAnnotations turns each error group into a region event: a burst of identical failures from its

@@ -5,11 +5,13 @@
 // and the client's deduplication and short cache for closed windows.
 //
 // Files: filter.go (time window and filters), run.go (request log and frame meta), store.go (what the
-// queries of a tenant share), rowstore.go, rowstore_fill.go and rowstore_read.go (the tenant's rows by minute), scan.go
-// (reading rows: probe, time slices, parallel pages), list.go (messages), counts.go (messageCounts),
-// durations.go (messageDurations), errorgroups.go and signature.go (errorGroups), stuck.go
-// (stuckMessages), landscape.go (deployed iFlows, packages, senders and receivers), frames.go (frame
-// helpers).
+// queries of a tenant share), rowstore.go, rowstore_fill.go and rowstore_read.go (the tenant's rows by
+// minute), scan.go (reading rows: probe, time slices, parallel pages), list.go (messages), counts.go
+// (messageCounts), durations.go and durations_frames.go (messageDurations), errorgroups.go and signature.go
+// (errorGroups), stuck.go (stuckMessages), landscape.go (deployed iFlows, packages, senders and receivers),
+// frames.go (frame helpers), answer.go (each type in one call). Each type has a fetch step (FetchCounts …)
+// that returns its result (CountsResult …) and a frames step (CountsFrames …) for the format the fetch
+// resolved.
 package messages
 
 import (

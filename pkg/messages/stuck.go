@@ -51,51 +51,73 @@ func stuckSetup(rg Range, q models.StuckMessagesQuery) (*filterSet, window, int,
 	return fs, w, minutes, nil
 }
 
-// Stuck answers a stuckMessages query.
-func Stuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery, tenant string) (data.Frames, error) {
+// StuckResult is the stuck messages of a stuckMessages query, oldest first; for the numeric format, their
+// number per iFlow.
+type StuckResult struct {
+	r      *run
+	format models.Format
+	now    time.Time
+	rows   []mplRow
+	counts *groupCounts // numeric format
+	known  []group      // numeric format: the deployed iFlows, shown even at zero
+}
+
+// FetchStuck lists the stuck messages of a stuckMessages query and, for the numeric format, counts them per
+// iFlow.
+func FetchStuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery) (StuckResult, error) {
 	format, err := models.ResolveFormat(models.QueryStuckMessages, q.Format)
 	if err != nil {
-		return nil, err
+		return StuckResult{}, err
 	}
 	fs, w, minutes, err := stuckSetup(rg, q)
 	if err != nil {
-		return nil, err
+		return StuckResult{}, err
 	}
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	r.set("stuckMinutes", minutes)
 	rows, total, capped, err := r.stuckRows(ctx, fs, w)
 	if err != nil {
-		return nil, err
+		return StuckResult{}, err
 	}
-	if format == models.FormatNumeric {
-		known, _, err := r.knownGroups(ctx, fs, GroupIFlow)
-		if err != nil {
-			return nil, err
-		}
-		out := newGroupCounts(1)
-		for _, k := range known {
-			out.add(k, 0, 0)
-		}
+	res := StuckResult{r: r, format: format, now: rg.Now, rows: rows}
+	if format != models.FormatNumeric {
 		if capped {
-			// More stuck messages than one listing holds: count them per iFlow instead.
-			if out, err = r.countGroups(ctx, countsSpec{filters: fs, timeField: "LogStart", w: w, groupBy: GroupIFlow, known: known, countable: true}); err != nil {
-				return nil, err
-			}
-		} else {
-			for i := range rows {
-				out.add(groupOf(GroupIFlow, &rows[i]), 0, 1)
-			}
+			r.notice(data.NoticeSeverityWarning, "Showing the oldest %d of %d stuck messages.", len(rows), total)
 		}
-		groups := out.sorted(known)
-		list := make([]series, len(groups))
-		for i, g := range groups {
-			list[i] = series{name: "stuck", labels: g.labels, display: g.display, values: []float64{sum(out.counts[g.key])}}
-		}
-		return seriesFrames(r, tenant, data.FrameTypeNumericMulti, list), nil
+		return res, nil
+	}
+	if res.known, _, err = r.knownGroups(ctx, fs, GroupIFlow); err != nil {
+		return StuckResult{}, err
+	}
+	res.counts = newGroupCounts(1)
+	for _, k := range res.known {
+		res.counts.add(k, 0, 0)
 	}
 	if capped {
-		r.notice(data.NoticeSeverityWarning, "Showing the oldest %d of %d stuck messages.", len(rows), total)
+		// More stuck messages than one listing holds: count them per iFlow instead.
+		if res.counts, err = r.countGroups(ctx, countsSpec{filters: fs, timeField: "LogStart", w: w, groupBy: GroupIFlow, known: res.known, countable: true}); err != nil {
+			return StuckResult{}, err
+		}
+	} else {
+		for i := range rows {
+			res.counts.add(groupOf(GroupIFlow, &rows[i]), 0, 1)
+		}
+	}
+	return res, nil
+}
+
+// StuckFrames is the answer in the format FetchStuck resolved: a table of the stuck messages, or one
+// number per iFlow (numeric).
+func StuckFrames(res StuckResult, _ models.StuckMessagesQuery, tenant string) data.Frames {
+	r, rows := res.r, res.rows
+	if res.format == models.FormatNumeric {
+		groups := res.counts.sorted(res.known)
+		list := make([]series, len(groups))
+		for i, g := range groups {
+			list[i] = series{name: "stuck", labels: g.labels, display: g.display, values: []float64{sum(res.counts.counts[g.key])}}
+		}
+		return seriesFrames(r, tenant, data.FrameTypeNumericMulti, list)
 	}
 	n := len(rows)
 	started, updated := make([]time.Time, n), make([]*time.Time, n)
@@ -108,7 +130,7 @@ func Stuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery
 	for i := range rows {
 		m := &rows[i]
 		started[i], updated[i] = m.LogStart.Time, timePtr(m.LogEnd.Time)
-		age[i] = float64(int(rg.Now.Sub(m.LogStart.Time).Minutes()))
+		age[i] = float64(int(res.now.Sub(m.LogStart.Time).Minutes()))
 		for c, v := range []string{m.Status, nameOr(m.IntegrationArtifact.Name, m.IntegrationArtifact.ID), m.IntegrationArtifact.ID,
 			m.IntegrationArtifact.PackageID, m.Sender, m.Receiver, m.MessageGuid, m.CorrelationID, odata.WebLink(m.AlternateWebLink)} {
 			cols[c][i] = v
@@ -128,7 +150,7 @@ func Stuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery
 		}
 	}
 	fields = append(fields, data.NewField("link", nil, cols[len(names)-1]))
-	return data.Frames{tableFrame(r, "stuck messages", tenant, fields...)}, nil
+	return data.Frames{tableFrame(r, "stuck messages", tenant, fields...)}
 }
 
 // stuckRows lists the stuck messages of w, oldest first, with every field the table shows: one listing

@@ -33,10 +33,10 @@ type queryHandler func(ctx context.Context, d *Datasource, q backend.DataQuery) 
 // handlers lists the implemented query types; the editor offers the same list (src/queries/*.ts).
 var handlers = map[models.QueryType]queryHandler{
 	models.QueryMessages:         messageHandler(models.QueryMessages, messages.List),
-	models.QueryMessageCounts:    messageHandler(models.QueryMessageCounts, messages.Counts),
-	models.QueryMessageDurations: messageHandler(models.QueryMessageDurations, messages.Durations),
-	models.QueryErrorGroups:      messageHandler(models.QueryErrorGroups, messages.ErrorGroups),
-	models.QueryStuckMessages:    messageHandler(models.QueryStuckMessages, messages.Stuck),
+	models.QueryMessageCounts:    fetchFrames(models.QueryMessageCounts, messageFetch(messages.FetchCounts), messages.CountsFrames),
+	models.QueryMessageDurations: fetchFrames(models.QueryMessageDurations, messageFetch(messages.FetchDurations), messages.DurationsFrames),
+	models.QueryErrorGroups:      fetchFrames(models.QueryErrorGroups, messageFetch(messages.FetchErrorGroups), messages.ErrorGroupsFrames),
+	models.QueryStuckMessages:    fetchFrames(models.QueryStuckMessages, messageFetch(messages.FetchStuck), messages.StuckFrames),
 	models.QueryArtifacts:        fetchFrames(models.QueryArtifacts, fetchArtifacts, artifacts.Frames),
 	models.QueryEndpoints:        fetchFrames(models.QueryEndpoints, fetchEndpoints, endpoints.Frames),
 	models.QueryCertificates:     fetchFrames(models.QueryCertificates, fetchCertificates, certificates.Frames),
@@ -103,17 +103,22 @@ func (d *Datasource) clock() time.Time {
 	return messagesNow()
 }
 
-// messageHandler decodes the query's options (refusing unknown ones) and runs it with the query's time
-// range, which is applied in the backend so alert rules get the same answer as panels.
+// messageRange is the query's time range for the message types, which apply it in the backend so alert rules
+// get the same answer as panels.
+func (d *Datasource) messageRange(q backend.DataQuery) messages.Range {
+	return messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
+		MaxDataPoints: q.MaxDataPoints, Now: d.clock()}
+}
+
+// messageHandler decodes the query's options (refusing unknown ones) and fetches and frames it in one call
+// on the query's time range.
 func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *messages.Store, messages.Range, Q, string) (data.Frames, error)) queryHandler {
 	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
 		var opts Q
 		if err := models.Parse(qt, q.JSON, &opts); err != nil {
 			return badQuery(err)
 		}
-		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
-			MaxDataPoints: q.MaxDataPoints, Now: d.clock()}
-		frames, err := answer(ctx, d.messages, rg, opts, d.settings.TenantLabel)
+		frames, err := answer(ctx, d.messages, d.messageRange(q), opts, d.settings.TenantLabel)
 		if err != nil {
 			return errorResponse(err)
 		}
@@ -121,7 +126,15 @@ func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *me
 	}
 }
 
-// fetchFrames is the shape of every query type outside the message family: the options are decoded
+// messageFetch is the fetch step of a message type: the type's fetch on the query's time range and the
+// instance's messages.Store. The message types resolve their format themselves.
+func messageFetch[Q, R any](fetch func(context.Context, *messages.Store, messages.Range, Q) (R, error)) func(context.Context, *Datasource, backend.DataQuery, *Q) (R, error) {
+	return func(ctx context.Context, d *Datasource, q backend.DataQuery, o *Q) (R, error) {
+		return fetch(ctx, d.messages, d.messageRange(q), *o)
+	}
+}
+
+// fetchFrames is the shape of the query types but messages and calmMetrics: the options are decoded
 // (refusing unknown ones), fetch resolves the format (models.ResolveFormat) and reads the result, and the
 // domain package frames it for the format.
 func fetchFrames[Q, R any](qt models.QueryType, fetch func(context.Context, *Datasource, backend.DataQuery, *Q) (R, error),
