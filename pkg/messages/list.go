@@ -30,34 +30,46 @@ const (
 var listFields = []string{"AlternateWebLink", "ApplicationMessageId", "ApplicationMessageType", "CorrelationId",
 	"CustomStatus", "IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
 
+// ListResult is the rows of a messages query, newest first, with the error texts of failed rows.
+type ListResult struct {
+	r      *run
+	format models.Format
+	rows   *listRows
+	texts  map[string]string
+}
+
 // FetchList reads the rows of a messages query, newest first, with the error texts of failed rows.
-func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery) (*listRows, map[string]string, *run, error) {
+func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery) (ListResult, error) {
+	format, err := models.ResolveFormat(models.QueryMessages, q.Format)
+	if err != nil {
+		return ListResult{}, err
+	}
 	maxRows := DefaultMaxRows
 	if q.MaxRows != nil {
 		maxRows = *q.MaxRows
 		if maxRows < 1 || maxRows > MaxMaxRows {
-			return nil, nil, nil, fmt.Errorf("maxRows must be between 1 and %d, not %d", MaxMaxRows, maxRows)
+			return ListResult{}, fmt.Errorf("maxRows must be between 1 and %d, not %d", MaxMaxRows, maxRows)
 		}
 	}
 	fs, err := newFilterSet(q.MessageFilters)
 	if err != nil {
-		return nil, nil, nil, err
+		return ListResult{}, err
 	}
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh.
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
 	if s.w.empty() {
-		return &listRows{}, nil, r, nil
+		return ListResult{r: r, format: format, rows: &listRows{}}, nil
 	}
 	p, err := r.probe(ctx, s)
 	if err != nil {
-		return nil, nil, r, err
+		return ListResult{}, err
 	}
 	b := newListBuilder()
 	res, err := r.scanPages(ctx, s, p, b.add, nil)
 	if err != nil {
-		return nil, nil, r, err
+		return ListResult{}, err
 	}
 	rows := b.rows(maxRows)
 	r.set("messages", p.total)
@@ -79,23 +91,15 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
 		}
 	}
-	return rows, texts, r, nil
+	return ListResult{r: r, format: format, rows: rows, texts: texts}, nil
 }
 
-// List answers a messages query.
-func List(ctx context.Context, st *Store, rg Range, q models.MessagesQuery, tenant string) (data.Frames, error) {
-	format, err := models.ResolveFormat(models.QueryMessages, q.Format)
-	if err != nil {
-		return nil, err
+// ListFrames is the answer in the format FetchList resolved: the table, or log lines (logs).
+func ListFrames(res ListResult, _ models.MessagesQuery, tenant string) data.Frames {
+	if res.format == models.FormatLogs {
+		return data.Frames{logsFrame(res.r, res.rows, res.texts, tenant)}
 	}
-	rows, texts, r, err := FetchList(ctx, st, rg, q)
-	if err != nil {
-		return nil, err
-	}
-	if format == models.FormatLogs {
-		return data.Frames{logsFrame(r, rows, texts, tenant)}, nil
-	}
-	return data.Frames{listFrame(r, rows, texts, tenant)}, nil
+	return data.Frames{listFrame(res.r, res.rows, res.texts, tenant)}
 }
 
 // summary is one line describing row i: the annotation text and the log line.
