@@ -22,6 +22,8 @@ type env struct {
 	sim   *simulator.Tenant
 	srv   *httptest.Server
 	calls atomic.Int64
+	simNs atomic.Int64 // time the simulator spent answering, the injected latency excluded
+	rec   recorder
 }
 
 func newEnv(cfg config) (*env, error) {
@@ -36,6 +38,11 @@ func newEnv(cfg config) (*env, error) {
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/v1/") {
 			e.calls.Add(1)
+			if e.rec.serve(w, r, cfg.latency, e.sim) {
+				return
+			}
+			start := time.Now()
+			defer func() { e.simNs.Add(int64(time.Since(start) - cfg.latency)) }()
 		}
 		e.sim.ServeHTTP(w, r)
 	}))
@@ -91,16 +98,22 @@ type measurement struct {
 	calls    int64
 	wall     time.Duration
 	peakHeap uint64
+	// sim is the simulator's own time, summed over the requests (they overlap, so it may exceed wall).
+	sim time.Duration
+	cpu time.Duration // the process's CPU time (user and system)
 }
 
 // measure runs fn with a clean heap, counting the tenant's API calls and sampling the live heap.
 func (e *env) measure(ctx context.Context, fn func(context.Context) error) (measurement, error) {
 	runtime.GC()
 	e.calls.Store(0)
+	e.simNs.Store(0)
 	stop := sampleHeap(liveHeap)
+	cpu0 := cpuTime()
 	start := time.Now()
 	err := fn(ctx)
 	wall := time.Since(start)
+	cpu := cpuTime() - cpu0
 	peak := stop()
-	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak}, err
+	return measurement{calls: e.calls.Load(), wall: wall, peakHeap: peak, sim: time.Duration(e.simNs.Load()), cpu: cpu}, err
 }

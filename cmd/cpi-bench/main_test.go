@@ -16,11 +16,13 @@ import (
 
 // TestBenchSmoke runs every scenario with tiny parameters so the command cannot rot: each scenario must
 // produce both rows, answer what the tenant says (✓), and the naive run must hit its (tiny) budget in
-// the error-groups scenario, exercising the extrapolation.
+// the error-groups scenario, exercising the extrapolation; each plugin run is replayed against its
+// recorded answers.
 func TestBenchSmoke(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.perDay, cfg.iflows, cfg.latency, cfg.listRows = 8_000, 10, time.Millisecond, 1500
 	cfg.naiveBudget = 300 * time.Millisecond
+	cfg.replay = true
 	var out bytes.Buffer
 	rows, err := run(context.Background(), cfg, &out)
 	if err != nil {
@@ -35,6 +37,10 @@ func TestBenchSmoke(t *testing.T) {
 		}
 		if r.oursOut.total != r.plan.reference {
 			t.Errorf("scenario %s: the plugin answered %v, the tenant %v", r.s.id, r.oursOut.total, r.plan.reference)
+		}
+		// Every request of the replayed run was answered from the recording of the run before it.
+		if !strings.Contains(r.oursOut.detail, "against its recorded answers") || strings.Contains(r.oursOut.detail, "not recorded") {
+			t.Errorf("scenario %s: replay %q", r.s.id, r.oursOut.detail)
 		}
 		if !r.stopped && r.naiveOut.total != r.plan.reference {
 			t.Errorf("scenario %s: the naive run answered %v, the tenant %v", r.s.id, r.naiveOut.total, r.plan.reference)

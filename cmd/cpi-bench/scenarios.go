@@ -363,6 +363,9 @@ func (e *env) runScenario(ctx context.Context, s scenario) (row, error) {
 		}
 	}
 	c.Close()
+	if err == nil && e.cfg.replay {
+		err = e.replayOurs(ctx, s, &r)
+	}
 	if err != nil {
 		return r, err
 	}
@@ -394,6 +397,27 @@ func (e *env) runScenario(ctx context.Context, s scenario) (row, error) {
 		}
 	}
 	return r, nil
+}
+
+// replayOurs measures the plugin's run again against the answers of a run before it (see replay.go).
+func (e *env) replayOurs(ctx context.Context, s scenario, r *row) error {
+	m, misses, err := e.replay(ctx, func(ctx context.Context) error {
+		c, err := e.client()
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		_, err = s.ours(ctx, messages.NewStore(c))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.oursOut.detail += fmt.Sprintf("; %s (CPU %s) against its recorded answers", dur(m.wall), dur(m.cpu))
+	if misses > 0 {
+		r.oursOut.detail += fmt.Sprintf(" (%d not recorded)", misses)
+	}
+	return nil
 }
 
 func ratio(naive, ours float64) string {

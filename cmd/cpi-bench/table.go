@@ -43,8 +43,8 @@ func printTable(out io.Writer, rows []row) {
 	fmt.Fprintln(out, "| scenario | approach | API calls | wall time | peak heap | result |")
 	fmt.Fprintln(out, "|---|---|--:|--:|--:|---|")
 	for _, r := range rows {
-		fmt.Fprintf(out, "| %s) %s | plugin | %d | %s | %s | %s %s; %s |\n", r.s.id, r.s.title, r.ours.calls,
-			dur(r.ours.wall), mib(r.ours.peakHeap), r.oursOut, check(r.oursOut.total, r.plan.reference), r.oursOut.detail)
+		fmt.Fprintf(out, "| %s) %s | plugin | %d | %s | %s | %s %s; %s; simulator's own time %s |\n", r.s.id, r.s.title, r.ours.calls,
+			dur(r.ours.wall), mib(r.ours.peakHeap), r.oursOut, check(r.oursOut.total, r.plan.reference), r.oursOut.detail, dur(r.ours.sim))
 		calls, wall, heap := fmt.Sprint(r.estCalls), dur(r.estWall), mib(r.estHeap)
 		result := fmt.Sprintf("%s %s; %s", r.naiveOut, check(r.naiveOut.total, r.plan.reference), r.naiveOut.detail)
 		if r.stopped {

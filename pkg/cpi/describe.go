@@ -187,7 +187,8 @@ func looksLikeHTML(h http.Header, body []byte) bool {
 	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil && (mt == "text/html" || mt == "application/xhtml+xml") {
 		return true
 	}
-	b := bytes.ToLower(bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n"))
+	b := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
+	b = bytes.ToLower(b[:min(len(b), len("<!doctype html"))]) // the start only: pages of rows are megabytes
 	return bytes.HasPrefix(b, []byte("<!doctype html")) || bytes.HasPrefix(b, []byte("<html"))
 }
 

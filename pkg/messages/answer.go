@@ -36,6 +36,11 @@ func ErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGroupsQ
 	return answer(ctx, st, rg, q, tenant, FetchErrorGroups, ErrorGroupsFrames)
 }
 
+// List answers a messages query: FetchList, then ListFrames.
+func List(ctx context.Context, st *Store, rg Range, q models.MessagesQuery, tenant string) (data.Frames, error) {
+	return answer(ctx, st, rg, q, tenant, FetchList, ListFrames)
+}
+
 // Stuck answers a stuckMessages query: FetchStuck, then StuckFrames.
 func Stuck(ctx context.Context, st *Store, rg Range, q models.StuckMessagesQuery, tenant string) (data.Frames, error) {
 	return answer(ctx, st, rg, q, tenant, FetchStuck, StuckFrames)

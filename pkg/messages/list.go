@@ -14,7 +14,6 @@ import (
 
 	"github.com/seed/sapcpi-datasource/pkg/frames"
 	"github.com/seed/sapcpi-datasource/pkg/models"
-	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
@@ -31,55 +30,58 @@ const (
 var listFields = []string{"AlternateWebLink", "ApplicationMessageId", "ApplicationMessageType", "CorrelationId",
 	"CustomStatus", "IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
 
+// ListResult is the rows of a messages query, newest first, with the error texts of failed rows.
+type ListResult struct {
+	r      *run
+	format models.Format
+	rows   *listRows
+	texts  map[string]string
+}
+
 // FetchList reads the rows of a messages query, newest first, with the error texts of failed rows.
-func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery) ([]mplRow, map[string]string, *run, error) {
+func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery) (ListResult, error) {
+	format, err := models.ResolveFormat(models.QueryMessages, q.Format)
+	if err != nil {
+		return ListResult{}, err
+	}
 	maxRows := DefaultMaxRows
 	if q.MaxRows != nil {
 		maxRows = *q.MaxRows
 		if maxRows < 1 || maxRows > MaxMaxRows {
-			return nil, nil, nil, fmt.Errorf("maxRows must be between 1 and %d, not %d", MaxMaxRows, maxRows)
+			return ListResult{}, fmt.Errorf("maxRows must be between 1 and %d, not %d", MaxMaxRows, maxRows)
 		}
 	}
 	fs, err := newFilterSet(q.MessageFilters)
 	if err != nil {
-		return nil, nil, nil, err
+		return ListResult{}, err
 	}
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh.
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
 	if s.w.empty() {
-		return nil, nil, r, nil
+		return ListResult{r: r, format: format, rows: &listRows{}}, nil
 	}
 	p, err := r.probe(ctx, s)
 	if err != nil {
-		return nil, nil, r, err
+		return ListResult{}, err
 	}
-	var rows []mplRow
-	seen := map[string]bool{}
-	res, err := r.scan(ctx, s, p, func(page []mplRow) error {
-		for _, m := range page {
-			// Messages still running move their LogEnd between two pages: keep each message once.
-			if !seen[m.MessageGuid] {
-				seen[m.MessageGuid] = true
-				rows = append(rows, m)
-			}
-		}
-		return nil
-	})
+	b := newListBuilder()
+	res, err := r.scanPages(ctx, s, p, b.add, nil)
 	if err != nil {
-		return nil, nil, r, err
+		return ListResult{}, err
 	}
+	rows := b.rows(maxRows)
 	r.set("messages", p.total)
 	if res.capped {
-		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", len(rows), p.total, maxRows)
+		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), p.total, maxRows)
 	}
 	var texts map[string]string
 	if q.WithErrorText == nil || *q.WithErrorText {
 		var failed []string
-		for _, m := range rows {
-			if m.Status == "FAILED" {
-				failed = append(failed, m.MessageGuid)
+		for i := range rows.status {
+			if rows.at(rows.status, i) == "FAILED" {
+				failed = append(failed, rows.guid[i])
 			}
 		}
 		before := r.requestCount()
@@ -89,36 +91,28 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
 		}
 	}
-	return rows, texts, r, nil
+	return ListResult{r: r, format: format, rows: rows, texts: texts}, nil
 }
 
-// List answers a messages query.
-func List(ctx context.Context, st *Store, rg Range, q models.MessagesQuery, tenant string) (data.Frames, error) {
-	format, err := models.ResolveFormat(models.QueryMessages, q.Format)
-	if err != nil {
-		return nil, err
+// ListFrames is the answer in the format FetchList resolved: the table, or log lines (logs).
+func ListFrames(res ListResult, _ models.MessagesQuery, tenant string) data.Frames {
+	if res.format == models.FormatLogs {
+		return data.Frames{logsFrame(res.r, res.rows, res.texts, tenant)}
 	}
-	rows, texts, r, err := FetchList(ctx, st, rg, q)
-	if err != nil {
-		return nil, err
-	}
-	if format == models.FormatLogs {
-		return data.Frames{logsFrame(r, rows, texts, tenant)}, nil
-	}
-	return data.Frames{listFrame(r, rows, texts, tenant)}, nil
+	return data.Frames{listFrame(res.r, res.rows, res.texts, tenant)}
 }
 
-// summary is one line describing a message: the annotation text and the log line.
-func summary(m *mplRow, errText string) string {
-	name := nameOr(m.IntegrationArtifact.Name, m.IntegrationArtifact.ID)
+// summary is one line describing row i: the annotation text and the log line.
+func (l *listRows) summary(i int, errText string) string {
+	status, iflow := l.at(l.status, i), l.at(l.iflow, i)
 	if errText != "" {
-		return fmt.Sprintf("%s %s: %s", m.Status, name, firstLine(errText, 300))
+		return fmt.Sprintf("%s %s: %s", status, iflow, firstLine(errText, 300))
 	}
-	parts := []string{m.Status, name}
-	if m.Sender != "" || m.Receiver != "" {
-		parts = append(parts, orNone(m.Sender)+" → "+orNone(m.Receiver))
+	parts := []string{status, iflow}
+	if sender, receiver := l.at(l.sender, i), l.at(l.receiver, i); sender != "" || receiver != "" {
+		parts = append(parts, orNone(sender)+" → "+orNone(receiver))
 	}
-	return strings.Join(parts, " ") + " (" + m.MessageGuid + ")"
+	return strings.Join(parts, " ") + " (" + l.guid[i] + ")"
 }
 
 func firstLine(s string, maxRunes int) string {
@@ -140,43 +134,45 @@ func durationMs(m *mplRow) *float64 {
 }
 
 // listFrame is the table: time (LogEnd) first and a "text" column, so the same query serves as an
-// annotation query (time + text) for failed messages.
-func listFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *data.Frame {
-	n := len(rows)
-	times := make([]time.Time, n)
+// annotation query (time + text) for failed messages. It takes the columns over: each is dropped once
+// its field holds a copy.
+func listFrame(r *run, rows *listRows, texts map[string]string, tenant string) *data.Frame {
+	n := rows.len()
 	started := make([]*time.Time, n)
 	durations := make([]*float64, n)
-	cols := map[string][]string{}
-	names := []string{"status", "iFlow", "iFlow id", "package", "sender", "receiver", "message id", "correlation id",
-		"application id", "application type", "custom status", "error", "text", "link"}
-	for _, name := range names {
-		cols[name] = make([]string, n)
-	}
-	for i := range rows {
-		m := &rows[i]
-		times[i] = m.LogEnd.Time
-		started[i] = timePtr(m.LogStart.Time)
-		durations[i] = durationMs(m)
-		errText := texts[m.MessageGuid]
-		for name, v := range map[string]string{"status": m.Status, "iFlow": nameOr(m.IntegrationArtifact.Name, m.IntegrationArtifact.ID),
-			"iFlow id": m.IntegrationArtifact.ID, "package": m.IntegrationArtifact.PackageID, "sender": m.Sender,
-			"receiver": m.Receiver, "message id": m.MessageGuid, "correlation id": m.CorrelationID,
-			"application id": m.ApplicationMessageID, "application type": m.ApplicationMessageType,
-			"custom status": m.CustomStatus, "error": errText, "text": summary(m, errText), "link": odata.WebLink(m.AlternateWebLink)} {
-			cols[name][i] = v
+	ms := make([]float64, n)
+	errs, text, links := make([]string, n), make([]string, n), make([]string, n)
+	for i := 0; i < n; i++ {
+		if start, end := rows.start[i], rows.end[i]; !start.IsZero() {
+			started[i] = &rows.start[i]
+			if !end.IsZero() {
+				ms[i] = float64(end.Sub(start).Milliseconds())
+				durations[i] = &ms[i]
+			}
 		}
+		errs[i] = texts[rows.guid[i]]
+		text[i] = rows.summary(i, errs[i])
+		links[i] = rows.link(i)
 	}
-	fields := []*data.Field{data.NewField("time", nil, times)}
-	for _, name := range names[:11] {
-		fields = append(fields, data.NewField(name, nil, cols[name]))
+	rows.linkHead, rows.linkTail = nil, nil
+	strs := func(name string, col *[]string) *data.Field {
+		f := data.NewField(name, nil, *col)
+		*col = nil
+		return f
 	}
-	fields = append(fields,
-		data.NewField("started", nil, started),
-		data.NewField("duration", nil, durations),
-		data.NewField("error", nil, cols["error"]),
-		data.NewField("text", nil, cols["text"]),
-		data.NewField("link", nil, cols["link"]),
-	)
+	dict := func(name string, col *[]uint32) *data.Field {
+		f := data.NewField(name, nil, rows.strings(*col))
+		*col = nil
+		return f
+	}
+	fields := []*data.Field{data.NewField("time", nil, rows.end)}
+	rows.end = nil
+	fields = append(fields, dict("status", &rows.status), dict("iFlow", &rows.iflow), dict("iFlow id", &rows.iflowID),
+		dict("package", &rows.pkg), dict("sender", &rows.sender), dict("receiver", &rows.receiver),
+		strs("message id", &rows.guid), strs("correlation id", &rows.corr), strs("application id", &rows.appID),
+		dict("application type", &rows.appType), dict("custom status", &rows.custom),
+		data.NewField("started", nil, started), data.NewField("duration", nil, durations),
+		strs("error", &errs), strs("text", &text), strs("link", &links))
 	for _, f := range fields {
 		switch f.Name {
 		case "message id", "iFlow":
@@ -200,13 +196,14 @@ func severity(status string) string {
 }
 
 // logsFrame is the messages as log lines for Explore, with the monitor link on the id.
-func logsFrame(r *run, rows []mplRow, texts map[string]string, tenant string) *data.Frame {
-	lines := make([]frames.LogLine, len(rows))
-	for i := range rows {
-		m := &rows[i]
-		lines[i] = frames.LogLine{Time: m.LogEnd.Time, Body: summary(m, texts[m.MessageGuid]), Severity: severity(m.Status),
-			ID: m.MessageGuid, Labels: map[string]string{"iflow": m.IntegrationArtifact.ID, "status": m.Status, "package": m.IntegrationArtifact.PackageID},
-			Link: m.AlternateWebLink}
+func logsFrame(r *run, rows *listRows, texts map[string]string, tenant string) *data.Frame {
+	lines := make([]frames.LogLine, rows.len())
+	for i := range lines {
+		g := rows.guid[i]
+		status := rows.at(rows.status, i)
+		lines[i] = frames.LogLine{Time: rows.end[i], Body: rows.summary(i, texts[g]), Severity: severity(status),
+			ID: g, Labels: map[string]string{"iflow": rows.at(rows.iflowID, i), "status": status, "package": rows.at(rows.pkg, i)},
+			Link: rows.link(i)}
 	}
 	return frames.LogsFrame("messages", tenant, lines, r.meta(), &data.FieldConfig{Links: monitorLink()})
 }

@@ -6,7 +6,9 @@
 //
 // Files: filter.go (time window and filters), run.go (request log and frame meta), store.go (what the
 // queries of a tenant share), rowstore.go, rowstore_fill.go and rowstore_read.go (the tenant's rows by
-// minute), scan.go (reading rows: probe, time slices, parallel pages), list.go (messages), counts.go
+// minute), scan.go (reading rows: probe, time slices, parallel pages), scan_capped.go (the slices a row
+// cap needs, at once), mplrow_json.go and mplpage_json.go (decoding rows and pages of rows), list.go and
+// list_columns.go (messages), counts.go
 // (messageCounts), durations.go and durations_frames.go (messageDurations), errorgroups.go and signature.go
 // (errorGroups), stuck.go (stuckMessages), landscape.go (deployed iFlows, packages, senders and receivers),
 // frames.go (frame helpers), answer.go (each type in one call). Each type has a fetch step (FetchCounts …)

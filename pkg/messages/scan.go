@@ -10,8 +10,8 @@ package messages
 //    keeps a server-side offset scan cheap; a 24-hour window of a million messages costs about one request
 //    per 1000 rows plus one per slice.
 //
-// Aggregations consume the rows page by page (memory is bounded by the pages in flight); the messages list
-// reads slices newest first and stops at its row cap.
+// Aggregations consume the rows page by page (memory is bounded by the pages in flight). A capped read
+// (the messages list) reads the newest slices that hold the cap, all at once (scan_capped.go).
 
 import (
 	"context"
@@ -151,17 +151,34 @@ type scanResult struct {
 // scan hands every row of the window to fn, page by page (never concurrently). p is the window's probe.
 // With maxRows > 0 the rows come in order (desc: newest first) and reading stops at the cap.
 func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows []mplRow) error) (scanResult, error) {
-	filter := func(rows []mplRow) []mplRow {
-		if len(s.filters.local) == 0 {
-			return rows
+	if s.maxRows == 0 {
+		return r.scanPages(ctx, s, p, func(_, _ int, rows []mplRow) error { return fn(rows) }, nil)
+	}
+	o := &inOrder{fn: fn, left: int64(s.maxRows), pages: map[int]map[int][]mplRow{}, done: map[int]bool{}}
+	return r.scanPages(ctx, s, p, o.page, o.sliceDone)
+}
+
+// scanPages hands every page of the window to fn (never concurrently, in any order), keyed by its
+// slice and its page within the slice: ordering the keys orders the rows (desc: newest first). done, if
+// not nil, is called once a slice has delivered all its pages. Local filters are applied; the result
+// counts the rows read before them. With maxRows > 0 the slices a cap needs are read (see scanCapped);
+// they may deliver a few rows more than the cap (a tenant that counts fewer rows than it sends).
+func (r *run) scanPages(ctx context.Context, s scanSpec, p probeResult, fn func(slice, page int, rows []mplRow) error, done func(slice int) error) (scanResult, error) {
+	var res scanResult
+	var mu sync.Mutex
+	deliver := func(slice, page int, rows []mplRow) error {
+		mu.Lock()
+		defer mu.Unlock()
+		res.read += len(rows)
+		return fn(slice, page, s.filters.keepRows(rows))
+	}
+	finish := func(slice int) error {
+		if done == nil {
+			return nil
 		}
-		out := rows[:0:0]
-		for i := range rows {
-			if s.filters.keep(&rows[i]) {
-				out = append(out, rows[i])
-			}
-		}
-		return out
+		mu.Lock()
+		defer mu.Unlock()
+		return done(slice)
 	}
 	if p.complete(s.maxRows) {
 		rows := p.rows
@@ -169,132 +186,99 @@ func (r *run) scan(ctx context.Context, s scanSpec, p probeResult, fn func(rows 
 			rows = rows[:s.maxRows]
 		}
 		// Capped only when the cap was reached: a tenant may count more than its pages hold.
-		res := scanResult{read: len(rows), capped: s.maxRows > 0 && p.total > int64(s.maxRows) && len(rows) >= s.maxRows}
-		return res, fn(filter(rows))
-	}
-	want := p.total
-	if s.maxRows > 0 {
-		want = min(want, int64(s.maxRows))
+		res.capped = s.maxRows > 0 && p.total > int64(s.maxRows) && len(rows) >= s.maxRows
+		if err := deliver(0, 0, rows); err != nil {
+			return res, err
+		}
+		return res, finish(0)
 	}
 	k := int(min((p.total+sliceRows-1)/sliceRows, maxSlices))
 	parts := splitWindow(s.w, k, s.align)
+	res.slices = len(parts)
 	if len(parts) == 1 && p.col != nil {
 		// One slice: the probe is its first page; read the rest of it.
-		pages := map[int][]mplRow{}
-		res := scanResult{slices: 1, capped: s.maxRows > 0 && p.total > int64(s.maxRows)}
 		lr, err := cpi.ContinueEach(r.scanCtx(ctx, s, s.w), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(s.w), MaxRows: s.maxRows},
-			*p.col, func(page int, rows []mplRow) error {
-				res.read += len(rows)
-				if s.maxRows > 0 {
-					pages[page] = rows // delivered in order below
-					return nil
-				}
-				return fn(filter(rows))
-			})
+			*p.col, func(page int, rows []mplRow) error { return deliver(0, page, rows) })
 		r.recordList(lr)
 		if err != nil {
 			return res, err
 		}
-		res.capped = res.capped && res.read >= s.maxRows
-		for _, i := range slices.Sorted(maps.Keys(pages)) {
-			if err := fn(filter(pages[i])); err != nil {
-				return res, err
-			}
-		}
-		return res, nil
+		res.capped = s.maxRows > 0 && p.total > int64(s.maxRows) && res.read >= s.maxRows
+		return res, finish(0)
+	}
+	if s.desc {
+		slices.Reverse(parts)
 	}
 	if s.maxRows > 0 {
-		return r.scanOrdered(ctx, s, parts, want, p.total, func(rows []mplRow) error { return fn(filter(rows)) })
+		want := min(p.total, int64(s.maxRows))
+		err := r.scanCapped(ctx, s, parts, p.total, want, deliver, finish)
+		res.capped = p.total > want && int64(res.read) >= want
+		return res, err
 	}
-	res := scanResult{slices: len(parts)}
-	var mu sync.Mutex
 	err := forEachLimit(ctx, len(parts), parallelSlices, func(ctx context.Context, i int) error {
 		lr, err := cpi.ListEach(r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i])},
-			func(_ int, rows []mplRow) error {
-				mu.Lock()
-				defer mu.Unlock()
-				res.read += len(rows)
-				return fn(filter(rows))
-			})
+			func(page int, rows []mplRow) error { return deliver(i, page, rows) })
 		r.recordList(lr)
-		return err
+		if err != nil {
+			return err
+		}
+		return finish(i)
 	})
 	return res, err
 }
 
-// scanOrdered reads the slices in time order (newest first with desc), two at a time, delivering them
-// in order and stopping once want rows are read.
-func (r *run) scanOrdered(ctx context.Context, s scanSpec, parts []window, want, total int64, fn func(rows []mplRow) error) (scanResult, error) {
-	if s.desc {
-		slices.Reverse(parts)
+// keepRows applies the local filters to a page.
+func (fs *filterSet) keepRows(rows []mplRow) []mplRow {
+	if len(fs.local) == 0 {
+		return rows
 	}
-	res := scanResult{slices: len(parts), capped: total > want}
-	type result struct {
-		rows []mplRow
-		lr   cpi.ListResult
-		err  error
+	out := rows[:0:0]
+	for i := range rows {
+		if fs.keep(&rows[i]) {
+			out = append(out, rows[i])
+		}
 	}
-	// Deferred in this order so that the read-ahead is cancelled before it is waited for.
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	const ahead = 2
-	pending := make([]chan result, len(parts))
-	launch := func(i int, limit int64) {
-		pending[i] = make(chan result, 1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var out result
-			out.err = safe.Call(func() (err error) {
-				out.rows, out.lr, err = cpi.List[mplRow](r.scanCtx(ctx, s, parts[i]), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(parts[i]), MaxRows: int(limit)})
+	return out
+}
+
+// inOrder turns the pages of scanPages into rows in key order, up to left rows: a slice's pages are
+// kept until the slice is done and every slice before it was handed on.
+type inOrder struct {
+	fn    func(rows []mplRow) error
+	left  int64
+	next  int                      // the first slice not handed on
+	pages map[int]map[int][]mplRow // per slice, per page
+	done  map[int]bool
+}
+
+func (o *inOrder) page(slice, page int, rows []mplRow) error {
+	if o.pages[slice] == nil {
+		o.pages[slice] = map[int][]mplRow{}
+	}
+	o.pages[slice][page] = rows
+	return nil
+}
+
+func (o *inOrder) sliceDone(slice int) error {
+	o.done[slice] = true
+	for ; o.done[o.next]; o.next++ {
+		pages := o.pages[o.next]
+		delete(o.pages, o.next)
+		for _, i := range slices.Sorted(maps.Keys(pages)) {
+			rows := pages[i]
+			if int64(len(rows)) > o.left {
+				rows = rows[:o.left]
+			}
+			o.left -= int64(len(rows))
+			if len(rows) == 0 {
+				continue
+			}
+			if err := o.fn(rows); err != nil {
 				return err
-			})
-			pending[i] <- out
-		}()
-	}
-	// Rows expected in a slice, from the window's total, to read ahead only when the slices already
-	// asked for are not expected to fill the cap.
-	span := s.w.to.Sub(s.w.from)
-	expect := func(j int) int64 {
-		return int64(float64(total) * float64(parts[j].to.Sub(parts[j].from)) / float64(span))
-	}
-	var read int64
-	next := 0
-	for i := range parts {
-		for next < len(parts) && next < i+ahead {
-			var pending int64
-			for j := i; j < next; j++ {
-				pending += expect(j)
 			}
-			if next > i && pending >= want-read {
-				break
-			}
-			launch(next, want-read)
-			next++
-		}
-		out := <-pending[i]
-		r.recordList(out.lr)
-		if out.err != nil {
-			return res, out.err
-		}
-		rows := out.rows
-		if int64(len(rows)) > want-read {
-			rows = rows[:want-read]
-		}
-		read += int64(len(rows))
-		res.read = int(read)
-		if err := fn(rows); err != nil {
-			return res, err
-		}
-		if read >= want {
-			cancel() // a slice read ahead is not needed
-			break
 		}
 	}
-	res.capped = res.capped && read >= want
-	return res, nil
+	return nil
 }
 
 // sliceSteps are the slice widths: each divides a day, so slice boundaries are multiples of the step in

@@ -32,7 +32,7 @@ type queryHandler func(ctx context.Context, d *Datasource, q backend.DataQuery) 
 
 // handlers lists the implemented query types; the editor offers the same list (src/queries/*.ts).
 var handlers = map[models.QueryType]queryHandler{
-	models.QueryMessages:         messageHandler(models.QueryMessages, messages.List),
+	models.QueryMessages:         fetchFrames(models.QueryMessages, messageFetch(messages.FetchList), messages.ListFrames),
 	models.QueryMessageCounts:    fetchFrames(models.QueryMessageCounts, messageFetch(messages.FetchCounts), messages.CountsFrames),
 	models.QueryMessageDurations: fetchFrames(models.QueryMessageDurations, messageFetch(messages.FetchDurations), messages.DurationsFrames),
 	models.QueryErrorGroups:      fetchFrames(models.QueryErrorGroups, messageFetch(messages.FetchErrorGroups), messages.ErrorGroupsFrames),
@@ -103,38 +103,18 @@ func (d *Datasource) clock() time.Time {
 	return messagesNow()
 }
 
-// messageRange is the query's time range for the message types, which apply it in the backend so alert rules
-// get the same answer as panels.
-func (d *Datasource) messageRange(q backend.DataQuery) messages.Range {
-	return messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
-		MaxDataPoints: q.MaxDataPoints, Now: d.clock()}
-}
-
-// messageHandler decodes the query's options (refusing unknown ones) and fetches and frames it in one call
-// on the query's time range.
-func messageHandler[Q any](qt models.QueryType, answer func(context.Context, *messages.Store, messages.Range, Q, string) (data.Frames, error)) queryHandler {
-	return func(ctx context.Context, d *Datasource, q backend.DataQuery) backend.DataResponse {
-		var opts Q
-		if err := models.Parse(qt, q.JSON, &opts); err != nil {
-			return badQuery(err)
-		}
-		frames, err := answer(ctx, d.messages, d.messageRange(q), opts, d.settings.TenantLabel)
-		if err != nil {
-			return errorResponse(err)
-		}
-		return backend.DataResponse{Frames: frames}
-	}
-}
-
-// messageFetch is the fetch step of a message type: the type's fetch on the query's time range and the
-// instance's messages.Store. The message types resolve their format themselves.
+// messageFetch is the fetch step of a message type: the type's fetch on the instance's messages.Store and
+// the query's time range, which is applied in the backend so alert rules get the same answer as panels. The
+// message types resolve their format themselves.
 func messageFetch[Q, R any](fetch func(context.Context, *messages.Store, messages.Range, Q) (R, error)) func(context.Context, *Datasource, backend.DataQuery, *Q) (R, error) {
 	return func(ctx context.Context, d *Datasource, q backend.DataQuery, o *Q) (R, error) {
-		return fetch(ctx, d.messages, d.messageRange(q), *o)
+		rg := messages.Range{From: q.TimeRange.From, To: q.TimeRange.To, Interval: q.Interval,
+			MaxDataPoints: q.MaxDataPoints, Now: d.clock()}
+		return fetch(ctx, d.messages, rg, *o)
 	}
 }
 
-// fetchFrames is the shape of the query types but messages and calmMetrics: the options are decoded
+// fetchFrames is the shape of every query type but calmMetrics: the options are decoded
 // (refusing unknown ones), fetch resolves the format (models.ResolveFormat) and reads the result, and the
 // domain package frames it for the format.
 func fetchFrames[Q, R any](qt models.QueryType, fetch func(context.Context, *Datasource, backend.DataQuery, *Q) (R, error),

@@ -1,0 +1,185 @@
+package messages
+
+// The rows of the messages list by column, built as pages arrive: a page's rows are appended to the
+// columns of its own chunk (keyed by slice and page, which order the rows newest first) and the decoded
+// page is dropped. Values that repeat from row to row (status, iFlow, package, sender, receiver…) are
+// kept once, in a dictionary, and the columns hold their index; a monitor link is kept as the text
+// around the message id. Once every page is in, the chunks are joined in order, each message once, up
+// to the cap.
+
+import (
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/odata"
+)
+
+// maxIndexed bounds the values the dictionary looks up: a tenant whose values never repeat gains
+// nothing from the lookup table (its values are still kept, once per row).
+const maxIndexed = 4096
+
+// noTail marks a link kept whole in the dictionary (it does not hold the message id).
+const noTail = math.MaxUint32
+
+// dictionary keeps repeating values once.
+type dictionary struct {
+	vals  []string
+	index map[string]uint32
+}
+
+func (d *dictionary) id(s string) uint32 {
+	if i, ok := d.index[s]; ok {
+		return i
+	}
+	i := uint32(len(d.vals)) //nolint:gosec // at most maxSlices × MaxMaxRows rows of 12 values each: below 2^32
+	d.vals = append(d.vals, s)
+	if len(d.index) < maxIndexed {
+		d.index[s] = i
+	}
+	return i
+}
+
+// listRows are rows of the messages list by column.
+type listRows struct {
+	dict                                                           *dictionary
+	end, start                                                     []time.Time // start zero: unknown
+	guid, corr, appID                                              []string
+	status, iflow, iflowID, pkg, sender, receiver, appType, custom []uint32 // dictionary indexes
+	// The link (odata.WebLink of AlternateWebLink) is dict[linkHead] + guid + dict[linkTail], or
+	// dict[linkHead] when linkTail is noTail.
+	linkHead, linkTail []uint32
+}
+
+func (l *listRows) len() int { return len(l.guid) }
+
+// at is row i of a dictionary column.
+func (l *listRows) at(col []uint32, i int) string { return l.dict.vals[col[i]] }
+
+// strings expands a dictionary column.
+func (l *listRows) strings(col []uint32) []string {
+	out := make([]string, len(col))
+	for i, id := range col {
+		out[i] = l.dict.vals[id]
+	}
+	return out
+}
+
+func (l *listRows) link(i int) string {
+	if l.linkTail[i] == noTail {
+		return l.dict.vals[l.linkHead[i]]
+	}
+	return l.dict.vals[l.linkHead[i]] + l.guid[i] + l.dict.vals[l.linkTail[i]]
+}
+
+// pageKey orders the pages of a scan: slice, then page within the slice.
+type pageKey struct{ slice, page int }
+
+// listBuilder collects the pages of a list (scanPages calls add, never concurrently).
+type listBuilder struct {
+	dict   *dictionary
+	chunks map[pageKey]*listRows
+}
+
+func newListBuilder() *listBuilder {
+	return &listBuilder{dict: &dictionary{index: map[string]uint32{}}, chunks: map[pageKey]*listRows{}}
+}
+
+// add appends a page's rows to the chunk of its key.
+func (b *listBuilder) add(slice, page int, rows []mplRow) error {
+	c := b.chunks[pageKey{slice, page}]
+	if c == nil {
+		c = &listRows{dict: b.dict}
+		b.chunks[pageKey{slice, page}] = c
+	}
+	d := b.dict
+	for i := range rows {
+		m := &rows[i]
+		c.end = append(c.end, m.LogEnd.Time)
+		c.start = append(c.start, m.LogStart.Time)
+		c.guid = append(c.guid, m.MessageGuid)
+		c.corr = append(c.corr, m.CorrelationID)
+		c.appID = append(c.appID, m.ApplicationMessageID)
+		c.status = append(c.status, d.id(m.Status))
+		c.iflow = append(c.iflow, d.id(nameOr(m.IntegrationArtifact.Name, m.IntegrationArtifact.ID)))
+		c.iflowID = append(c.iflowID, d.id(m.IntegrationArtifact.ID))
+		c.pkg = append(c.pkg, d.id(m.IntegrationArtifact.PackageID))
+		c.sender = append(c.sender, d.id(m.Sender))
+		c.receiver = append(c.receiver, d.id(m.Receiver))
+		c.appType = append(c.appType, d.id(m.ApplicationMessageType))
+		c.custom = append(c.custom, d.id(m.CustomStatus))
+		link := odata.WebLink(m.AlternateWebLink)
+		if at := strings.Index(link, m.MessageGuid); m.MessageGuid != "" && at >= 0 {
+			c.linkHead = append(c.linkHead, d.id(link[:at]))
+			c.linkTail = append(c.linkTail, d.id(link[at+len(m.MessageGuid):]))
+		} else {
+			c.linkHead = append(c.linkHead, d.id(link))
+			c.linkTail = append(c.linkTail, noTail)
+		}
+	}
+	return nil
+}
+
+// rows joins the chunks in key order, keeping each message once (a message still running moves its
+// LogEnd between two pages and may be listed twice; its first, newest, row is kept) and at most
+// maxRows rows. The chunks are released column by column as they are joined.
+func (b *listBuilder) rows(maxRows int) *listRows {
+	keys := slices.SortedFunc(maps.Keys(b.chunks), func(a, c pageKey) int {
+		if a.slice != c.slice {
+			return a.slice - c.slice
+		}
+		return a.page - c.page
+	})
+	chunks := make([]*listRows, len(keys))
+	keep := make([][]bool, len(keys))
+	seen := map[string]struct{}{}
+	n := 0
+	for k, key := range keys {
+		c := b.chunks[key]
+		chunks[k] = c
+		keep[k] = make([]bool, c.len())
+		for i, g := range c.guid {
+			if _, dup := seen[g]; dup || n >= maxRows {
+				continue
+			}
+			seen[g] = struct{}{}
+			keep[k][i] = true
+			n++
+		}
+	}
+	b.chunks = nil
+	out := &listRows{dict: b.dict}
+	out.end = joinKept(chunks, keep, n, func(c *listRows) *[]time.Time { return &c.end })
+	out.start = joinKept(chunks, keep, n, func(c *listRows) *[]time.Time { return &c.start })
+	out.guid = joinKept(chunks, keep, n, func(c *listRows) *[]string { return &c.guid })
+	out.corr = joinKept(chunks, keep, n, func(c *listRows) *[]string { return &c.corr })
+	out.appID = joinKept(chunks, keep, n, func(c *listRows) *[]string { return &c.appID })
+	for _, col := range []func(*listRows) *[]uint32{
+		func(c *listRows) *[]uint32 { return &c.status }, func(c *listRows) *[]uint32 { return &c.iflow },
+		func(c *listRows) *[]uint32 { return &c.iflowID }, func(c *listRows) *[]uint32 { return &c.pkg },
+		func(c *listRows) *[]uint32 { return &c.sender }, func(c *listRows) *[]uint32 { return &c.receiver },
+		func(c *listRows) *[]uint32 { return &c.appType }, func(c *listRows) *[]uint32 { return &c.custom },
+		func(c *listRows) *[]uint32 { return &c.linkHead }, func(c *listRows) *[]uint32 { return &c.linkTail },
+	} {
+		*col(out) = joinKept(chunks, keep, n, col)
+	}
+	return out
+}
+
+// joinKept joins one column of the chunks, the kept rows only, drops the chunks' column and returns
+// the joined column.
+func joinKept[T any](chunks []*listRows, keep [][]bool, n int, col func(*listRows) *[]T) []T {
+	out := make([]T, 0, n)
+	for k, c := range chunks {
+		vals := col(c)
+		for i, v := range *vals {
+			if keep[k][i] {
+				out = append(out, v)
+			}
+		}
+		*vals = nil
+	}
+	return out
+}

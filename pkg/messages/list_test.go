@@ -1,0 +1,185 @@
+package messages
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/models"
+)
+
+// newestRaw is one message of the tenant's own listing, decoded by the test.
+type newestRaw struct {
+	guid, status string
+	end          time.Time
+}
+
+// newestRows lists the newest n messages with LogEnd in [from, to) straight from the tenant, page by
+// page by $skip, newest first.
+func newestRows(t *testing.T, tn *tenant, from, to time.Time, n int) []newestRaw {
+	t.Helper()
+	filter := "LogEnd ge datetime'" + from.UTC().Format("2006-01-02T15:04:05") + "' and LogEnd lt datetime'" + to.UTC().Format("2006-01-02T15:04:05") + "'"
+	var out []newestRaw
+	for skip := 0; len(out) < n; skip += 1000 {
+		body := tn.direct(t, "MessageProcessingLogs", url.Values{"$filter": {filter}, "$orderby": {"LogEnd desc"},
+			"$select": {"MessageGuid,LogEnd,Status"}, "$top": {"1000"}, "$skip": {strconv.Itoa(skip)}})
+		var doc struct {
+			D struct {
+				Results []struct{ MessageGuid, LogEnd, Status string } `json:"results"`
+			} `json:"d"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range doc.D.Results {
+			out = append(out, newestRaw{guid: r.MessageGuid, status: r.Status, end: msDate(t, r.LogEnd)})
+		}
+		if len(doc.D.Results) < 1000 {
+			break
+		}
+	}
+	return out
+}
+
+var logEndWindow = regexp.MustCompile(`LogEnd ge datetime'([0-9T:-]+)' and LogEnd lt datetime'([0-9T:-]+)'`)
+
+// TestListAcrossSlicesIsTheNewest: a list over a window of many slices holds exactly the newest maxRows
+// messages of the tenant's own listing, newest first, each once, with their own status; and it reads
+// no slice older than the oldest row it shows beyond that slice's first page. Once with the newest
+// hours busier than the window's average (noon: fewer slices than expected are needed) and once
+// quieter (early morning: more are, which the first slices' counts reveal).
+func TestListAcrossSlicesIsTheNewest(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		to      time.Time
+		maxRows int
+	}{
+		{"noon", fixedNow, 50_000},
+		{"early morning", fixedNow.Add(-6 * time.Hour), 30_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			from := tc.to.Add(-24 * time.Hour)
+			rg := Range{From: from, To: tc.to, Interval: time.Minute, MaxDataPoints: 1000, Now: fixedNow}
+			tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+			frames, err := List(context.Background(), tn.st, rg, models.MessagesQuery{MaxRows: intp(tc.maxRows), WithErrorText: new(bool)}, "SIM")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := frames[0]
+			// A margin past the cap: messages that end at the same millisecond as the oldest row shown
+			// may be listed in either order.
+			raw := newestRows(t, tn, from, tc.to, tc.maxRows+1000)
+			if len(raw) <= tc.maxRows {
+				t.Fatalf("the tenant holds only %d messages: no cap to test", len(raw))
+			}
+			byGUID := map[string]newestRaw{}
+			for _, r := range raw {
+				byGUID[r.guid] = r
+			}
+			if f.Rows() != tc.maxRows {
+				t.Fatalf("%d rows, want %d", f.Rows(), tc.maxRows)
+			}
+			times, _ := f.FieldByName("time")
+			ids, _ := f.FieldByName("message id")
+			statuses, _ := f.FieldByName("status")
+			seen := map[string]bool{}
+			for i := 0; i < f.Rows(); i++ {
+				id, end := ids.At(i).(string), times.At(i).(time.Time)
+				if seen[id] {
+					t.Fatalf("row %d: message %s twice", i, id)
+				}
+				seen[id] = true
+				if !end.Equal(raw[i].end) {
+					t.Fatalf("row %d ends %s, the tenant's %d-th newest message %s", i, end, i, raw[i].end)
+				}
+				r, ok := byGUID[id]
+				if !ok || !r.end.Equal(end) || r.status != statuses.At(i) {
+					t.Fatalf("row %d (%s, %s, %s) is not the tenant's (%+v)", i, id, end, statuses.At(i), r)
+				}
+			}
+			// Requests per slice (the windows of the $filter); the probe is the whole window.
+			oldest := raw[tc.maxRows-1].end
+			perWindow := map[[2]string]int{}
+			pages := 0
+			for _, u := range tn.requests() {
+				q, err := url.ParseQuery(u[strings.Index(u, "?")+1:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := logEndWindow.FindStringSubmatch(q.Get("$filter"))
+				if m == nil {
+					t.Fatalf("request without a LogEnd window: %s", u)
+				}
+				perWindow[[2]string{m[1], m[2]}]++
+				pages++
+			}
+			needed, unneeded := 0, 0
+			for w, n := range perWindow {
+				to, err := time.Parse("2006-01-02T15:04:05", w[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case to.After(oldest):
+					needed++
+				case n > 1:
+					t.Errorf("slice %v is older than every row shown and was read with %d requests", w, n)
+				default:
+					unneeded++
+				}
+			}
+			if needed < 3 || unneeded > 1 {
+				t.Errorf("%d slices (and the probe) read for the rows shown, %d more started: want several, at most one more", needed-1, unneeded)
+			}
+			// The probe, a full page per 1000 rows, and one partial page per slice read.
+			if limit := 1 + (tc.maxRows+999)/1000 + needed - 1 + unneeded; pages > limit {
+				t.Errorf("%d page requests, want at most %d", pages, limit)
+			}
+			t.Logf("%d rows from %d slices (%d started but not needed) in %d requests", f.Rows(), needed-1, unneeded, pages)
+		})
+	}
+}
+
+// TestListSliceErrorStopsAll: a slice that fails, on its first page or a later one, fails the list with
+// its error, and the list returns only once every slice reader has ended.
+func TestListSliceErrorStopsAll(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fail func(q url.Values) bool
+	}{
+		// A slice's first page counts and has no $top (the probe's has the cap).
+		{"first page", func(q url.Values) bool { return q.Has("$inlinecount") && !q.Has("$top") }},
+		{"later page", func(q url.Values) bool { return q.Get("$skip") == "3000" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wrap := func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, "/MessageProcessingLogs") && tc.fail(r.URL.Query()) {
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(http.StatusBadRequest)
+						_, _ = w.Write([]byte(`{"error":{"code":"Bad","message":{"lang":"en","value":"slice boom"}}}`))
+						return
+					}
+					h.ServeHTTP(w, r)
+				})
+			}
+			tn := newTestTenant(t, tenantOpts{perDay: 100_000, wrap: wrap})
+			_, err := List(context.Background(), tn.st, rangeOf(24*time.Hour, time.Minute), models.MessagesQuery{MaxRows: intp(50_000)}, "SIM")
+			if err == nil || !strings.Contains(err.Error(), "slice boom") {
+				t.Fatalf("error %v, want the failing slice's", err)
+			}
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			if strings.Contains(string(buf), "readCapped") {
+				t.Fatalf("a slice reader outlived the list:\n%s", buf)
+			}
+		})
+	}
+}
