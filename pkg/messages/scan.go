@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/safe"
@@ -318,44 +320,16 @@ func splitWindow(w window, k int, align time.Duration) []window {
 	return out
 }
 
-// forEachLimit runs fn(i) for i in [0, n) with at most limit at once; the first error cancels the rest
-// and is returned once every call has ended.
+// forEachLimit runs fn(i) for i in [0, n) with at most limit at once (an errgroup); the first error
+// cancels the rest and is returned once every call has ended; a panic in fn is that call's error.
 func forEachLimit(parent context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	sem := make(chan struct{}, max(limit, 1))
-	for i := 0; i < n; i++ {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := safe.Call(func() error { return fn(ctx, i) }); err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-				cancel()
-			}
-		}()
+	g, ctx := errgroup.WithContext(parent)
+	g.SetLimit(max(limit, 1))
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		g.Go(func() error { return safe.Call(func() error { return fn(ctx, i) }) })
 	}
-	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
-	if firstErr == nil {
-		return parent.Err() // cancelled from outside before every call ran
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	return firstErr
+	return parent.Err() // cancelled from outside before every call ran
 }
