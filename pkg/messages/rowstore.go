@@ -98,6 +98,8 @@ type minuteBlock struct {
 func (b *minuteBlock) valid(minute int64, now time.Time) bool {
 	end := time.UnixMilli((minute + 1) * 60_000)
 	switch {
+	case b.readAt.After(now.Add(time.Minute)):
+		return false // read by a clock ahead of this query's (a step back): it may have missed what came since
 	case !b.readAt.Before(end.Add(settleAfter)):
 		return true
 	case !b.readAt.Before(end):
@@ -177,6 +179,7 @@ type rowStore struct {
 
 	ahead     float64   // rows that may be read ahead now (fillAhead)
 	aheadLast time.Time // when ahead was last refilled
+	movingAt  time.Time // when the moving messages were last checked (checkMoving)
 }
 
 func newRowStore(maxBytes int64) *rowStore {
@@ -323,6 +326,68 @@ func (rs *rowStore) snapshot(m0, m1 int64) ([]*minuteBlock, names) {
 		out = append(out, rs.minutes[m])
 	}
 	return out, *rs.names
+}
+
+// movingSpan returns the minutes [m0, m1) of the messages held as RETRY or PROCESSING, once per
+// edgeFresh of the query clock, like the open edge (ok false: nothing to check now).
+func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if len(rs.moves) == 0 || (!rs.movingAt.IsZero() && now.Sub(rs.movingAt) < edgeFresh && !now.Before(rs.movingAt)) {
+		return 0, 0, false
+	}
+	rs.movingAt = now
+	m0, m1 = 1<<63-1, -1<<63
+	for _, m := range rs.moves {
+		m0, m1 = min(m0, m), max(m1, m+1)
+	}
+	return m0, m1, true
+}
+
+// settleMoving marks for reading again every minute holding a RETRY or PROCESSING message of [m0, m1)
+// that the tenant no longer lists there with that status (listed: id → minute).
+func (rs *rowStore) settleMoving(m0, m1 int64, listed map[string]int64) int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	stale := map[int64]bool{}
+	for g, m := range rs.moves {
+		if m < m0 || m >= m1 {
+			continue
+		}
+		if lm, ok := listed[g]; !ok || lm != m {
+			stale[m] = true
+			delete(rs.moves, g)
+		}
+	}
+	for m := range stale {
+		if b := rs.minutes[m]; b != nil {
+			nb := *b
+			nb.readAt = time.Time{} // never valid: read again when a query needs it
+			rs.minutes[m] = &nb
+		}
+	}
+	return len(stale)
+}
+
+// snapshotValid is snapshot when every minute of [m0, m1) is held and valid at now.
+func (rs *rowStore) snapshotValid(m0, m1 int64, now time.Time) ([]*minuteBlock, names, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	out := make([]*minuteBlock, 0, m1-m0)
+	for m := m0; m < m1; m++ {
+		b := rs.minutes[m]
+		if b == nil || !b.valid(m, now) {
+			return nil, names{}, false
+		}
+		out = append(out, b)
+	}
+	return out, *rs.names, true
+}
+
+// fits reports whether rows messages take at most three quarters of the store, so that reading them
+// does not evict the minutes of the same window.
+func (rs *rowStore) fits(rows float64) bool {
+	return rows*(storedRowBytes+8) <= float64(rs.maxBytes)*3/4
 }
 
 // expected is the number of messages the minutes are expected to hold (-1: unknown).

@@ -4,6 +4,7 @@ package messages
 
 import (
 	"errors"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"time"
@@ -16,7 +17,8 @@ type filler struct {
 	names   *names // the names the rows are interned in; a store cleared meanwhile drops the read
 	m0, m1  int64
 	blocks  map[int64]*minuteBlock
-	seen    map[string]rowRef // moving messages read so far: a later listing of one replaces the earlier
+	seed    maphash.Seed
+	seen    map[uint64]rowRef // messages read so far (by id hash): a message listed twice (it moved between two pages, in either order) is kept at its newer LogEnd
 	dropped map[rowRef]bool
 	moved   map[string]int64 // messages now read here that a minute outside the read still holds
 	moves   map[string]int64 // moving messages of this read → their minute
@@ -31,7 +33,7 @@ type rowRef struct {
 func (rs *rowStore) newFiller(m0, m1 int64, now time.Time) *filler {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	f := &filler{rs: rs, names: rs.names, m0: m0, m1: m1, blocks: map[int64]*minuteBlock{}, seen: map[string]rowRef{},
+	f := &filler{rs: rs, names: rs.names, m0: m0, m1: m1, blocks: map[int64]*minuteBlock{}, seed: maphash.MakeSeed(), seen: map[uint64]rowRef{},
 		dropped: map[rowRef]bool{}, moved: map[string]int64{}, moves: map[string]int64{}}
 	for m := m0; m < m1; m++ {
 		f.blocks[m] = &minuteBlock{readAt: now}
@@ -60,13 +62,13 @@ func (f *filler) add(rows []mplRow) error {
 			continue // outside the minutes read (a tenant that ignores the filter), or a hostile status
 		}
 		g := row.MessageGuid
-		if prev, ok := f.seen[g]; ok && g != "" {
+		key := maphash.String(f.seed, g)
+		if prev, ok := f.seen[key]; ok && g != "" {
 			pb := f.blocks[prev.m]
 			if pb.rows[prev.i].end > row.LogEnd.UnixMilli() {
 				continue // an older listing of a message whose newer one was already read
 			}
 			f.dropped[prev] = true
-			delete(f.seen, g)
 		}
 		sr := storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: nm.flow(row.IntegrationArtifact),
 			sender: nm.str(row.Sender), receiver: nm.str(row.Receiver), status: st}
@@ -87,8 +89,8 @@ func (f *filler) add(rows []mplRow) error {
 		if old, ok := rs.moves[g]; ok && (old < f.m0 || old >= f.m1) {
 			f.moved[g] = old
 		}
+		f.seen[key] = rowRef{m, len(b.rows) - 1}
 		if moving(row.Status) {
-			f.seen[g] = rowRef{m, len(b.rows) - 1}
 			f.moves[g] = m
 		} else {
 			delete(f.moves, g)
@@ -143,6 +145,17 @@ func (f *filler) commit(now time.Time) error {
 		rs.removeLocked(old, g)
 	}
 	maps.Copy(rs.moves, f.moves)
+	// When this read holds every moving message the store keeps, their statuses are as of now.
+	fresh := true
+	for _, m := range rs.moves {
+		if m < f.m0 || m >= f.m1 {
+			fresh = false
+			break
+		}
+	}
+	if fresh {
+		rs.movingAt = now
+	}
 	rs.evictLocked(minuteOf(now.Add(-Retention)))
 	return nil
 }

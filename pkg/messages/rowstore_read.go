@@ -51,6 +51,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 	}
 	m0, m1 := storeMinutes(s.w, r.now)
 	narrow := s.filters.narrow()
+	r.checkMoving(ctx)
 	for attempt := 0; ; attempt++ {
 		missing, await := rs.claim(m0, m1, r.now, false)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
@@ -76,16 +77,47 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 		if err := wait(ctx, await); err != nil {
 			return res, true, err
 		}
-		if len(missing) == 0 && len(await) == 0 {
-			break
+		// Checked and taken under one lock: a minute evicted or reset meanwhile is read again, not
+		// counted as empty.
+		if blocks, nm, ok := rs.snapshotValid(m0, m1, r.now); ok {
+			r.set("strategy", StrategyStore)
+			res, err = r.deliver(s, blocks, nm, fn)
+			return res, true, err
 		}
 		if attempt == 2 {
-			return res, false, nil // other queries' reads keep failing: read directly
+			return res, false, nil // other queries' reads keep failing or evicting: read directly
 		}
 	}
-	r.set("strategy", StrategyStore)
-	res, err = r.deliver(s, m0, m1, fn)
-	return res, true, err
+}
+
+// maxMovingRows bounds the listing of moving messages (checkMoving); a longer one is not used.
+const maxMovingRows = 20_000
+
+// checkMoving lists, at most once per edgeFresh, the RETRY and PROCESSING messages of the minutes where
+// the store holds such messages: one that now has another status at the same LogEnd (SAP may end a retry
+// in place) or another LogEnd makes its minute be read again. One small request ($select of three
+// fields); nothing when the store holds no such message.
+func (r *run) checkMoving(ctx context.Context) {
+	rs := r.st.rows
+	m0, m1, ok := rs.movingSpan(r.now)
+	if !ok {
+		return
+	}
+	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
+	q := (&filterSet{statuses: []string{"PROCESSING", "RETRY"}}).query("LogEnd", w)
+	q.Set("$select", "LogEnd,MessageGuid,Status")
+	rows, lr, err := cpi.List[mplRow](cpi.Shareable(ctx), r.c, cpi.ListOptions{Path: mplPath, Query: q, MaxRows: maxMovingRows})
+	r.recordList(lr)
+	if err != nil || lr.Incomplete || len(rows) >= maxMovingRows {
+		return // unknown: keep what is held
+	}
+	listed := make(map[string]int64, len(rows))
+	for i := range rows {
+		listed[rows[i].MessageGuid] = minuteOf(rows[i].LogEnd.Time)
+	}
+	if n := rs.settleMoving(m0, m1, listed); n > 0 {
+		r.addStat("storeMinutesChanged", n)
+	}
 }
 
 // worthFilling decides whether reading missing minutes into the store pays: an unfiltered query reads
@@ -94,7 +126,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 func (r *run) worthFilling(missing int, narrow bool) bool {
 	e := r.st.rows.expected(missing)
 	if !narrow {
-		return e <= float64(r.st.rows.fillRows)
+		return e <= float64(r.st.rows.fillRows) && r.st.rows.fits(e)
 	}
 	return missing <= maxGapMinutes && e >= 0 && e <= maxGapPages*cpi.MaxPageSize
 }
@@ -107,11 +139,11 @@ func (r *run) worthFilling(missing int, narrow bool) bool {
 func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
 	st, rs := r.st, r.st.rows
 	perMinute := rs.expected(1)
-	if perMinute <= 0 || perMinute*float64(m1-m0)*(storedRowBytes+8) > float64(rs.maxBytes)*3/4 {
+	if perMinute <= 0 || !rs.fits(perMinute*float64(m1-m0)) {
 		return
 	}
-	if !st.aheadBusy.CompareAndSwap(false, true) {
-		return
+	if st.ctx.Err() != nil || !st.aheadBusy.CompareAndSwap(false, true) {
+		return // closed, or reading ahead already
 	}
 	rows := rs.takeAhead(r.now)
 	missing, _ := rs.claim(m0, m1, r.now, false)
@@ -165,7 +197,7 @@ func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 		return err
 	}
 	rs.observe(p.total, m1-m0)
-	if p.total > rs.fillRows {
+	if p.total > rs.fillRows || !rs.fits(float64(p.total)) {
 		return errFillTooLarge
 	}
 	f := rs.newFiller(m0, m1, r.now)
@@ -178,8 +210,7 @@ func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 
 // deliver hands the stored rows of s's window that pass its filters to fn, in batches; with maxRows,
 // newest first and capped, in one call.
-func (r *run) deliver(s scanSpec, m0, m1 int64, fn func([]mplRow) error) (scanResult, error) {
-	blocks, nm := r.st.rows.snapshot(m0, m1)
+func (r *run) deliver(s scanSpec, blocks []*minuteBlock, nm names, fn func([]mplRow) error) (scanResult, error) {
 	from, to := s.w.from.UnixMilli(), s.w.to.UnixMilli()
 	const batchRows = 4096
 	var res scanResult

@@ -294,6 +294,7 @@ func TestSettleRule(t *testing.T) {
 		{"6m", "6h", true},       // read once settled: for good
 		{"5m59s", "6m1s", false}, // read a second before it settled
 		{"6m", "5m", true},       // a query whose clock is behind the read
+		{"8m", "5m", false},      // a read stamped by a clock well ahead of this query's
 	}
 	for _, tc := range tests {
 		b := &minuteBlock{readAt: at(tc.readAt)}
@@ -353,5 +354,28 @@ func TestTenantClockAhead(t *testing.T) {
 	w := rg.window()
 	if got, want := sumValues(numericValues(t, frames)), tn.directCount(t, window24h(w.from, w.to)); int64(got) != want {
 		t.Errorf("%v messages, the tenant has %d in the range", got, want)
+	}
+}
+
+// TestMovedListedTwiceNewerFirst: a message listed twice within one read is kept once, at its newer LogEnd,
+// whichever listing comes first.
+func TestMovedListedTwiceNewerFirst(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	rs := newRowStore(DefaultStoreBytes)
+	m0 := minuteOf(t0)
+	f := rs.newFiller(m0, m0+10, t0.Add(20*time.Minute))
+	for _, page := range [][]mplRow{{msg("G1", "FAILED", t0.Add(5*time.Minute))}, {msg("G1", "RETRY", t0.Add(2*time.Minute))}} {
+		if err := f.add(page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.commit(t0.Add(20 * time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := storeRows(rs, t0, t0.Add(10*time.Minute)); fmt.Sprint(got) != "map[G1:FAILED]" {
+		t.Errorf("stored %v", got)
+	}
+	if _, rows := rs.usage(); rows != 1 {
+		t.Errorf("%d rows for one message", rows)
 	}
 }

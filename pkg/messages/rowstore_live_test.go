@@ -1,0 +1,191 @@
+package messages
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
+	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/settings"
+	"github.com/seed/sapcpi-datasource/pkg/simulator"
+)
+
+// Tests against a tenant whose clock moves: messages arrive, retries end, while the store holds minutes.
+
+// liveTenant is newTestTenant with the simulator's clock at *now.
+func liveTenant(t *testing.T, perDay int, now *atomic.Int64, opts ...StoreOption) *tenant {
+	t.Helper()
+	tn := &tenant{sim: simulator.New(simulator.Config{Seed: 7, MessagesPerDay: perDay, Now: func() time.Time { return time.UnixMilli(now.Load()).UTC() },
+		BasicUsers: []simulator.Client{{ID: "direct", Secret: "direct", Roles: simulator.AllRoles}}})}
+	tn.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/v1/") {
+			tn.hits.Add(1)
+		}
+		tn.sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(tn.srv.Close)
+	s := settings.Settings{APIBaseURL: tn.srv.URL, TenantLabel: "SIM", AuthType: settings.AuthOAuth2ClientCredentials,
+		TokenURL: tn.srv.URL + "/oauth/token", ClientID: simulator.DefaultClientID, Timeout: 20 * time.Second, MaxConcurrent: 8,
+		Secrets: settings.Secrets{ClientSecret: simulator.DefaultClientSecret}}
+	var co []cpi.Option
+	for a := cpi.Area(0); a <= cpi.AreaOther; a++ {
+		co = append(co, cpi.WithRateLimit(a, 0))
+	}
+	c, err := cpi.New(s, co...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	tn.c = c
+	tn.st = NewStore(c, opts...)
+	t.Cleanup(tn.st.Close)
+	return tn
+}
+
+func statusCounts(t *testing.T, tn *tenant, rg Range) (map[string]float64, string) {
+	t.Helper()
+	f, err := Counts(context.Background(), tn.st, rg, models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatNumeric}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return numericValues(t, f), strategyOf(f)
+}
+
+// TestRefreshLoopIsExact: a one-hour panel refreshed every 30 s for 20 minutes of a busy tenant shows the
+// tenant's count of every status each time — new messages, retries that move and retries that end in
+// place (the simulated tenant ends a JMS retry as FAILED at the same LogEnd) included.
+func TestRefreshLoopIsExact(t *testing.T) {
+	var now atomic.Int64
+	tn := liveTenant(t, 200_000, &now)
+	for k := 0; k < 40; k++ {
+		at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
+		now.Store(at.UnixMilli())
+		rg := Range{From: at.Add(-time.Hour), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
+		got, strategy := statusCounts(t, tn, rg)
+		if strategy != StrategyStore {
+			t.Fatalf("refresh %d: strategy %s", k, strategy)
+		}
+		w := rg.window()
+		for _, st := range Statuses {
+			want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
+			if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
+				t.Fatalf("refresh %d (+%v): %s %v, the tenant has %d", k, at.Sub(fixedNow), st, g, want)
+			}
+		}
+	}
+}
+
+// TestRetryEndingInPlace: a minute read once settled, whose RETRY message later ends as FAILED at the same
+// LogEnd, is read again.
+func TestRetryEndingInPlace(t *testing.T) {
+	var now atomic.Int64
+	now.Store(fixedNow.UnixMilli())
+	tn := liveTenant(t, 200_000, &now)
+	rg := Range{From: fixedNow.Add(-30 * time.Minute), To: fixedNow.Add(-10 * time.Minute), Interval: time.Minute, MaxDataPoints: 1000, Now: fixedNow}
+	statusCounts(t, tn, rg)
+	later := fixedNow.Add(40 * time.Minute)
+	now.Store(later.UnixMilli())
+	rg.Now = later
+	got, _ := statusCounts(t, tn, rg)
+	w := rg.window()
+	for _, st := range []string{"RETRY", "FAILED"} {
+		if want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'"); int64(got["status="+st+", tenant=SIM"]) != want {
+			t.Errorf("%s %v, the tenant has %d", st, got["status="+st+", tenant=SIM"], want)
+		}
+	}
+}
+
+// TestOldWindowDoesNotEvictItself: a window the full store cannot hold beside what it keeps is read
+// directly, at the cost of a direct read, not read into the store and evicted again.
+func TestOldWindowDoesNotEvictItself(t *testing.T) {
+	var now, refNow atomic.Int64
+	now.Store(fixedNow.UnixMilli())
+	refNow.Store(fixedNow.UnixMilli())
+	tn := liveTenant(t, 100_000, &now, WithStoreBytes(600<<10))
+	statusCounts(t, tn, rangeOf(2*time.Hour, time.Minute)) // a dashboard fills the store
+	old := Range{From: fixedNow.Add(-8 * time.Hour), To: fixedNow.Add(-7 * time.Hour), Interval: time.Minute, MaxDataPoints: 1000, Now: fixedNow}
+	ref := liveTenant(t, 100_000, &refNow, WithStoreBytes(0))
+	statusCounts(t, ref, old)
+	tn.hits.Store(0)
+	got, strategy := statusCounts(t, tn, old)
+	w := old.window()
+	if want := tn.directCount(t, window24h(w.from, w.to)); int64(sumValues(got)) != want {
+		t.Errorf("%v messages, the tenant has %d", sumValues(got), want)
+	}
+	if tn.hits.Load() > ref.hits.Load()+1 {
+		t.Errorf("strategy %s: %d requests, a direct read takes %d", strategy, tn.hits.Load(), ref.hits.Load())
+	}
+}
+
+// TestStoreEqualsDirect: durations and error groups from a warm store equal the direct path's, for a range
+// off whole seconds, unfiltered, with an iFlow list too long for the URL (filtered locally), and with a
+// status filter.
+func TestStoreEqualsDirect(t *testing.T) {
+	withStore := newTestTenant(t, tenantOpts{perDay: 100_000})
+	direct := newTestTenant(t, tenantOpts{perDay: 100_000, store: []StoreOption{WithStoreBytes(0)}})
+	ctx := context.Background()
+	rg := rangeOf(time.Hour, time.Minute)
+	rg.From = rg.From.Add(17*time.Second + 300*time.Millisecond)
+	rg.To = rg.To.Add(-23 * time.Second)
+	if _, err := Counts(ctx, withStore.st, rangeOf(2*time.Hour, time.Minute), models.MessageCountsQuery{GroupBy: GroupIFlow, Format: models.FormatTable}, "SIM"); err != nil {
+		t.Fatal(err)
+	}
+	durations := func(r DurationsResult) string {
+		var out []string
+		for _, g := range r.groups {
+			n, sum := 0, int64(0)
+			for _, b := range g.buckets {
+				for _, v := range b {
+					n, sum = n+1, sum+int64(v)
+				}
+			}
+			out = append(out, fmt.Sprintf("%s n=%d sum=%d", g.g.key, n, sum))
+		}
+		return strings.Join(out, "\n")
+	}
+	groups := func(r ErrorGroupsResult) string {
+		var out []string
+		for _, g := range r.Groups {
+			out = append(out, fmt.Sprintf("%s:%d:%s:%v:%v:%s", g.ID, g.Count, g.SampleID, g.FirstSeen, g.LastSeen, strings.Join(g.IFlowIDs, ",")))
+		}
+		return strings.Join(out, "\n")
+	}
+	ids := withStore.deployedIDs(t)
+	for i, mf := range []models.MessageFilters{{}, {IFlows: ids[1:]}, {IFlows: ids[:3], Statuses: []string{"FAILED", "COMPLETED"}}} {
+		for _, format := range []models.Format{models.FormatTable, models.FormatTimeSeries} {
+			q := models.MessageDurationsQuery{GroupBy: GroupIFlow, Format: format, MessageFilters: mf}
+			a, err := FetchDurations(ctx, withStore.st, rg, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := FetchDurations(ctx, direct.st, rg, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.r.custom["strategy"] != StrategyStore {
+				t.Errorf("durations %d %s: strategy %v", i, format, a.r.custom["strategy"])
+			}
+			if da, db := durations(a), durations(b); da != db || da == "" {
+				t.Errorf("durations %d %s: store\n%s\ndirect\n%s", i, format, da, db)
+			}
+		}
+		eq := models.ErrorGroupsQuery{MessageFilters: mf, IncludeRetry: len(mf.Statuses) == 0}
+		a, err := FetchErrorGroups(ctx, withStore.st, rg, eq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := FetchErrorGroups(ctx, direct.st, rg, eq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ga, gb := groups(a), groups(b); ga != gb || ga == "" {
+			t.Errorf("errorGroups %d: store\n%s\ndirect\n%s", i, ga, gb)
+		}
+	}
+}
