@@ -71,13 +71,17 @@ func New(t testing.TB, cfg simulator.Config, opts ...cpi.Option) *Tenant {
 	}
 	tn := &Tenant{Sim: simulator.New(cfg)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		// The request is recorded when its status is known and before any byte of the answer leaves, so
+		// a test that has its answer finds it recorded.
+		rec := &statusRecorder{ResponseWriter: w, record: func(status int) {
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				tn.mu.Lock()
+				tn.requests = append(tn.requests, Request{Path: r.URL.Path, RawQuery: r.URL.RawQuery, Accept: r.Header.Get("Accept"), Status: status})
+				tn.mu.Unlock()
+			}
+		}}
 		tn.Sim.ServeHTTP(rec, r)
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			tn.mu.Lock()
-			tn.requests = append(tn.requests, Request{Path: r.URL.Path, RawQuery: r.URL.RawQuery, Accept: r.Header.Get("Accept"), Status: rec.status})
-			tn.mu.Unlock()
-		}
+		rec.WriteHeader(http.StatusOK) // records an answer that wrote nothing
 	}))
 	t.Cleanup(srv.Close)
 	tn.URL = srv.URL
@@ -119,12 +123,22 @@ func Mask(urls []string, base, host string) []string {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	record  func(status int)
+	written bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
-	r.status = code
+	if r.written {
+		return
+	}
+	r.written = true
+	r.record(code)
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.ResponseWriter.Write(b)
 }
 
 // Fixture decodes the OData collection of SAP's example file name (internal/sapfixtures).
