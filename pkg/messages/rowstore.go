@@ -13,7 +13,9 @@ package messages
 // find is only a log written late. So a minute read while it was running is reused for edgeFresh (30 s on
 // the query clock); a minute read after it ended is reused until it has settled (settleAfter, 5 minutes
 // after its end) and is then read once more; a minute read once settled is kept until memory needs the
-// room (oldest minute first) or it leaves the tenant's retention.
+// room (oldest minute first) or it leaves the tenant's retention. A retry may also end in place (FAILED at
+// the same LogEnd): checkMoving lists the RETRY and PROCESSING messages the store holds, at most every
+// edgeFresh, and has the minutes of those that changed read again.
 //
 // Sharing. A query claims the minutes it needs that no one has read or is reading, reads them with one
 // listing per run of consecutive minutes ($select of the union of the fields the message queries use, no
