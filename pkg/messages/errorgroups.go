@@ -63,12 +63,9 @@ func FetchErrorGroups(ctx context.Context, st *Store, rg Range, q models.ErrorGr
 	if err != nil {
 		return ErrorGroupsResult{}, err
 	}
-	budget := DefaultMaxErrorTexts
-	if q.MaxErrorTexts != nil {
-		budget = *q.MaxErrorTexts
-		if budget < 0 || budget > MaxMaxErrorTexts {
-			return ErrorGroupsResult{}, fmt.Errorf("maxErrorTexts must be between 0 and %d, not %d", MaxMaxErrorTexts, budget)
-		}
+	budget, err := intOption("maxErrorTexts", q.MaxErrorTexts, DefaultMaxErrorTexts, 0, MaxMaxErrorTexts)
+	if err != nil {
+		return ErrorGroupsResult{}, err
 	}
 	fs, err := newFilterSet(q.MessageFilters)
 	if err != nil {

@@ -128,6 +128,17 @@ type localFilter struct {
 
 func (f localFilter) keep(r *mplRow) bool { return f.values[f.get(r)] }
 
+// intOption is an optional whole-number option: def when unset, else within [lo, hi].
+func intOption(name string, v *int, def, lo, hi int) (int, error) {
+	if v == nil {
+		return def, nil
+	}
+	if *v < lo || *v > hi {
+		return 0, fmt.Errorf("%s must be between %d and %d, not %d", name, lo, hi, *v)
+	}
+	return *v, nil
+}
+
 // templateVar matches a value that is still a template variable: the frontend replaces them, so one that
 // arrives here comes from an alert rule (no dashboard variables there) or a variable that does not exist.
 var templateVar = regexp.MustCompile(`^(\$\w+|\$\{[^}]*\}|\[\[[^\]]*\]\])$`)

@@ -43,6 +43,8 @@ type tenantOpts struct {
 	wrap func(http.Handler) http.Handler
 	// store configures the tenant's message store.
 	store []StoreOption
+	// now, when set, is the tenant's clock (Unix milliseconds; fixedNow otherwise).
+	now *atomic.Int64
 }
 
 func newTestTenant(t testing.TB, o tenantOpts) *tenant {
@@ -50,7 +52,11 @@ func newTestTenant(t testing.TB, o tenantOpts) *tenant {
 	if o.seed == 0 {
 		o.seed = 7
 	}
-	tn := &tenant{sim: simulator.New(simulator.Config{Seed: o.seed, MessagesPerDay: o.perDay, IFlows: o.iflows, Now: func() time.Time { return fixedNow },
+	clock := func() time.Time { return fixedNow }
+	if o.now != nil {
+		clock = func() time.Time { return time.UnixMilli(o.now.Load()).UTC() }
+	}
+	tn := &tenant{sim: simulator.New(simulator.Config{Seed: o.seed, MessagesPerDay: o.perDay, IFlows: o.iflows, Now: clock,
 		BasicUsers: []simulator.Client{{ID: "direct", Secret: "direct", Roles: simulator.AllRoles}}})}
 	var h http.Handler = tn.sim
 	if o.wrap != nil {

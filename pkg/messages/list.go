@@ -44,12 +44,9 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	if err != nil {
 		return ListResult{}, err
 	}
-	maxRows := DefaultMaxRows
-	if q.MaxRows != nil {
-		maxRows = *q.MaxRows
-		if maxRows < 1 || maxRows > MaxMaxRows {
-			return ListResult{}, fmt.Errorf("maxRows must be between 1 and %d, not %d", MaxMaxRows, maxRows)
-		}
+	maxRows, err := intOption("maxRows", q.MaxRows, DefaultMaxRows, 1, MaxMaxRows)
+	if err != nil {
+		return ListResult{}, err
 	}
 	fs, err := newFilterSet(q.MessageFilters)
 	if err != nil {

@@ -3,17 +3,12 @@ package messages
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
-	"github.com/seed/sapcpi-datasource/pkg/settings"
-	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
 // Tests against a tenant whose clock moves: messages arrive, retries end, while the store holds minutes.
@@ -21,31 +16,7 @@ import (
 // liveTenant is newTestTenant with the simulator's clock at *now.
 func liveTenant(t *testing.T, perDay int, now *atomic.Int64, opts ...StoreOption) *tenant {
 	t.Helper()
-	tn := &tenant{sim: simulator.New(simulator.Config{Seed: 7, MessagesPerDay: perDay, Now: func() time.Time { return time.UnixMilli(now.Load()).UTC() },
-		BasicUsers: []simulator.Client{{ID: "direct", Secret: "direct", Roles: simulator.AllRoles}}})}
-	tn.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/v1/") {
-			tn.hits.Add(1)
-		}
-		tn.sim.ServeHTTP(w, r)
-	}))
-	t.Cleanup(tn.srv.Close)
-	s := settings.Settings{APIBaseURL: tn.srv.URL, TenantLabel: "SIM", AuthType: settings.AuthOAuth2ClientCredentials,
-		TokenURL: tn.srv.URL + "/oauth/token", ClientID: simulator.DefaultClientID, Timeout: 20 * time.Second, MaxConcurrent: 8,
-		Secrets: settings.Secrets{ClientSecret: simulator.DefaultClientSecret}}
-	var co []cpi.Option
-	for a := cpi.Area(0); a <= cpi.AreaOther; a++ {
-		co = append(co, cpi.WithRateLimit(a, 0))
-	}
-	c, err := cpi.New(s, co...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	tn.c = c
-	tn.st = NewStore(c, opts...)
-	t.Cleanup(tn.st.Close)
-	return tn
+	return newTestTenant(t, tenantOpts{perDay: perDay, now: now, store: opts})
 }
 
 func statusCounts(t *testing.T, tn *tenant, rg Range) (map[string]float64, string) {

@@ -379,3 +379,39 @@ func TestMovedListedTwiceNewerFirst(t *testing.T) {
 		t.Errorf("%d rows for one message", rows)
 	}
 }
+
+// TestOptionBounds: numeric options out of range are refused before any request, naming the option and
+// its range.
+func TestOptionBounds(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 1000})
+	ctx := context.Background()
+	rg := rangeOf(time.Hour, time.Minute)
+	n := func(v int) *int { return &v }
+	tests := []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"maxRows 0", func() error { _, err := FetchList(ctx, tn.st, rg, models.MessagesQuery{MaxRows: n(0)}); return err }, "maxRows must be between 1 and 200000, not 0"},
+		{"maxRows too many", func() error {
+			_, err := FetchList(ctx, tn.st, rg, models.MessagesQuery{MaxRows: n(200_001)})
+			return err
+		}, "maxRows must be between 1 and 200000, not 200001"},
+		{"maxErrorTexts -1", func() error {
+			_, err := FetchErrorGroups(ctx, tn.st, rg, models.ErrorGroupsQuery{MaxErrorTexts: n(-1)})
+			return err
+		}, "maxErrorTexts must be between 0 and 5000, not -1"},
+		{"stuckMinutes 0", func() error {
+			_, err := FetchStuck(ctx, tn.st, rg, models.StuckMessagesQuery{StuckMinutes: n(0)})
+			return err
+		}, "stuckMinutes must be between 1 and 43200, not 0"},
+	}
+	for _, tc := range tests {
+		if err := tc.run(); err == nil || err.Error() != tc.want {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if n := len(tn.requests()); n != 0 {
+		t.Errorf("%d requests", n)
+	}
+}

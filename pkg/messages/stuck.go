@@ -8,7 +8,6 @@ package messages
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -29,12 +28,9 @@ const (
 var stuckStatuses = []string{"PROCESSING", "RETRY"}
 
 func stuckSetup(rg Range, q models.StuckMessagesQuery) (*filterSet, window, int, error) {
-	minutes := DefaultStuckMinutes
-	if q.StuckMinutes != nil {
-		minutes = *q.StuckMinutes
-		if minutes < 1 || minutes > int(maxStuckMinutes) {
-			return nil, window{}, 0, fmt.Errorf("stuckMinutes must be between 1 and %d, not %d", int(maxStuckMinutes), minutes)
-		}
+	minutes, err := intOption("stuckMinutes", q.StuckMinutes, DefaultStuckMinutes, 1, int(maxStuckMinutes))
+	if err != nil {
+		return nil, window{}, 0, err
 	}
 	fs, err := newFilterSet(q.MessageFilters)
 	if err != nil {
