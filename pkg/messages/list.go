@@ -54,9 +54,17 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	}
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
-	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh.
-	s := scanSpec{filters: fs, timeField: "LogEnd", w: rg.window(), fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
-	if s.w.empty() {
+	w := rg.window()
+	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh; a range
+	// that reaches now is read from its start's minute to the end of the current minute, so that a reload
+	// seconds later (both ends moved) asks the same listing; the rows outside the range are dropped here
+	// (the newest first: the extra old ones come last, after every row of the range).
+	read := w
+	if !w.empty() && !w.closed(rg.Now) && !rg.Now.IsZero() {
+		read = window{from: w.from.Truncate(time.Minute), to: rg.Now.UTC().Truncate(time.Minute).Add(time.Minute)}
+	}
+	s := scanSpec{filters: fs, timeField: "LogEnd", w: read, fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
+	if w.empty() {
 		return ListResult{r: r, format: format, rows: &listRows{}}, nil
 	}
 	p, err := r.probe(ctx, s)
@@ -64,14 +72,26 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 		return ListResult{}, err
 	}
 	b := newListBuilder()
-	res, err := r.scanPages(ctx, s, p, b.add, nil)
+	var outside int64
+	res, err := r.scanPages(ctx, s, p, func(slice, page int, rows []mplRow) error {
+		kept := rows[:0:0]
+		for i := range rows {
+			if t := rows[i].LogEnd.Time; t.Before(w.from) || !t.Before(w.to) {
+				outside++
+				continue
+			}
+			kept = append(kept, rows[i])
+		}
+		return b.add(slice, page, kept)
+	}, nil)
 	if err != nil {
 		return ListResult{}, err
 	}
 	rows := b.rows(maxRows)
-	r.set("messages", p.total)
+	total := max(p.total-outside, int64(rows.len()))
+	r.set("messages", total)
 	if res.capped {
-		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), p.total, maxRows)
+		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), total, maxRows)
 	}
 	var texts map[string]string
 	if q.WithErrorText == nil || *q.WithErrorText {

@@ -415,3 +415,32 @@ func TestOptionBounds(t *testing.T) {
 		t.Errorf("%d requests", n)
 	}
 }
+
+// TestListReloadSharesItsRead: a list reloaded seconds later (both ends of its range moved) asks the
+// tenant nothing and still holds exactly the messages of its own range.
+func TestListReloadSharesItsRead(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 20_000})
+	ctx := context.Background()
+	for step, shift := range []time.Duration{0, 5 * time.Second} {
+		tn.reset()
+		rg := rangeOf(time.Hour, time.Minute)
+		rg.From = rg.From.Add(17*time.Second + shift)
+		rg.To, rg.Now = rg.To.Add(shift), rg.Now.Add(shift)
+		res, err := FetchList(ctx, tn.st, rg, models.MessagesQuery{WithErrorText: new(bool)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := rg.window()
+		if got, want := int64(res.rows.len()), tn.directCount(t, window24h(w.from, w.to)); got != want {
+			t.Errorf("step %d: %d rows, the tenant has %d in the range", step, got, want)
+		}
+		for i, end := range res.rows.end {
+			if end.Before(w.from) || !end.Before(w.to) {
+				t.Fatalf("step %d: row %d at %v, outside [%v, %v)", step, i, end, w.from, w.to)
+			}
+		}
+		if n := len(tn.requests()); step == 1 && n != 0 {
+			t.Errorf("reload: %d requests: %v", n, tn.requests())
+		}
+	}
+}
