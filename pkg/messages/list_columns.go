@@ -25,20 +25,10 @@ const maxIndexed = 4096
 const noTail = math.MaxUint32
 
 // dictionary keeps repeating values once.
-type dictionary struct {
-	vals  []string
-	index map[string]uint32
-}
+type dictionary struct{ interner[string] }
 
 func (d *dictionary) id(s string) uint32 {
-	if i, ok := d.index[s]; ok {
-		return i
-	}
-	i := uint32(len(d.vals)) //nolint:gosec // at most maxSlices × MaxMaxRows rows of 12 values each: below 2^32
-	d.vals = append(d.vals, s)
-	if len(d.index) < maxIndexed {
-		d.index[s] = i
-	}
+	i, _ := d.intern(s)
 	return i
 }
 
@@ -84,7 +74,7 @@ type listBuilder struct {
 }
 
 func newListBuilder() *listBuilder {
-	return &listBuilder{dict: &dictionary{index: map[string]uint32{}}, chunks: map[pageKey]*listRows{}}
+	return &listBuilder{dict: &dictionary{interner[string]{limit: maxIndexed}}, chunks: map[pageKey]*listRows{}}
 }
 
 // add appends a page's rows to the chunk of its key.

@@ -110,56 +110,42 @@ func (b *minuteBlock) valid(minute int64, now time.Time) bool {
 	return now.Sub(b.readAt) < edgeFresh
 }
 
-// names are the interned strings of the store; append-only, so a snapshot stays valid.
+// names are the interned values of the store; append-only, so a snapshot stays valid.
 type names struct {
-	flows    []artifactRef
-	flowIdx  map[artifactRef]uint32
-	strs     []string
-	strIdx   map[string]uint32
-	statuses []string
-	stIdx    map[string]uint16
+	flows    interner[artifactRef]
+	strs     interner[string]
+	statuses interner[string]
 	bytes    int64
 }
 
-func newNames() *names {
-	return &names{flowIdx: map[artifactRef]uint32{}, strIdx: map[string]uint32{"": 0}, strs: []string{""}, stIdx: map[string]uint16{}}
-}
+func newNames() *names { return &names{} }
 
 func (n *names) flow(a artifactRef) uint32 {
-	if i, ok := n.flowIdx[a]; ok {
-		return i
+	i, added := n.flows.intern(a)
+	if added {
+		n.bytes += int64(2*(len(a.ID)+len(a.Name)+len(a.PackageID)+len(a.PackageName))) + 128
 	}
-	i := uint32(len(n.flows)) //nolint:gosec // names are bounded in bytes (maxBytes/4), far below 2^32 entries
-	n.flows = append(n.flows, a)
-	n.flowIdx[a] = i
-	n.bytes += int64(2*(len(a.ID)+len(a.Name)+len(a.PackageID)+len(a.PackageName))) + 128
 	return i
 }
 
 func (n *names) str(s string) uint32 {
-	if i, ok := n.strIdx[s]; ok {
-		return i
+	i, added := n.strs.intern(s)
+	if added {
+		n.bytes += int64(2*len(s)) + 64
 	}
-	i := uint32(len(n.strs)) //nolint:gosec // names are bounded in bytes (maxBytes/4), far below 2^32 entries
-	n.strs = append(n.strs, s)
-	n.strIdx[s] = i
-	n.bytes += int64(2*len(s)) + 64
 	return i
 }
 
 // status interns a status; ok is false beyond 65 535 distinct values (a hostile tenant).
 func (n *names) status(s string) (uint16, bool) {
-	if i, ok := n.stIdx[s]; ok {
-		return i, true
-	}
-	if len(n.statuses) >= droppedStatus {
+	if _, known := n.statuses.index[s]; !known && len(n.statuses.vals) >= droppedStatus {
 		return 0, false
 	}
-	i := uint16(len(n.statuses)) //nolint:gosec // checked above
-	n.statuses = append(n.statuses, s)
-	n.stIdx[s] = i
-	n.bytes += int64(2*len(s)) + 64
-	return i, true
+	i, added := n.statuses.intern(s)
+	if added {
+		n.bytes += int64(2*len(s)) + 64
+	}
+	return uint16(i), true //nolint:gosec // below droppedStatus, checked above
 }
 
 // movingStatuses are the statuses whose LogEnd still moves.
@@ -199,9 +185,9 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// claim sorts the minutes [m0, m1) into valid ones, ones another query is reading (to await) and ones
-// this query must read (claimed: marked in flight until release).
-func (rs *rowStore) claim(m0, m1 int64, now time.Time, take bool) (missing []int64, await []chan struct{}) {
+// pending sorts the minutes [m0, m1) that are not valid at now into those nobody is reading (missing)
+// and those another query is reading (to await).
+func (rs *rowStore) pending(m0, m1 int64, now time.Time) (missing []int64, await []chan struct{}) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	for m := m0; m < m1; m++ {
@@ -214,16 +200,12 @@ func (rs *rowStore) claim(m0, m1 int64, now time.Time, take bool) (missing []int
 		}
 		missing = append(missing, m)
 	}
-	if take {
-		for _, m := range missing {
-			rs.inflight[m] = make(chan struct{})
-		}
-	}
 	return missing, await
 }
 
-// claimOnly claims those of the minutes nobody is reading, and returns them.
-func (rs *rowStore) claimOnly(minutes []int64) []int64 {
+// claim marks those of the minutes nobody is reading as being read by the caller (until release), and
+// returns them.
+func (rs *rowStore) claim(minutes []int64) []int64 {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	var out []int64
@@ -319,17 +301,6 @@ func (rs *rowStore) clearLocked() {
 	rs.minutes, rs.moves, rs.names, rs.bytes = map[int64]*minuteBlock{}, map[string]int64{}, newNames(), 0
 }
 
-// snapshot returns the blocks of [m0, m1) (nil where none) and the names they use.
-func (rs *rowStore) snapshot(m0, m1 int64) ([]*minuteBlock, names) {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	out := make([]*minuteBlock, 0, m1-m0)
-	for m := m0; m < m1; m++ {
-		out = append(out, rs.minutes[m])
-	}
-	return out, *rs.names
-}
-
 // movingSpan returns the minutes [m0, m1) of the messages held as RETRY or PROCESSING, once per
 // edgeFresh of the query clock, like the open edge (ok false: nothing to check now).
 func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool) {
@@ -410,16 +381,6 @@ func (rs *rowStore) observe(rows int64, minutes int64) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	rs.rate = float64(rows) / float64(minutes)
-}
-
-// usage is the memory the store accounts for, and its rows.
-func (rs *rowStore) usage() (bytes int64, rows int) {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	for _, b := range rs.minutes {
-		rows += len(b.rows)
-	}
-	return rs.bytes + rs.names.bytes, rows
 }
 
 // wait waits for the channels (or ctx).

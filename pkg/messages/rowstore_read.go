@@ -53,7 +53,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 	narrow := s.filters.narrow()
 	r.checkMoving(ctx)
 	for attempt := 0; ; attempt++ {
-		missing, await := rs.claim(m0, m1, r.now, false)
+		missing, await := rs.pending(m0, m1, r.now)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
 			if !narrow {
 				r.fillAhead(ctx, m0, m1)
@@ -61,9 +61,10 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 			return res, false, nil
 		}
 		if len(missing) > 0 {
-			missing, await = rs.claim(m0, m1, r.now, true)
-			err := r.fillMinutes(ctx, missing)
-			rs.release(missing)
+			// A minute another query claimed meanwhile is left to it: the next round finds it read.
+			claimed := rs.claim(missing)
+			err := r.fillMinutes(ctx, claimed)
+			rs.release(claimed)
 			switch {
 			case errors.Is(err, errFillTooLarge):
 				r.fillAhead(ctx, m0, m1)
@@ -146,11 +147,11 @@ func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
 		return // closed, or reading ahead already
 	}
 	rows := rs.takeAhead(r.now)
-	missing, _ := rs.claim(m0, m1, r.now, false)
+	missing, _ := rs.pending(m0, m1, r.now)
 	if n := int(rows / perMinute); len(missing) > n {
 		missing = missing[len(missing)-n:]
 	}
-	claimed := rs.claimOnly(missing)
+	claimed := rs.claim(missing)
 	if len(claimed) == 0 {
 		st.aheadBusy.Store(false)
 		return
@@ -264,8 +265,8 @@ func (r *run) deliver(s scanSpec, blocks []*minuteBlock, nm names, fn func([]mpl
 // row rebuilds message i of the block.
 func (b *minuteBlock) row(i int, nm *names) mplRow {
 	sr := b.rows[i]
-	m := mplRow{LogEnd: odata.Time{Time: time.UnixMilli(sr.end).UTC()}, Status: nm.statuses[sr.status],
-		Sender: nm.strs[sr.sender], Receiver: nm.strs[sr.receiver], IntegrationArtifact: nm.flows[sr.flow]}
+	m := mplRow{LogEnd: odata.Time{Time: time.UnixMilli(sr.end).UTC()}, Status: nm.statuses.vals[sr.status],
+		Sender: nm.strs.vals[sr.sender], Receiver: nm.strs.vals[sr.receiver], IntegrationArtifact: nm.flows.vals[sr.flow]}
 	if sr.dur != noDuration {
 		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur)).UTC()}
 	}

@@ -17,6 +17,27 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
+// snapshot returns the blocks of [m0, m1) (nil where none) and the names they use.
+func (rs *rowStore) snapshot(m0, m1 int64) ([]*minuteBlock, names) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	out := make([]*minuteBlock, 0, m1-m0)
+	for m := m0; m < m1; m++ {
+		out = append(out, rs.minutes[m])
+	}
+	return out, *rs.names
+}
+
+// usage is the memory the store accounts for, and its rows.
+func (rs *rowStore) usage() (bytes int64, rows int) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, b := range rs.minutes {
+		rows += len(b.rows)
+	}
+	return rs.bytes + rs.names.bytes, rows
+}
+
 func msg(guid, status string, end time.Time) mplRow {
 	return mplRow{MessageGuid: guid, Status: status, LogEnd: odata.Time{Time: end}, LogStart: odata.Time{Time: end.Add(-2 * time.Second)},
 		IntegrationArtifact: artifactRef{ID: "Flow_A", Name: "Flow A", PackageID: "Pkg"}}
@@ -32,7 +53,7 @@ func storeRows(rs *rowStore, from, to time.Time) map[string]string {
 		}
 		for _, r := range b.rows {
 			if r.extra > 0 {
-				out[b.extras[r.extra-1].guid] = nm.statuses[r.status]
+				out[b.extras[r.extra-1].guid] = nm.statuses.vals[r.status]
 			}
 		}
 	}
