@@ -115,7 +115,8 @@ func addErrorTexts(ctx context.Context, c cpi.Source, res *Result) {
 			break
 		}
 		fetched++
-		text, reqURL, err := errorText(ctx, c, a.ID)
+		// A deployment's error text does not change until the artifact is deployed again.
+		text, reqURL, err := errorText(cpi.ImmutableWhile(ctx, a.Version+"@"+a.DeployedOn.String()), c, a.ID)
 		if reqURL != "" {
 			res.Requests = append(res.Requests, reqURL)
 		}

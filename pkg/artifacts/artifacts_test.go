@@ -2,14 +2,20 @@ package artifacts
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/internal/simtest"
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/settings"
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
 
@@ -178,5 +184,74 @@ func TestRefreshSharesOneListing(t *testing.T) {
 	}
 	if after.Hits == before.Hits {
 		t.Error("no answer came from the cache")
+	}
+}
+
+// A deployment's error text is read once: refreshes reuse it until the artifact is deployed again, and
+// an empty answer (SAP's 204 before the text exists) is asked again.
+func TestDeploymentErrorTextReadOncePerDeployment(t *testing.T) {
+	var mu sync.Mutex
+	deployedOn, textCalls := "/Date(1764000000000)/", 0
+	now := fixedNow // each refresh a minute after the last, past the listing's cache
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v1/IntegrationRuntimeArtifacts":
+			fmt.Fprintf(w, `{"d":{"__count":"1","results":[{"Id":"Orders_In","Version":"1.0.3","Name":"Orders In","Type":"INTEGRATION_FLOW","DeployedBy":"ops","DeployedOn":%q,"Status":"ERROR"}]}}`, deployedOn)
+		case "/api/v1/IntegrationRuntimeArtifacts('Orders_In')/ErrorInformation/$value":
+			textCalls++
+			if textCalls == 1 {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			fmt.Fprintf(w, `{"parameter":["deployment %d failed"]}`, textCalls)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c, err := cpi.New(settings.Settings{APIBaseURL: srv.URL, AuthType: settings.AuthBasic, BasicUser: "u",
+		Timeout: 5 * time.Second, MaxConcurrent: 2, Secrets: settings.Secrets{BasicPassword: "p"}}, cpi.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	texts := func() string {
+		t.Helper()
+		res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
+		if err != nil || len(res.Artifacts) != 1 {
+			t.Fatalf("artifacts %+v, error %v", res.Artifacts, err)
+		}
+		return res.Artifacts[0].ErrorText
+	}
+	steps := []struct {
+		redeploy  bool
+		wantText  string
+		wantCalls int
+	}{
+		{false, "(no error text yet: SAP provides it shortly after the failed deployment)", 1},
+		{false, "deployment 2 failed", 2}, // the empty answer was not kept
+		{false, "deployment 2 failed", 2}, // kept across refreshes
+		{true, "deployment 3 failed", 3},  // a new deployment has a new text
+		{false, "deployment 3 failed", 3},
+	}
+	for i, s := range steps {
+		if s.redeploy {
+			mu.Lock()
+			deployedOn = "/Date(1764000600000)/"
+			mu.Unlock()
+		}
+		mu.Lock()
+		now = now.Add(time.Minute)
+		mu.Unlock()
+		got := texts()
+		mu.Lock()
+		calls := textCalls
+		mu.Unlock()
+		if got != s.wantText || calls != s.wantCalls {
+			t.Errorf("step %d: text %q after %d error-text requests, want %q after %d", i, got, calls, s.wantText, s.wantCalls)
+		}
 	}
 }

@@ -59,6 +59,7 @@ type cachePolicy struct {
 	noStore   bool          // Shareable: deduplicate only, never store
 	ttl       time.Duration // > 0: cache for this long; 0: the client's default TTL
 	immutable bool          // never expires (still evicted when the cache is full)
+	state     string        // ImmutableWhile: part of the key; an empty answer is not kept
 }
 
 // Shareable marks requests made with the returned context as shareable: an identical request already in
@@ -81,6 +82,13 @@ func CacheFor(ctx context.Context, ttl time.Duration) context.Context {
 // text of a message): they stay in the cache until the byte budget evicts them.
 func Immutable(ctx context.Context) context.Context {
 	return context.WithValue(ctx, cachePolicyKey{}, cachePolicy{immutable: true})
+}
+
+// ImmutableWhile marks requests made with the returned context as answers that do not change while state
+// stays the same (e.g. an artifact's deployment error for its version and deployment time): state is part
+// of the cache key. An empty answer is not kept: SAP answers 204 until it has written such a text.
+func ImmutableWhile(ctx context.Context, state string) context.Context {
+	return context.WithValue(ctx, cachePolicyKey{}, cachePolicy{immutable: true, state: state})
 }
 
 // CacheStats counts what the cache and the deduplication saved; tests and the benchmark read them.
@@ -159,6 +167,9 @@ func (c *Client) fetch(ctx context.Context, rawURL string, do func(context.Conte
 	rc := c.cache
 	key := rc.identity + "\n" + rawURL
 	policy, shareable := ctx.Value(cachePolicyKey{}).(cachePolicy)
+	if policy.state != "" {
+		key += "\n" + policy.state
+	}
 	if !shareable {
 		rc.mu.Lock()
 		rc.stats.Requests++
@@ -215,7 +226,7 @@ func (c *Client) fetch(ctx context.Context, rawURL string, do func(context.Conte
 		if rc.inflight[key] == f {
 			delete(rc.inflight, key)
 		}
-		if err == nil && resp != nil && cacheable {
+		if err == nil && resp != nil && cacheable && (policy.state == "" || len(resp.Body) > 0) {
 			ttl := policy.ttl
 			if ttl == 0 {
 				ttl = rc.ttl
