@@ -76,6 +76,30 @@ func groupOf(kind string, m *mplRow) group {
 	return statusGroup(m.Status)
 }
 
+// groupKey is the key and display name of a message row's group: what groupOf returns without building
+// its labels and columns, which a count only needs once per group.
+func groupKey(kind string, m *mplRow) (key, display string) {
+	a := &m.IntegrationArtifact
+	switch kind {
+	case GroupIFlow:
+		id := orNone(a.ID)
+		return id, nameOr(a.Name, id)
+	case GroupPackage:
+		id := orNone(a.PackageID)
+		return id, nameOr(a.PackageName, id)
+	case GroupSender:
+		s := orNone(m.Sender)
+		return s, s
+	case GroupReceiver:
+		s := orNone(m.Receiver)
+		return s, s
+	case GroupIFlowState:
+		id := orNone(a.ID)
+		return id + "\x00" + m.Status, nameOr(a.Name, id) + " · " + m.Status
+	}
+	return m.Status, m.Status
+}
+
 // fieldsFor are the $select fields a grouping needs besides LogEnd/LogStart.
 func fieldsFor(kind string) []string {
 	switch kind {
@@ -113,6 +137,17 @@ func (g *groupCounts) add(gr group, bucket int, n float64) {
 		g.groups[gr.key] = gr // a better name than the id
 	}
 	c[bucket] += n
+}
+
+// addRow counts a message row in its group (see add); the group is built only for a new key or a
+// better name.
+func (g *groupCounts) addRow(kind string, m *mplRow, bucket int, n float64) {
+	key, display := groupKey(kind, m)
+	if c, ok := g.counts[key]; ok && (display == key || g.groups[key].display != key) {
+		c[bucket] += n
+		return
+	}
+	g.add(groupOf(kind, m), bucket, n)
 }
 
 // sorted returns the groups: known ones in their order first, then the others by display name.

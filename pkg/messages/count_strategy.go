@@ -78,7 +78,7 @@ func (r *run) countGroups(ctx context.Context, s countsSpec) (*groupCounts, erro
 						continue
 					}
 				}
-				target.add(groupOf(s.groupBy, m), bi, 1)
+				target.addRow(s.groupBy, m, bi, 1)
 			}
 			return nil
 		}

@@ -88,14 +88,18 @@ func FetchDurations(ctx context.Context, st *Store, rg Range, q models.MessageDu
 						continue
 					}
 				}
-				g := group{key: "all", labels: data.Labels{}, display: "all messages"}
+				key := "all"
 				if groupBy == GroupIFlow {
-					g = iflowGroup(orNone(m.IntegrationArtifact.ID), m.IntegrationArtifact.Name)
+					key = orNone(m.IntegrationArtifact.ID)
 				}
-				a := groups[g.key]
+				a := groups[key]
 				if a == nil {
+					g := group{key: "all", labels: data.Labels{}, display: "all messages"}
+					if groupBy == GroupIFlow {
+						g = iflowGroup(key, m.IntegrationArtifact.Name)
+					}
 					a = &durationGroup{g: g, pkg: m.IntegrationArtifact.PackageID, buckets: make([][]int32, nb)}
-					groups[g.key] = a
+					groups[key] = a
 				}
 				a.buckets[bi] = append(a.buckets[bi], int32(min(*d, math.MaxInt32)))
 			}

@@ -40,7 +40,7 @@ func storeMinutes(w window, now time.Time) (int64, int64) {
 }
 
 // fromStore hands the rows of s to fn from the store (in one call, newest first and capped, when s has
-// maxRows), reading the minutes the store lacks. handled is false when the store does not answer this
+// maxRows), reading the minutes the store lacks. fn must not keep the slice: its array is reused. handled is false when the store does not answer this
 // query (see rowstore.go); the caller then asks the tenant itself.
 func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error) (res scanResult, handled bool, err error) {
 	rs := r.st.rows
@@ -239,7 +239,7 @@ func (r *run) deliver(s scanSpec, blocks []*minuteBlock, nm names, fn func([]mpl
 				if err := fn(batch); err != nil {
 					return res, err
 				}
-				batch = make([]mplRow, 0, batchRows)
+				batch = batch[:0]
 			}
 		}
 	}

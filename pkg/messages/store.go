@@ -35,7 +35,7 @@ const (
 	// DefaultTextBurst is the error texts one refresh may read when the budget is full (a cold load).
 	DefaultTextBurst = 60
 	// DefaultTextsPerMinute refills the budget: the steady rate of error-text requests per tenant.
-	DefaultTextsPerMinute = 6
+	DefaultTextsPerMinute = 2
 	// defaultTextBytes bounds the error texts kept (a text is at most maxErrorTextRunes runes).
 	defaultTextBytes = 16 << 20
 	// textOverhead approximates what a kept text costs besides its bytes (map entry, list element, id).

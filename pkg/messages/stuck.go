@@ -97,7 +97,7 @@ func FetchStuck(ctx context.Context, st *Store, rg Range, q models.StuckMessages
 		}
 	} else {
 		for i := range rows {
-			res.counts.add(groupOf(GroupIFlow, &rows[i]), 0, 1)
+			res.counts.addRow(GroupIFlow, &rows[i], 0, 1)
 		}
 	}
 	return res, nil
