@@ -7,6 +7,7 @@ package messages
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,42 +56,18 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	w := rg.window()
-	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh; a range
-	// that reaches now is read from its start's minute to the end of the current minute, so that a reload
-	// seconds later (both ends moved) asks the same listing; the rows outside the range are dropped here
-	// (the newest first: the extra old ones come last, after every row of the range).
-	read := w
-	if !w.empty() && !w.closed(rg.Now) && !rg.Now.IsZero() {
-		read = window{from: w.from.Truncate(time.Minute), to: rg.Now.UTC().Truncate(time.Minute).Add(time.Minute)}
-	}
-	s := scanSpec{filters: fs, timeField: "LogEnd", w: read, fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
 	if w.empty() {
 		return ListResult{r: r, format: format, rows: &listRows{}}, nil
 	}
-	p, err := r.probe(ctx, s)
+	rows, total, capped, ok, err := listFromStore(ctx, r, fs, w, maxRows)
+	if !ok {
+		rows, total, capped, err = listDirect(ctx, r, fs, w, maxRows)
+	}
 	if err != nil {
 		return ListResult{}, err
 	}
-	b := newListBuilder()
-	var outside int64
-	res, err := r.scanPages(ctx, s, p, func(slice, page int, rows []mplRow) error {
-		kept := rows[:0:0]
-		for i := range rows {
-			if t := rows[i].LogEnd.Time; t.Before(w.from) || !t.Before(w.to) {
-				outside++
-				continue
-			}
-			kept = append(kept, rows[i])
-		}
-		return b.add(slice, page, kept)
-	}, nil)
-	if err != nil {
-		return ListResult{}, err
-	}
-	rows := b.rows(maxRows)
-	total := max(p.total-outside, int64(rows.len()))
 	r.set("messages", total)
-	if res.capped {
+	if capped {
 		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), total, maxRows)
 	}
 	var texts map[string]string
@@ -109,6 +86,58 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 		}
 	}
 	return ListResult{r: r, format: format, rows: rows, texts: texts}, nil
+}
+
+// listFromStore answers from the row store a list that asks only for statuses other than COMPLETED
+// (those rows keep every field the list shows), with the store's rule for narrow queries: it uses the
+// minutes a dashboard keeps fresh and reads no more than a few (ok false: ask the tenant).
+func listFromStore(ctx context.Context, r *run, fs *filterSet, w window, maxRows int) (rows *listRows, total int64, capped, ok bool, err error) {
+	if len(fs.statuses) == 0 || slices.Contains(fs.statuses, "COMPLETED") {
+		return nil, 0, false, false, nil
+	}
+	s := scanSpec{filters: fs, timeField: "LogEnd", w: w, fields: listFields, desc: true, maxRows: maxRows}
+	b := newListBuilder()
+	res, ok, err := r.fromStore(ctx, s, func(rows []mplRow) error { return b.add(0, 0, rows) })
+	if !ok || err != nil {
+		return nil, 0, false, ok, err
+	}
+	rows = b.rows(maxRows)
+	return rows, max(int64(res.read), int64(rows.len())), res.capped, true, nil
+}
+
+// listDirect lists the range from the tenant with the query's filters, newest first, up to maxRows.
+func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows int) (rows *listRows, total int64, capped bool, err error) {
+	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh; a range
+	// that reaches now is read from its start's minute to the end of the current minute, so that a reload
+	// seconds later (both ends moved) asks the same listing; the rows outside the range are dropped here
+	// (the newest first: the extra old ones come last, after every row of the range).
+	read := w
+	if !w.closed(r.now) && !r.now.IsZero() {
+		read = window{from: w.from.Truncate(time.Minute), to: r.now.UTC().Truncate(time.Minute).Add(time.Minute)}
+	}
+	s := scanSpec{filters: fs, timeField: "LogEnd", w: read, fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
+	p, err := r.probe(ctx, s)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	b := newListBuilder()
+	var outside int64
+	res, err := r.scanPages(ctx, s, p, func(slice, page int, rows []mplRow) error {
+		kept := rows[:0:0]
+		for i := range rows {
+			if t := rows[i].LogEnd.Time; t.Before(w.from) || !t.Before(w.to) {
+				outside++
+				continue
+			}
+			kept = append(kept, rows[i])
+		}
+		return b.add(slice, page, kept)
+	}, nil)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	rows = b.rows(maxRows)
+	return rows, max(p.total-outside, int64(rows.len())), res.capped, nil
 }
 
 // ListFrames is the answer in the format FetchList resolved: the table, or log lines (logs).

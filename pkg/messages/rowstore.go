@@ -32,9 +32,12 @@ package messages
 //     pages, so a filtered query never reads the whole tenant for itself, but uses what a dashboard keeps
 //     fresh.
 //
-// Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids and links of the rows that are not
-// COMPLETED (the only ones error texts and moves need), and the interned names; 48 hours at a million
-// messages a day take about 80 MB.
+// The messages list is answered from the store when it asks only for statuses other than COMPLETED (the
+// failed messages of a dashboard): those rows keep every field the list shows.
+//
+// Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids, links, application ids and types and
+// custom statuses of the rows that are not COMPLETED (the only ones error texts, moves and the list
+// need), and the interned names; 48 hours at a million messages a day take about 80 MB.
 
 import (
 	"context"
@@ -60,15 +63,16 @@ const (
 	maxGapPages   = 10
 	// storedRowBytes is the size of a storedRow; rowExtraBytes what an extra costs besides its strings.
 	storedRowBytes = 32
-	rowExtraBytes  = 32
+	rowExtraBytes  = 96 // six string headers
 	// noDuration marks a row without LogStart; droppedStatus a row replaced within its read.
 	noDuration    = -1 << 31
 	droppedStatus = 0xFFFF
 )
 
-// storeFields are the fields the store keeps: every message query type but the messages list reads no
-// other ($select of their union).
-var storeFields = []string{"AlternateWebLink", "IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
+// storeFields are the fields the store keeps ($select of the union of what the message query types
+// read): the messages list's too, which the store answers for statuses other than COMPLETED.
+var storeFields = []string{"AlternateWebLink", "ApplicationMessageId", "ApplicationMessageType", "CorrelationId", "CustomStatus",
+	"IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
 
 // storedRow is one message, compact: strings are interned in the store.
 type storedRow struct {
@@ -81,8 +85,9 @@ type storedRow struct {
 	status   uint16 // index in rowStore.statuses
 }
 
-// rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves) and the monitor link.
-type rowExtra struct{ guid, link string }
+// rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves), the monitor link and
+// the ids and custom status the messages list shows.
+type rowExtra struct{ guid, link, corr, appID, appType, custom string }
 
 // minuteBlock holds the messages whose LogEnd is in one minute. Blocks are never changed once stored:
 // a change replaces the block, so readers may use a block after releasing the lock.

@@ -76,9 +76,11 @@ func (f *filler) add(rows []mplRow) error {
 			sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
 		}
 		if row.Status != "COMPLETED" {
-			b.extras = append(b.extras, rowExtra{guid: g, link: row.AlternateWebLink})
+			e := rowExtra{guid: g, link: row.AlternateWebLink, corr: row.CorrelationID, appID: row.ApplicationMessageID,
+				appType: row.ApplicationMessageType, custom: row.CustomStatus}
+			b.extras = append(b.extras, e)
 			sr.extra = uint32(len(b.extras)) //nolint:gosec // a read holds at most fillRows rows
-			b.bytes += int64(len(g)+len(row.AlternateWebLink)) + rowExtraBytes
+			b.bytes += int64(len(e.guid)+len(e.link)+len(e.corr)+len(e.appID)+len(e.appType)+len(e.custom)) + rowExtraBytes
 		}
 		b.rows = append(b.rows, sr)
 		b.bytes += storedRowBytes

@@ -244,11 +244,15 @@ func (r *run) deliver(s scanSpec, blocks []*minuteBlock, nm names, fn func([]mpl
 		}
 	}
 	if s.maxRows > 0 {
+		// Ties on LogEnd by LogStart, as the simulated tenant lists them (SAP documents no order for ties).
 		slices.SortStableFunc(all, func(a, b mplRow) int {
 			if s.desc {
-				return b.LogEnd.Compare(a.LogEnd.Time)
+				a, b = b, a
 			}
-			return a.LogEnd.Compare(b.LogEnd.Time)
+			if c := a.LogEnd.Compare(b.LogEnd.Time); c != 0 {
+				return c
+			}
+			return a.LogStart.Compare(b.LogStart.Time)
 		})
 		if len(all) > s.maxRows {
 			all, res.capped = all[:s.maxRows], true
@@ -272,7 +276,8 @@ func (b *minuteBlock) row(i int, nm *names) mplRow {
 	}
 	if sr.extra > 0 {
 		e := b.extras[sr.extra-1]
-		m.MessageGuid, m.AlternateWebLink = e.guid, e.link
+		m.MessageGuid, m.AlternateWebLink, m.CorrelationID, m.ApplicationMessageID = e.guid, e.link, e.corr, e.appID
+		m.ApplicationMessageType, m.CustomStatus = e.appType, e.custom
 	}
 	return m
 }
