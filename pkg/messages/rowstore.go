@@ -153,6 +153,30 @@ func (n *names) status(s string) (uint16, bool) {
 	return uint16(i), true //nolint:gosec // below droppedStatus, checked above
 }
 
+// compact is a message row as the store keeps it, with its extra for a message that is not COMPLETED;
+// ok is false for a status beyond the store's bound (a hostile tenant).
+func (n *names) compact(row *mplRow) (sr storedRow, extra *rowExtra, ok bool) {
+	st, ok := n.status(row.Status)
+	if !ok {
+		return sr, nil, false
+	}
+	sr = storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: n.flow(row.IntegrationArtifact),
+		sender: n.str(row.Sender), receiver: n.str(row.Receiver), status: st}
+	if !row.LogStart.IsZero() {
+		sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
+	}
+	if row.Status != "COMPLETED" {
+		extra = &rowExtra{guid: row.MessageGuid, link: row.AlternateWebLink, corr: row.CorrelationID, appID: row.ApplicationMessageID,
+			appType: row.ApplicationMessageType, custom: row.CustomStatus}
+	}
+	return sr, extra, true
+}
+
+// bytes is what an extra costs in the store's bound.
+func (e *rowExtra) bytes() int64 {
+	return int64(len(e.guid)+len(e.link)+len(e.corr)+len(e.appID)+len(e.appType)+len(e.custom)) + rowExtraBytes
+}
+
 // movingStatuses are the statuses whose LogEnd still moves.
 func moving(status string) bool { return status == "RETRY" || status == "PROCESSING" }
 
