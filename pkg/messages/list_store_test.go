@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
@@ -324,9 +325,12 @@ func TestStoreKeepsListFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	blocks, nm := rs.snapshot(m0, m0+1)
-	// Four rows of 32 bytes; three extras of six string headers (96 bytes) and their strings:
-	// G1 2+20+3+8+8+14, G2 and G3 2 each.
-	if want := int64(4*32 + 3*96 + 55 + 2 + 2); blocks[0].bytes != want {
+	if unsafe.Sizeof(storedRow{}) != 32 || unsafe.Sizeof(rowExtra{}) != 64 {
+		t.Fatalf("a row takes %d bytes, an extra %d: the store's bound counts 32 and 64", unsafe.Sizeof(storedRow{}), unsafe.Sizeof(rowExtra{}))
+	}
+	// Four rows of 32 bytes; three extras of 64 bytes (three string headers and the cuts of the third)
+	// and their strings: G1 2+20+3+8+8+14, G2 and G3 2 each.
+	if want := int64(4*32 + 3*64 + 55 + 2 + 2); blocks[0].bytes != want {
 		t.Errorf("%d bytes accounted, want %d", blocks[0].bytes, want)
 	}
 	var got []string

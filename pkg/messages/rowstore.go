@@ -43,6 +43,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -63,7 +64,7 @@ const (
 	maxGapPages   = 10
 	// storedRowBytes is the size of a storedRow; rowExtraBytes what an extra costs besides its strings.
 	storedRowBytes = 32
-	rowExtraBytes  = 96 // six string headers
+	rowExtraBytes  = 64
 	// noDuration marks a row without LogStart; droppedStatus a row replaced within its read.
 	noDuration    = -1 << 31
 	droppedStatus = 0xFFFF
@@ -86,8 +87,32 @@ type storedRow struct {
 }
 
 // rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves), the monitor link and
-// the ids and custom status the messages list shows.
-type rowExtra struct{ guid, link, corr, appID, appType, custom string }
+// what else the messages list shows: the correlation id, application id and type and custom status, one
+// after the other in one string (one allocation, one header), cut at cuts.
+type rowExtra struct {
+	guid, link string
+	list       string
+	cuts       [3]uint32
+}
+
+func newRowExtra(m *mplRow) *rowExtra {
+	parts := [4]string{m.CorrelationID, m.ApplicationMessageID, m.ApplicationMessageType, m.CustomStatus}
+	e := &rowExtra{guid: m.MessageGuid, link: m.AlternateWebLink, list: strings.Join(parts[:], "")}
+	n := 0
+	for i := range e.cuts {
+		n += len(parts[i])
+		e.cuts[i] = uint32(n) //nolint:gosec // a field of one decoded page, far below 4 GiB
+	}
+	return e
+}
+
+// fill sets the row's fields kept in the extra.
+func (e *rowExtra) fill(m *mplRow) {
+	c := e.cuts
+	m.MessageGuid, m.AlternateWebLink = e.guid, e.link
+	m.CorrelationID, m.ApplicationMessageID = e.list[:c[0]], e.list[c[0]:c[1]]
+	m.ApplicationMessageType, m.CustomStatus = e.list[c[1]:c[2]], e.list[c[2]:]
+}
 
 // minuteBlock holds the messages whose LogEnd is in one minute. Blocks are never changed once stored:
 // a change replaces the block, so readers may use a block after releasing the lock.
@@ -166,16 +191,13 @@ func (n *names) compact(row *mplRow) (sr storedRow, extra *rowExtra, ok bool) {
 		sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
 	}
 	if row.Status != "COMPLETED" {
-		extra = &rowExtra{guid: row.MessageGuid, link: row.AlternateWebLink, corr: row.CorrelationID, appID: row.ApplicationMessageID,
-			appType: row.ApplicationMessageType, custom: row.CustomStatus}
+		extra = newRowExtra(row)
 	}
 	return sr, extra, true
 }
 
 // bytes is what an extra costs in the store's bound.
-func (e *rowExtra) bytes() int64 {
-	return int64(len(e.guid)+len(e.link)+len(e.corr)+len(e.appID)+len(e.appType)+len(e.custom)) + rowExtraBytes
-}
+func (e *rowExtra) bytes() int64 { return int64(len(e.guid)+len(e.link)+len(e.list)) + rowExtraBytes }
 
 // movingStatuses are the statuses whose LogEnd still moves.
 func moving(status string) bool { return status == "RETRY" || status == "PROCESSING" }

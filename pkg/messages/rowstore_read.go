@@ -275,9 +275,7 @@ func (b *minuteBlock) row(i int, nm *names) mplRow {
 		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur)).UTC()}
 	}
 	if sr.extra > 0 {
-		e := b.extras[sr.extra-1]
-		m.MessageGuid, m.AlternateWebLink, m.CorrelationID, m.ApplicationMessageID = e.guid, e.link, e.corr, e.appID
-		m.ApplicationMessageType, m.CustomStatus = e.appType, e.custom
+		b.extras[sr.extra-1].fill(&m)
 	}
 	return m
 }

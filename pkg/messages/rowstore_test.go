@@ -254,7 +254,8 @@ func FuzzRowStore(f *testing.F) {
 }
 
 // BenchmarkRowStore48h fills the store with 48 hours at a million messages a day (694 a minute, 150
-// iFlows, 5 % not COMPLETED with id and link) and reports what it holds: the bytes it accounts for and
+// iFlows, 5 % not COMPLETED with id, link, correlation id, application id and type, custom status; the
+// fields are set on every row, as the tenant sends them) and reports what it holds: the bytes it accounts for and
 // the Go heap it really takes.
 func BenchmarkRowStore48h(b *testing.B) {
 	t0 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -276,6 +277,9 @@ func BenchmarkRowStore48h(b *testing.B) {
 				page[i] = msg(fmt.Sprintf("AGk_xKgivsDaGSUpuvz-%08d", k*perMinute+i), status, t0.Add(time.Duration(k)*time.Minute+time.Duration(i)*50*time.Millisecond))
 				page[i].IntegrationArtifact.ID = fmt.Sprintf("Flow_%03d", i%150)
 				page[i].AlternateWebLink = "https://tenant.integrationsuite.cfapps.eu10.hana.ondemand.com/shell/monitoring/MessageDetails/%7B%22messageGuid%22%3A%22" + page[i].MessageGuid + "%22%7D"
+				page[i].CorrelationID = fmt.Sprintf("AGk_xKhL7ziTqvCUYw3Ei-%06d", k)
+				page[i].ApplicationMessageID = fmt.Sprintf("%016d", k*perMinute+i)
+				page[i].ApplicationMessageType, page[i].CustomStatus = "ORDERS05", "BUSINESS_ERROR"
 			}
 			if err := f.add(page); err != nil {
 				b.Fatal(err)
