@@ -37,7 +37,8 @@ package messages
 //
 // Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids, links, application ids and types and
 // custom statuses of the rows that are not COMPLETED (the only ones error texts, moves and the list
-// need), and the interned names; 48 hours at a million messages a day take about 80 MB.
+// need), and the interned names; 48 hours at a million messages a day, 5 % of them not COMPLETED, take
+// about 91 MiB (BenchmarkRowStore48h).
 
 import (
 	"context"
