@@ -189,6 +189,48 @@ func TestListFromStoreEqualsDirect(t *testing.T) {
 	}
 }
 
+// TestCappedListNearNowIsExact: capped, a list from the store over a range that starts and ends off whole
+// minutes, shortly before now, shows the tenant's newest maxRows messages of the range and counts every
+// message of the range, as the tenant lists them.
+func TestCappedListNearNowIsExact(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	ctx := context.Background()
+	if _, err := Counts(ctx, tn.st, rangeOf(2*time.Hour, time.Minute), models.MessageCountsQuery{}, "SIM"); err != nil {
+		t.Fatal(err)
+	}
+	rg := rangeOf(time.Hour, time.Minute)
+	// A FAILED message ends between the range's end and now (the simulated tenant, seed 7).
+	rg.From, rg.To = rg.From.Add(17*time.Second+300*time.Millisecond), rg.To.Add(-23*time.Second-600*time.Millisecond)
+	f, err := List(ctx, tn.st, rg, models.MessagesQuery{MaxRows: intp(7), WithErrorText: new(bool),
+		MessageFilters: models.MessageFilters{Statuses: []string{"FAILED"}}}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strategyOf(f); s != StrategyStore {
+		t.Errorf("strategy %q", s)
+	}
+	if after := tenantList(t, tn, rg.To, fixedNow, "FAILED"); len(after) == 0 {
+		t.Fatal("no FAILED message after the range: the case is not tested")
+	}
+	raw := tenantList(t, tn, rg.From, rg.To, "FAILED")
+	ids, _ := f[0].FieldByName("message id")
+	if ids.Len() != 7 || len(raw) <= 7 {
+		t.Fatalf("%d rows of the tenant's %d", ids.Len(), len(raw))
+	}
+	for i := 0; i < 7; i++ {
+		if ids.At(i).(string) != raw[i].guid {
+			t.Fatalf("row %d is %s, the tenant's %s", i, ids.At(i), raw[i].guid)
+		}
+	}
+	if got := f[0].Meta.Custom.(map[string]any)["messages"]; fmt.Sprint(got) != fmt.Sprint(len(raw)) {
+		t.Errorf("messages %v, the tenant lists %d", got, len(raw))
+	}
+	want := fmt.Sprintf("Showing the newest 7 of %d messages (maxRows 7)", len(raw))
+	if n := f[0].Meta.Notices; len(n) != 1 || !strings.HasPrefix(n[0].Text, want) {
+		t.Errorf("notices %v, want %q", n, want)
+	}
+}
+
 // TestListWithCompletedGoesDirect: a list that may show COMPLETED messages (no status filter, "All",
 // or COMPLETED among the statuses) asks the tenant even when the store holds the range.
 func TestListWithCompletedGoesDirect(t *testing.T) {
