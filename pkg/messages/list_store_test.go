@@ -397,3 +397,39 @@ func TestStoreKeepsListFields(t *testing.T) {
 		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestFailedListRefreshLoopIsExact: a list of FAILED and RETRY messages beside a dashboard's counts,
+// refreshed every 30 s for 10 minutes of a busy tenant, shows each time exactly the tenant's listing —
+// new failures, retries that move and retries that end in place (FAILED at the same LogEnd) included.
+func TestFailedListRefreshLoopIsExact(t *testing.T) {
+	var now atomic.Int64
+	tn := liveTenant(t, 200_000, &now)
+	ctx := context.Background()
+	q := models.MessagesQuery{WithErrorText: new(bool), MessageFilters: models.MessageFilters{Statuses: []string{"FAILED", "RETRY"}}}
+	for k := 0; k < 20; k++ {
+		at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
+		now.Store(at.UnixMilli())
+		rg := Range{From: at.Add(-30 * time.Minute), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
+		if _, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{}, "SIM"); err != nil {
+			t.Fatal(err)
+		}
+		f, err := List(ctx, tn.st, rg, q, "SIM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := strategyOf(f); s != StrategyStore {
+			t.Fatalf("refresh %d: strategy %q", k, s)
+		}
+		raw := tenantList(t, tn, rg.From, rg.To, "FAILED", "RETRY")
+		ids, _ := f[0].FieldByName("message id")
+		statuses, _ := f[0].FieldByName("status")
+		if ids.Len() != len(raw) {
+			t.Fatalf("refresh %d: %d rows, the tenant lists %d", k, ids.Len(), len(raw))
+		}
+		for i, r := range raw {
+			if ids.At(i).(string) != r.guid || statuses.At(i).(string) != r.status {
+				t.Fatalf("refresh %d: row %d is %s %s, the tenant's %s %s", k, i, ids.At(i), statuses.At(i), r.guid, r.status)
+			}
+		}
+	}
+}
