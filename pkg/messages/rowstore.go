@@ -47,6 +47,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 )
 
 const (
@@ -307,15 +309,11 @@ func (rs *rowStore) removeLocked(m int64, guid string) {
 	if b == nil {
 		return
 	}
-	for i, r := range b.rows {
-		if r.extra == 0 || b.extras[r.extra-1].guid != guid {
-			continue
-		}
+	if i := b.find(guid); i >= 0 {
 		nb := &minuteBlock{readAt: b.readAt, extras: b.extras, bytes: b.bytes - storedRowBytes}
 		nb.rows = append(slices.Clone(b.rows[:i]), b.rows[i+1:]...)
 		rs.minutes[m] = nb
 		rs.bytes -= storedRowBytes
-		return
 	}
 }
 
@@ -369,29 +367,186 @@ func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool) {
 	return m0, m1, true
 }
 
-// settleMoving marks for reading again every minute holding a RETRY or PROCESSING message of [m0, m1)
-// that the tenant no longer lists there with that status (listed: id → minute).
-func (rs *rowStore) settleMoving(m0, m1 int64, listed map[string]int64) int {
+// movedMessage is a message the store holds as RETRY or PROCESSING that the tenant no longer lists
+// there with that status: block is the block that held it when that was found.
+type movedMessage struct {
+	guid            string
+	m               int64
+	block           *minuteBlock
+	to              int64 // the minute the tenant lists it at now, if listed elsewhere (listedElsewhere)
+	listedElsewhere bool
+}
+
+// changedMoving returns the messages held as RETRY or PROCESSING in [m0, m1) that the tenant no longer
+// lists at the same minute with the same status (listed: id → minute and status), and the pages that
+// reading their minutes again would cost.
+func (rs *rowStore) changedMoving(m0, m1 int64, listed map[string]listedMoving) (changed []movedMessage, pages int) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	stale := map[int64]bool{}
+	minutes := map[int64]bool{}
 	for g, m := range rs.moves {
 		if m < m0 || m >= m1 {
 			continue
 		}
-		if lm, ok := listed[g]; !ok || lm != m {
-			stale[m] = true
+		b := rs.minutes[m]
+		if b == nil {
 			delete(rs.moves, g)
+			continue
+		}
+		l, ok := listed[g]
+		if ok && l.m == m {
+			if i := b.find(g); i >= 0 && rs.names.statuses.vals[b.rows[i].status] == l.status {
+				continue
+			}
+		}
+		changed = append(changed, movedMessage{guid: g, m: m, block: b, to: l.m, listedElsewhere: ok && l.m != m})
+		if !minutes[m] {
+			minutes[m] = true
+			pages += max(1, (len(b.rows)+cpi.MaxPageSize-1)/cpi.MaxPageSize)
 		}
 	}
-	for m := range stale {
-		if b := rs.minutes[m]; b != nil {
-			nb := *b
-			nb.readAt = time.Time{} // never valid: read again when a query needs it
-			rs.minutes[m] = &nb
+	return changed, pages
+}
+
+// find returns the index of the message guid among the block's rows (held with an extra), or -1.
+func (b *minuteBlock) find(guid string) int {
+	for i, r := range b.rows {
+		if r.extra != 0 && b.extras[r.extra-1].guid == guid {
+			return i
 		}
 	}
-	return len(stale)
+	return -1
+}
+
+// rereadLocked marks the minute for reading again when a query needs it.
+func (rs *rowStore) rereadLocked(m int64) {
+	if b := rs.minutes[m]; b != nil {
+		nb := *b
+		nb.readAt = time.Time{} // never valid
+		rs.minutes[m] = &nb
+	}
+}
+
+// reread marks the minutes of the changed messages for reading again, and the minutes the tenant lists
+// them at now (one read before they arrived there misses them); it returns how many.
+func (rs *rowStore) reread(changed []movedMessage) int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	minutes := map[int64]bool{}
+	for _, c := range changed {
+		delete(rs.moves, c.guid)
+		if !minutes[c.m] && rs.minutes[c.m] == c.block {
+			rs.rereadLocked(c.m)
+		}
+		minutes[c.m] = true
+		if c.listedElsewhere && !minutes[c.to] && rs.minutes[c.to] != nil {
+			rs.rereadLocked(c.to)
+			minutes[c.to] = true
+		}
+	}
+	return len(minutes)
+}
+
+// patchOutcome is what the tenant answered for one changed message: its row now, gone (not found), or
+// nothing usable (the minute is then read again).
+type patchOutcome struct {
+	row  *mplRow
+	gone bool
+}
+
+// patch applies what the tenant answered for each changed message (outcomes in the order of changed)
+// to the blocks that held them, unless a minute was read again meanwhile (that read is newer): a
+// message that ended in place gets its new status and duration, one that moved leaves its old minute
+// for its new one (see arrivedLocked), one that is gone leaves, one without an answer has its minute
+// read again. It returns the messages patched.
+func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	current := map[int64]bool{} // minutes still holding the block the changes were found in
+	for _, c := range changed {
+		if _, seen := current[c.m]; !seen {
+			current[c.m] = rs.minutes[c.m] == c.block
+		}
+	}
+	patched := 0
+	for k, c := range changed {
+		if !current[c.m] {
+			continue
+		}
+		o := outcomes[k]
+		switch {
+		case o.gone:
+			rs.removeLocked(c.m, c.guid)
+			patched++
+		case o.row != nil && o.row.MessageGuid == c.guid && minuteOf(o.row.LogEnd.Time) != c.m:
+			rs.removeLocked(c.m, c.guid)
+			rs.arrivedLocked(o.row)
+			patched++
+		case o.row == nil || o.row.MessageGuid != c.guid || !rs.replaceLocked(c.m, o.row):
+			delete(rs.moves, c.guid)
+			rs.rereadLocked(c.m)
+		default:
+			patched++
+		}
+	}
+	return patched
+}
+
+// arrivedLocked puts a message that moved into the block of its new minute, when the store holds that
+// minute: one read before the message arrived there would miss it until the settle rule reads it again.
+// A COMPLETED message is kept without its id, so whether the block has it already is unknown: the
+// minute is read again instead.
+func (rs *rowStore) arrivedLocked(row *mplRow) {
+	m := minuteOf(row.LogEnd.Time)
+	b := rs.minutes[m]
+	if b == nil || b.find(row.MessageGuid) >= 0 {
+		return
+	}
+	sr, extra, ok := rs.names.compact(row)
+	if !ok || extra == nil {
+		rs.rereadLocked(m)
+		return
+	}
+	nb := &minuteBlock{readAt: b.readAt, rows: append(slices.Clone(b.rows), sr), extras: append(slices.Clone(b.extras), *extra),
+		bytes: b.bytes + storedRowBytes + extra.bytes()}
+	nb.rows[len(nb.rows)-1].extra = uint32(len(nb.extras)) //nolint:gosec // a block holds at most fillRows rows
+	rs.minutes[m] = nb
+	rs.bytes += nb.bytes - b.bytes
+	if moving(row.Status) {
+		rs.moves[row.MessageGuid] = m
+	}
+}
+
+// replaceLocked replaces the message row.MessageGuid in the block of minute m with row (same minute),
+// copying the block; false when the block does not hold it or the row cannot be stored.
+func (rs *rowStore) replaceLocked(m int64, row *mplRow) bool {
+	b := rs.minutes[m]
+	if b == nil {
+		return false
+	}
+	i := b.find(row.MessageGuid)
+	if i < 0 {
+		return false
+	}
+	sr, extra, ok := rs.names.compact(row)
+	if !ok {
+		return false
+	}
+	nb := &minuteBlock{readAt: b.readAt, rows: slices.Clone(b.rows), extras: b.extras, bytes: b.bytes}
+	if extra != nil {
+		nb.extras = append(slices.Clone(b.extras), *extra)
+		sr.extra = uint32(len(nb.extras)) //nolint:gosec // a block holds at most fillRows rows
+		nb.bytes += extra.bytes()
+	}
+	nb.rows[i] = sr
+	rs.minutes[m] = nb
+	rs.bytes += nb.bytes - b.bytes
+	if moving(row.Status) {
+		rs.moves[row.MessageGuid] = m
+	} else {
+		delete(rs.moves, row.MessageGuid)
+	}
+	return true
 }
 
 // snapshotValid is snapshot when every minute of [m0, m1) is held and valid at now.
