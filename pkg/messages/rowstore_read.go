@@ -102,6 +102,11 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 	}
 }
 
+// storeSliceRows are the messages per time slice of a read into the store: no slice of it is cached on
+// its own, so long slices only save the short last page of each (a quiet 6-hour window is read in 2
+// slices instead of 12).
+const storeSliceRows = 64 * cpi.MaxPageSize
+
 // maxMovingRows bounds the listing of moving messages (checkMoving); a longer one is not used.
 const maxMovingRows = 20_000
 
@@ -258,7 +263,7 @@ func (r *run) fillMinutes(ctx context.Context, minutes []int64) error {
 func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 	rs := r.st.rows
 	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
-	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute, uncached: true}
+	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute, uncached: true, sliceRows: storeSliceRows}
 	p, err := r.probe(ctx, spec)
 	if err != nil {
 		return err
