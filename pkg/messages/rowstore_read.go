@@ -244,19 +244,21 @@ func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
 	}()
 }
 
-// fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes.
+// fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes, the
+// runs at once (a refresh's open edge and the minute that just settled are two runs).
 func (r *run) fillMinutes(ctx context.Context, minutes []int64) error {
+	var runs [][2]int64
 	for i := 0; i < len(minutes); {
 		j := i + 1
 		for j < len(minutes) && minutes[j] == minutes[j-1]+1 {
 			j++
 		}
-		if err := r.fillRun(ctx, minutes[i], minutes[j-1]+1); err != nil {
-			return err
-		}
+		runs = append(runs, [2]int64{minutes[i], minutes[j-1] + 1})
 		i = j
 	}
-	return nil
+	return forEachLimit(ctx, len(runs), parallelSlices, func(ctx context.Context, i int) error {
+		return r.fillRun(ctx, runs[i][0], runs[i][1])
+	})
 }
 
 // fillRun reads every message of the minutes [m0, m1) with the store's fields and stores them.
