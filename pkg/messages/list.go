@@ -71,7 +71,14 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	if err != nil {
 		return ListResult{}, err
 	}
-	b := newListBuilder()
+	b := newListBuilder(maxRows)
+	withTexts := q.WithErrorText == nil || *q.WithErrorText
+	// The error texts of the newest failed rows are read while older slices are still being listed, as
+	// soon as the slices done hold the failed rows that take this query's texts (see planFirst).
+	var (
+		reads   *textReads
+		planned int // failed rows the plan saw
+	)
 	var outside int64
 	res, err := r.scanPages(ctx, s, p, func(slice, page int, rows []mplRow) error {
 		kept := rows[:0:0]
@@ -83,27 +90,34 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 			kept = append(kept, rows[i])
 		}
 		return b.add(slice, page, kept)
-	}, nil)
+	}, func(slice int) error {
+		if b.sliceDone(slice) && withTexts && reads == nil {
+			if tp, ok := r.st.texts.planFirst(r.now, b.failed, listErrorTexts, true); ok {
+				reads, planned = r.readTexts(ctx, tp), len(b.failed)
+			}
+		}
+		return nil
+	})
 	if err != nil {
+		if reads != nil {
+			reads.stop()
+		}
 		return ListResult{}, err
 	}
-	rows := b.rows(maxRows)
+	rows := b.rows()
 	total := max(p.total-outside, int64(rows.len()))
 	r.set("messages", total)
 	if res.capped {
 		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), total, maxRows)
 	}
 	var texts map[string]string
-	if q.WithErrorText == nil || *q.WithErrorText {
-		var failed []string
-		for i := range rows.status {
-			if rows.at(rows.status, i) == "FAILED" {
-				failed = append(failed, rows.guid[i])
-			}
+	if withTexts {
+		failed := b.failed
+		if reads == nil {
+			reads, planned = r.readTexts(ctx, r.st.texts.plan(r.now, failed, listErrorTexts)), len(failed)
 		}
-		before := r.requestCount()
-		texts = r.errorTexts(ctx, failed, listErrorTexts)
-		r.set("errorTextRequests", r.requestCount()-before)
+		texts = reads.end(ctx, failed, failed[planned:])
+		r.set("errorTextRequests", reads.requests)
 		if missing := len(failed) - len(texts); missing > 0 {
 			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
 		}

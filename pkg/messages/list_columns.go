@@ -67,14 +67,26 @@ func (l *listRows) link(i int) string {
 // pageKey orders the pages of a scan: slice, then page within the slice.
 type pageKey struct{ slice, page int }
 
-// listBuilder collects the pages of a list (scanPages calls add, never concurrently).
+// listBuilder collects the pages of a list (scanPages calls add and sliceDone, never concurrently).
+// The rows of the slices done, every slice before them done too, are final: they are marked (each
+// message once, up to the cap) as soon as that is so, and the failed ones among them are known before
+// the other slices are in (their error texts can be read meanwhile).
 type listBuilder struct {
-	dict   *dictionary
-	chunks map[pageKey]*listRows
+	dict    *dictionary
+	maxRows int
+	chunks  map[pageKey]*listRows
+	done    map[int]bool
+	next    int // the first slice not marked
+	seen    map[string]struct{}
+	n       int         // rows marked to keep
+	marked  []*listRows // the chunks marked, in order
+	keep    [][]bool    // per marked chunk, its rows kept
+	failed  []string    // the FAILED messages among the rows kept, in order
 }
 
-func newListBuilder() *listBuilder {
-	return &listBuilder{dict: &dictionary{interner[string]{limit: maxIndexed}}, chunks: map[pageKey]*listRows{}}
+func newListBuilder(maxRows int) *listBuilder {
+	return &listBuilder{dict: &dictionary{interner[string]{limit: maxIndexed}}, maxRows: maxRows,
+		chunks: map[pageKey]*listRows{}, done: map[int]bool{}, seen: map[string]struct{}{}}
 }
 
 // add appends a page's rows to the chunk of its key.
@@ -112,34 +124,62 @@ func (b *listBuilder) add(slice, page int, rows []mplRow) error {
 	return nil
 }
 
-// rows joins the chunks in key order, keeping each message once (a message still running moves its
-// LogEnd between two pages and may be listed twice; its first, newest, row is kept) and at most
-// maxRows rows. The chunks are released column by column as they are joined.
-func (b *listBuilder) rows(maxRows int) *listRows {
+// sliceDone records that a slice delivered all its pages and marks the slices now final; it reports
+// whether any was.
+func (b *listBuilder) sliceDone(slice int) bool {
+	b.done[slice] = true
+	start := b.next
+	for ; b.done[b.next]; b.next++ {
+		var pages []int
+		for k := range b.chunks {
+			if k.slice == b.next {
+				pages = append(pages, k.page)
+			}
+		}
+		slices.Sort(pages)
+		b.markKeys(pages, b.next)
+	}
+	return b.next > start
+}
+
+// markKeys marks the given pages of a slice, in order.
+func (b *listBuilder) markKeys(pages []int, slice int) {
+	for _, page := range pages {
+		key := pageKey{slice, page}
+		c := b.chunks[key]
+		delete(b.chunks, key)
+		keep := make([]bool, c.len())
+		for i, g := range c.guid {
+			if _, dup := b.seen[g]; dup || b.n >= b.maxRows {
+				continue
+			}
+			b.seen[g] = struct{}{}
+			keep[i] = true
+			b.n++
+			if b.dict.vals[c.status[i]] == "FAILED" {
+				b.failed = append(b.failed, g)
+			}
+		}
+		b.marked = append(b.marked, c)
+		b.keep = append(b.keep, keep)
+	}
+}
+
+// rows marks the chunks not marked yet in key order and joins them all, keeping each message once (a
+// message still running moves its LogEnd between two pages and may be listed twice; its first, newest,
+// row is kept) and at most maxRows rows. The chunks are released column by column as they are joined.
+func (b *listBuilder) rows() *listRows {
 	keys := slices.SortedFunc(maps.Keys(b.chunks), func(a, c pageKey) int {
 		if a.slice != c.slice {
 			return a.slice - c.slice
 		}
 		return a.page - c.page
 	})
-	chunks := make([]*listRows, len(keys))
-	keep := make([][]bool, len(keys))
-	seen := map[string]struct{}{}
-	n := 0
-	for k, key := range keys {
-		c := b.chunks[key]
-		chunks[k] = c
-		keep[k] = make([]bool, c.len())
-		for i, g := range c.guid {
-			if _, dup := seen[g]; dup || n >= maxRows {
-				continue
-			}
-			seen[g] = struct{}{}
-			keep[k][i] = true
-			n++
-		}
+	for _, k := range keys {
+		b.markKeys([]int{k.page}, k.slice)
 	}
-	b.chunks = nil
+	chunks, keep, n := b.marked, b.keep, b.n
+	b.chunks, b.marked, b.keep, b.seen = nil, nil, nil, nil
 	out := &listRows{dict: b.dict}
 	out.end = joinKept(chunks, keep, n, func(c *listRows) *[]time.Time { return &c.end })
 	out.start = joinKept(chunks, keep, n, func(c *listRows) *[]time.Time { return &c.start })

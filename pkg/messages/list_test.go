@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,9 +178,66 @@ func TestListSliceErrorStopsAll(t *testing.T) {
 			}
 			buf := make([]byte, 1<<20)
 			buf = buf[:runtime.Stack(buf, true)]
-			if strings.Contains(string(buf), "readCapped") {
-				t.Fatalf("a slice reader outlived the list:\n%s", buf)
+			if strings.Contains(string(buf), "readCapped") || strings.Contains(string(buf), "(*textReads).read") {
+				t.Fatalf("a slice or error-text reader outlived the list:\n%s", buf)
 			}
 		})
+	}
+}
+
+// TestListReadsTextsWhileListing: once the newest slices hold the failed messages whose error texts the
+// query may read, the texts are read while older slices are still listed (the tenant holds the older
+// slices' later pages back until a text is asked for; a list that read texts only at the end would wait
+// there until its context ended), and they are the texts of the newest failed rows, the tenant's own.
+func TestListReadsTextsWhileListing(t *testing.T) {
+	const budget = 5
+	asked := make(chan struct{})
+	var once sync.Once
+	old := fixedNow.Add(-6 * time.Hour)
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			if strings.HasSuffix(r.URL.Path, "/$value") {
+				once.Do(func() { close(asked) })
+			} else if m := logEndWindow.FindStringSubmatch(q.Get("$filter")); m != nil && q.Has("$skip") {
+				if to, err := time.Parse("2006-01-02T15:04:05", m[2]); err == nil && !to.After(old) {
+					select {
+					case <-asked:
+					case <-r.Context().Done():
+						return
+					}
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000, wrap: wrap, store: []StoreOption{WithTextBudget(budget, 0, 1<<20)}})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	frames, err := List(ctx, tn.st, rangeOf(24*time.Hour, time.Minute), models.MessagesQuery{MaxRows: intp(50_000)}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := frames[0]
+	statuses, _ := f.FieldByName("status")
+	ids, _ := f.FieldByName("message id")
+	errs, _ := f.FieldByName("error")
+	withText := 0
+	for i := 0; i < f.Rows(); i++ {
+		text := errs.At(i).(string)
+		if statuses.At(i) != "FAILED" || withText == budget {
+			if text != "" {
+				t.Fatalf("row %d (%s, %s) has an error text beyond the %d newest failed rows", i, ids.At(i), statuses.At(i), budget)
+			}
+			continue
+		}
+		want := strings.TrimSpace(string(tn.direct(t, "MessageProcessingLogs('"+ids.At(i).(string)+"')/ErrorInformation/$value", nil)))
+		if text != want {
+			t.Fatalf("row %d: error text %q, the tenant's %q", i, text, want)
+		}
+		withText++
+	}
+	if withText != budget {
+		t.Fatalf("%d rows with an error text, want %d", withText, budget)
 	}
 }
