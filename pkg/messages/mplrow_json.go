@@ -192,6 +192,9 @@ func (s *jsonScan) quoted(dst *string) error {
 func (s *jsonScan) pass() (bool, error) {
 	plain := true
 	for s.i++; s.i < len(s.b); s.i++ {
+		if plainByte[s.b[s.i]] {
+			continue
+		}
 		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
@@ -220,6 +223,15 @@ func (s *jsonScan) pass() (bool, error) {
 	}
 	return false, errJSONSyntax
 }
+
+// plainByte marks the bytes a plain string holds as they are: printable ASCII but the quote and the
+// backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
