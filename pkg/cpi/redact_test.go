@@ -191,7 +191,8 @@ func FuzzExcerptNeverLeaks(f *testing.F) {
 // access token) has it replaced, whichever forms share their bytes; a body without one comes back as it
 // was.
 func TestSuccessfulBodyIsCleaned(t *testing.T) {
-	const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtb25pdG9yIn0.c2lnbmF0dXJl"
+	// Longer than the end looked for first.
+	const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtb25pdG9yIiwiZXhwIjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
 	for _, tc := range []struct {
 		s     settings.Settings
 		forms []string // the names in echoedForms of this client's credentials
@@ -210,6 +211,13 @@ func TestSuccessfulBodyIsCleaned(t *testing.T) {
 			got := string(r.cleanBody([]byte(`{"d":{"results":[{"Text":"echo ` + form + ` end"}]}}`)))
 			if strings.Contains(got, form) || !strings.Contains(got, "[redacted]") {
 				t.Errorf("%s: %s cleaned to %s", tc.s.AuthType, form, got)
+			}
+		}
+		// The start of the token (its header, which every token of the issuer shares) or its end alone is
+		// no token.
+		for _, part := range []string{token[:40], token[len(token)-40:]} {
+			if got := string(r.cleanBody([]byte(`{"t":"` + part + `"}`))); got != `{"t":"`+part+`"}` {
+				t.Errorf("%s: a part of a token was replaced: %s", tc.s.AuthType, got)
 			}
 		}
 		plain := []byte(`{"d":{"results":[{"Text":"nothing secret here, Basic and Bearer as words"}]}}`)
