@@ -6,7 +6,6 @@ package messages
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -136,14 +135,14 @@ func ListFrames(res ListResult, _ models.MessagesQuery, tenant string) data.Fram
 // summary is one line describing row i: the annotation text and the log line.
 func (l *listRows) summary(i int, errText string) string {
 	status, iflow := l.at(l.status, i), l.at(l.iflow, i)
+	// One concatenation each: a line per row of up to 200 000.
 	if errText != "" {
-		return fmt.Sprintf("%s %s: %s", status, iflow, firstLine(errText, 300))
+		return status + " " + iflow + ": " + firstLine(errText, 300)
 	}
-	parts := []string{status, iflow}
 	if sender, receiver := l.at(l.sender, i), l.at(l.receiver, i); sender != "" || receiver != "" {
-		parts = append(parts, orNone(sender)+" → "+orNone(receiver))
+		return status + " " + iflow + " " + orNone(sender) + " → " + orNone(receiver) + " (" + l.guid[i] + ")"
 	}
-	return strings.Join(parts, " ") + " (" + l.guid[i] + ")"
+	return status + " " + iflow + " (" + l.guid[i] + ")"
 }
 
 func firstLine(s string, maxRunes int) string {
