@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -239,5 +240,71 @@ func TestListReadsTextsWhileListing(t *testing.T) {
 	}
 	if withText != budget {
 		t.Fatalf("%d rows with an error text, want %d", withText, budget)
+	}
+}
+
+// TestListSlicesReadNewestFirst: with 8 requests in flight, two slices of a capped read read their later
+// pages at a time, newest first: a slice asks for its second page only after every page of the slice two
+// before it arrived (the tenant sees the requests in the order they leave).
+func TestListSlicesReadNewestFirst(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	if _, err := List(context.Background(), tn.st, rangeOf(24*time.Hour, time.Minute), models.MessagesQuery{MaxRows: intp(50_000), WithErrorText: new(bool)}, "SIM"); err != nil {
+		t.Fatal(err)
+	}
+	type slice struct {
+		to               time.Time
+		last, firstLater int // positions in the log: its last request, its first request with $skip
+	}
+	byWindow := map[string]*slice{}
+	for i, u := range tn.requests()[1:] { // the probe first
+		q, err := url.ParseQuery(u[strings.Index(u, "?")+1:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := logEndWindow.FindStringSubmatch(q.Get("$filter"))
+		if m == nil {
+			t.Fatalf("request without a LogEnd window: %s", u)
+		}
+		to, err := time.Parse("2006-01-02T15:04:05", m[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := byWindow[m[0]]
+		if s == nil {
+			s = &slice{to: to, firstLater: -1}
+			byWindow[m[0]] = s
+		}
+		s.last = i
+		if q.Has("$skip") && s.firstLater < 0 {
+			s.firstLater = i
+		}
+	}
+	var order []*slice
+	for _, s := range byWindow {
+		order = append(order, s)
+	}
+	slices.SortFunc(order, func(a, b *slice) int { return b.to.Compare(a.to) })
+	later := 0
+	for k := 2; k < len(order); k++ {
+		if s := order[k]; s.firstLater >= 0 {
+			later++
+			if before := order[k-2]; s.firstLater < before.last {
+				t.Errorf("the slice ending %s asked for a later page (request %d) before the slice ending %s had its pages (request %d)",
+					s.to, s.firstLater, before.to, before.last)
+			}
+		}
+	}
+	if later < 2 {
+		t.Fatalf("only %d slices beyond the first two read later pages: nothing to test", later)
+	}
+}
+
+// TestSlicesAhead: two slices at a time (16 pages each) fill 8 requests in flight twice over; a client
+// allowed more in flight reads as many slices as fill it twice.
+func TestSlicesAhead(t *testing.T) {
+	for _, tc := range []struct{ concurrency, want int }{{1, 2}, {8, 2}, {16, 2}, {17, 3}, {64, 8}} {
+		if got := slicesAhead(tc.concurrency); got != tc.want {
+			t.Errorf("slicesAhead(%d) = %d, want %d", tc.concurrency, got, tc.want)
+		}
 	}
 }
