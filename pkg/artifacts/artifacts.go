@@ -65,9 +65,7 @@ func List(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, e
 	case q.ArtifactType != "":
 		query.Set("$filter", odata.Eq("Type", q.ArtifactType))
 	}
-	// The stat, the table and the deployment annotations of one refresh share one listing.
-	ctx = cpi.CacheFor(ctx, cpi.RefreshTTL)
-	all, lr, err := cpi.List[Artifact](ctx, c, cpi.ListOptions{Path: "IntegrationRuntimeArtifacts", Query: query, MaxRows: maxArtifacts})
+	all, lr, err := listing(ctx, c, query)
 	res.Requests = append(res.Requests, lr.Requests...)
 	if err != nil {
 		return res, err
@@ -88,6 +86,18 @@ func List(ctx context.Context, c cpi.Source, q models.ArtifactsQuery) (Result, e
 		return res.Artifacts[i].Name < res.Artifacts[j].Name
 	})
 	return res, nil
+}
+
+// listing reads the deployed artifacts: the stat, the table and the deployment annotations of one
+// refresh (and, unfiltered, the message queries' deployed iFlows) share one listing.
+func listing(ctx context.Context, c cpi.Source, query url.Values) ([]Artifact, cpi.ListResult, error) {
+	return cpi.List[Artifact](cpi.CacheFor(ctx, cpi.RefreshTTL), c, cpi.ListOptions{Path: "IntegrationRuntimeArtifacts", Query: query, MaxRows: maxArtifacts})
+}
+
+// Deployed lists every deployed artifact, unsorted, with the listing's requests: the same listing as an
+// unfiltered artifacts query of the same refresh.
+func Deployed(ctx context.Context, c cpi.Source) ([]Artifact, cpi.ListResult, error) {
+	return listing(ctx, c, url.Values{"$select": {selectFields}})
 }
 
 // Fetch is List plus the error text of each artifact in ERROR (bounded by maxErrorTexts).

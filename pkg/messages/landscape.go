@@ -3,9 +3,8 @@ package messages
 // The tenant's landscape: deployed iFlows (for zero-filling: "no traffic" must be 0, not "no data") and
 // which packages, senders and receivers the iFlows have (for template variables and pickers).
 //
-// Deployed iFlows come from IntegrationRuntimeArtifacts (Type INTEGRATION_FLOW, $select=Id,Name): one
-// request, reused for 5 minutes (deployments are rare; a stale list for a few minutes only delays a new
-// iFlow's zero). Packages, senders and receivers exist only on message logs, so they are discovered from
+// Deployed iFlows come from IntegrationRuntimeArtifacts: the listing of every deployed artifact that the
+// artifacts panels, their annotations and alert rules of a refresh share (one request per refresh). Packages, senders and receivers exist only on message logs, so they are discovered from
 // the last 24 full hours: a sample of the newest 1000 messages of each 4-hour slice, then one $top=1 request
 // for each deployed iFlow the sample missed (bounded). The window ends at the last full hour, so it is
 // closed and the answers are reused for 10 minutes.
@@ -19,12 +18,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed/sapcpi-datasource/pkg/artifacts"
 	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/odata"
 )
 
 const (
-	deployedTTL       = 5 * time.Minute
 	discoveryTTL      = 10 * time.Minute
 	discoveryWindow   = 24 * time.Hour
 	discoverySlices   = 6
@@ -37,13 +36,19 @@ type IFlow struct {
 	Name string `json:"Name"`
 }
 
-// deployedIFlows lists the deployed integration flows, sorted by id.
+// deployedIFlows lists the deployed integration flows, sorted by id, from the listing of every deployed
+// artifact that the artifacts panels and alert rules of a refresh read too (one request for all).
 func (r *run) deployedIFlows(ctx context.Context) ([]IFlow, error) {
-	q := url.Values{"$filter": {odata.Eq("Type", "INTEGRATION_FLOW")}, "$select": {"Id,Name"}}
-	rows, lr, err := cpi.List[IFlow](cpi.CacheFor(ctx, deployedTTL), r.c, cpi.ListOptions{Path: "IntegrationRuntimeArtifacts", Query: q})
+	all, lr, err := artifacts.Deployed(ctx, r.c)
 	r.recordList(lr)
 	if err != nil {
 		return nil, err
+	}
+	var rows []IFlow
+	for _, a := range all {
+		if a.Type == "INTEGRATION_FLOW" {
+			rows = append(rows, IFlow{ID: a.ID, Name: a.Name})
+		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
 	return slices.CompactFunc(rows, func(a, b IFlow) bool { return a.ID == b.ID }), nil

@@ -6,6 +6,7 @@ package messages
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,30 +55,106 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	r := newRun(st, rg.Now)
 	r.addNotice(retentionNotice(rg))
 	w := rg.window()
+	if w.empty() {
+		return ListResult{r: r, format: format, rows: &listRows{}}, nil
+	}
+	tx := &listTexts{r: r}
+	rows, total, capped, ok, err := listFromStore(ctx, r, fs, w, maxRows)
+	if !ok {
+		var early *listTexts
+		if q.WithErrorText == nil || *q.WithErrorText {
+			early = tx
+		}
+		rows, total, capped, err = listDirect(ctx, r, fs, w, maxRows, early)
+	}
+	if err != nil {
+		return ListResult{}, err
+	}
+	r.set("messages", total)
+	if capped {
+		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), total, maxRows)
+	}
+	var texts map[string]string
+	if q.WithErrorText == nil || *q.WithErrorText {
+		failed := rows.failed
+		texts = tx.end(ctx, failed)
+		if missing := len(failed) - len(texts); missing > 0 {
+			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
+		}
+	}
+	return ListResult{r: r, format: format, rows: rows, texts: texts}, nil
+}
+
+// listTexts reads the error texts of a list's failed rows: while older slices are still listed once the
+// newest rows decide which texts the query reads (see planFirst), else once every row is in.
+type listTexts struct {
+	r       *run
+	reads   *textReads
+	planned int // failed rows the plan saw
+}
+
+// early starts reading when the failed rows of the newest slices (in order) take every text the query
+// may read.
+func (t *listTexts) early(ctx context.Context, failed []string) {
+	if t.reads != nil {
+		return
+	}
+	if p, ok := t.r.st.texts.planFirst(t.r.now, failed, listErrorTexts, true); ok {
+		t.reads, t.planned = t.r.readTexts(ctx, p), len(failed)
+	}
+}
+
+// stop ends a reading started early (the list failed).
+func (t *listTexts) stop() {
+	if t.reads != nil {
+		t.reads.stop()
+	}
+}
+
+// end returns the texts of the failed rows (all of them, in order), as errorTexts does.
+func (t *listTexts) end(ctx context.Context, failed []string) map[string]string {
+	if t.reads == nil {
+		t.reads, t.planned = t.r.readTexts(ctx, t.r.st.texts.plan(t.r.now, failed, listErrorTexts)), len(failed)
+	}
+	texts := t.reads.end(ctx, failed, failed[t.planned:])
+	t.r.set("errorTextRequests", t.reads.requests)
+	return texts
+}
+
+// listFromStore answers from the row store a list that asks only for statuses other than COMPLETED
+// (those rows keep every field the list shows), with the store's rule for narrow queries: it uses the
+// minutes a dashboard keeps fresh and reads no more than a few (ok false: ask the tenant).
+func listFromStore(ctx context.Context, r *run, fs *filterSet, w window, maxRows int) (rows *listRows, total int64, capped, ok bool, err error) {
+	if len(fs.statuses) == 0 || slices.Contains(fs.statuses, "COMPLETED") {
+		return nil, 0, false, false, nil
+	}
+	s := scanSpec{filters: fs, timeField: "LogEnd", w: w, fields: listFields, desc: true, maxRows: maxRows}
+	b := newListBuilder(maxRows)
+	res, ok, err := r.fromStore(ctx, s, func(rows []mplRow) error { return b.add(0, 0, rows) })
+	if !ok || err != nil {
+		return nil, 0, false, ok, err
+	}
+	rows = b.rows()
+	return rows, max(int64(res.read), int64(rows.len())), res.capped, true, nil
+}
+
+// listDirect lists the range from the tenant with the query's filters, newest first, up to maxRows; with
+// tx, the error texts of the newest failed rows are read while older slices are still listed.
+func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows int, tx *listTexts) (rows *listRows, total int64, capped bool, err error) {
 	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh; a range
 	// that reaches now is read from its start's minute to the end of the current minute, so that a reload
 	// seconds later (both ends moved) asks the same listing; the rows outside the range are dropped here
 	// (the newest first: the extra old ones come last, after every row of the range).
 	read := w
-	if !w.empty() && !w.closed(rg.Now) && !rg.Now.IsZero() {
-		read = window{from: w.from.Truncate(time.Minute), to: rg.Now.UTC().Truncate(time.Minute).Add(time.Minute)}
+	if !w.closed(r.now) && !r.now.IsZero() {
+		read = window{from: w.from.Truncate(time.Minute), to: r.now.UTC().Truncate(time.Minute).Add(time.Minute)}
 	}
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: read, fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
-	if w.empty() {
-		return ListResult{r: r, format: format, rows: &listRows{}}, nil
-	}
 	p, err := r.probe(ctx, s)
 	if err != nil {
-		return ListResult{}, err
+		return nil, 0, false, err
 	}
 	b := newListBuilder(maxRows)
-	withTexts := q.WithErrorText == nil || *q.WithErrorText
-	// The error texts of the newest failed rows are read while older slices are still being listed, as
-	// soon as the slices done hold the failed rows that take this query's texts (see planFirst).
-	var (
-		reads   *textReads
-		planned int // failed rows the plan saw
-	)
 	var outside int64
 	res, err := r.scanPages(ctx, s, p, func(slice, page int, rows []mplRow) error {
 		kept := rows[:0:0]
@@ -90,38 +167,19 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 		}
 		return b.add(slice, page, kept)
 	}, func(slice int) error {
-		if b.sliceDone(slice) && withTexts && reads == nil {
-			if tp, ok := r.st.texts.planFirst(r.now, b.failed, listErrorTexts, true); ok {
-				reads, planned = r.readTexts(ctx, tp), len(b.failed)
-			}
+		if b.sliceDone(slice) && tx != nil {
+			tx.early(ctx, b.failed)
 		}
 		return nil
 	})
 	if err != nil {
-		if reads != nil {
-			reads.stop()
+		if tx != nil {
+			tx.stop()
 		}
-		return ListResult{}, err
+		return nil, 0, false, err
 	}
-	rows := b.rows()
-	total := max(p.total-outside, int64(rows.len()))
-	r.set("messages", total)
-	if res.capped {
-		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), total, maxRows)
-	}
-	var texts map[string]string
-	if withTexts {
-		failed := b.failed
-		if reads == nil {
-			reads, planned = r.readTexts(ctx, r.st.texts.plan(r.now, failed, listErrorTexts)), len(failed)
-		}
-		texts = reads.end(ctx, failed, failed[planned:])
-		r.set("errorTextRequests", reads.requests)
-		if missing := len(failed) - len(texts); missing > 0 {
-			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
-		}
-	}
-	return ListResult{r: r, format: format, rows: rows, texts: texts}, nil
+	rows = b.rows()
+	return rows, max(p.total-outside, int64(rows.len())), res.capped, nil
 }
 
 // ListFrames is the answer in the format FetchList resolved: the table, or log lines (logs).

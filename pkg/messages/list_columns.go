@@ -38,6 +38,7 @@ type listRows struct {
 	end, start                                                     []time.Time // start zero: unknown
 	guid, corr, appID                                              []string
 	status, iflow, iflowID, pkg, sender, receiver, appType, custom []uint32 // dictionary indexes
+	failed                                                         []string // the ids of the FAILED rows, in order (of a whole list)
 	// The link (odata.WebLink of AlternateWebLink) is dict[linkHead] + guid + dict[linkTail], or
 	// dict[linkHead] when linkTail is noTail.
 	linkHead, linkTail []uint32
@@ -233,7 +234,7 @@ func (b *listBuilder) rows() *listRows {
 	}
 	chunks, keep, n := b.marked, b.keep, b.n
 	b.chunks, b.marked, b.keep, b.seen = nil, nil, nil, nil
-	out := &listRows{dict: b.dict}
+	out := &listRows{dict: b.dict, failed: b.failed}
 	out.end = joinKept(chunks, keep, n, func(c *listRows) *[]time.Time { return &c.end })
 	out.start = joinKept(chunks, keep, n, func(c *listRows) *[]time.Time { return &c.start })
 	out.guid = joinKept(chunks, keep, n, func(c *listRows) *[]string { return &c.guid })

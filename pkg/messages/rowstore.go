@@ -32,16 +32,23 @@ package messages
 //     pages, so a filtered query never reads the whole tenant for itself, but uses what a dashboard keeps
 //     fresh.
 //
-// Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids and links of the rows that are not
-// COMPLETED (the only ones error texts and moves need), and the interned names; 48 hours at a million
-// messages a day take about 80 MB.
+// The messages list is answered from the store when it asks only for statuses other than COMPLETED (the
+// failed messages of a dashboard): those rows keep every field the list shows.
+//
+// Memory: maxBytes (DefaultStoreBytes) bounds the rows, the ids, links, application ids and types and
+// custom statuses of the rows that are not COMPLETED (the only ones error texts, moves and the list
+// need), and the interned names; 48 hours at a million messages a day, 5 % of them not COMPLETED, take
+// about 91 MiB (BenchmarkRowStore48h).
 
 import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 )
 
 const (
@@ -60,15 +67,16 @@ const (
 	maxGapPages   = 10
 	// storedRowBytes is the size of a storedRow; rowExtraBytes what an extra costs besides its strings.
 	storedRowBytes = 32
-	rowExtraBytes  = 32
+	rowExtraBytes  = 64
 	// noDuration marks a row without LogStart; droppedStatus a row replaced within its read.
 	noDuration    = -1 << 31
 	droppedStatus = 0xFFFF
 )
 
-// storeFields are the fields the store keeps: every message query type but the messages list reads no
-// other ($select of their union).
-var storeFields = []string{"AlternateWebLink", "IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
+// storeFields are the fields the store keeps ($select of the union of what the message query types
+// read): the messages list's too, which the store answers for statuses other than COMPLETED.
+var storeFields = []string{"AlternateWebLink", "ApplicationMessageId", "ApplicationMessageType", "CorrelationId", "CustomStatus",
+	"IntegrationArtifact", "LogEnd", "LogStart", "Receiver", "Sender", "Status"}
 
 // storedRow is one message, compact: strings are interned in the store.
 type storedRow struct {
@@ -81,8 +89,33 @@ type storedRow struct {
 	status   uint16 // index in rowStore.statuses
 }
 
-// rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves) and the monitor link.
-type rowExtra struct{ guid, link string }
+// rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves), the monitor link and
+// what else the messages list shows: the correlation id, application id and type and custom status, one
+// after the other in one string (one allocation, one header), cut at cuts.
+type rowExtra struct {
+	guid, link string
+	list       string
+	cuts       [3]uint32
+}
+
+func newRowExtra(m *mplRow) *rowExtra {
+	parts := [4]string{m.CorrelationID, m.ApplicationMessageID, m.ApplicationMessageType, m.CustomStatus}
+	e := &rowExtra{guid: m.MessageGuid, link: m.AlternateWebLink, list: strings.Join(parts[:], "")}
+	n := 0
+	for i := range e.cuts {
+		n += len(parts[i])
+		e.cuts[i] = uint32(n) //nolint:gosec // a field of one decoded page, far below 4 GiB
+	}
+	return e
+}
+
+// fill sets the row's fields kept in the extra.
+func (e *rowExtra) fill(m *mplRow) {
+	c := e.cuts
+	m.MessageGuid, m.AlternateWebLink = e.guid, e.link
+	m.CorrelationID, m.ApplicationMessageID = e.list[:c[0]], e.list[c[0]:c[1]]
+	m.ApplicationMessageType, m.CustomStatus = e.list[c[1]:c[2]], e.list[c[2]:]
+}
 
 // minuteBlock holds the messages whose LogEnd is in one minute. Blocks are never changed once stored:
 // a change replaces the block, so readers may use a block after releasing the lock.
@@ -147,6 +180,27 @@ func (n *names) status(s string) (uint16, bool) {
 	}
 	return uint16(i), true //nolint:gosec // below droppedStatus, checked above
 }
+
+// compact is a message row as the store keeps it, with its extra for a message that is not COMPLETED;
+// ok is false for a status beyond the store's bound (a hostile tenant).
+func (n *names) compact(row *mplRow) (sr storedRow, extra *rowExtra, ok bool) {
+	st, ok := n.status(row.Status)
+	if !ok {
+		return sr, nil, false
+	}
+	sr = storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: n.flow(row.IntegrationArtifact),
+		sender: n.str(row.Sender), receiver: n.str(row.Receiver), status: st}
+	if !row.LogStart.IsZero() {
+		sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
+	}
+	if row.Status != "COMPLETED" {
+		extra = newRowExtra(row)
+	}
+	return sr, extra, true
+}
+
+// bytes is what an extra costs in the store's bound.
+func (e *rowExtra) bytes() int64 { return int64(len(e.guid)+len(e.link)+len(e.list)) + rowExtraBytes }
 
 // movingStatuses are the statuses whose LogEnd still moves.
 func moving(status string) bool { return status == "RETRY" || status == "PROCESSING" }
@@ -255,15 +309,11 @@ func (rs *rowStore) removeLocked(m int64, guid string) {
 	if b == nil {
 		return
 	}
-	for i, r := range b.rows {
-		if r.extra == 0 || b.extras[r.extra-1].guid != guid {
-			continue
-		}
+	if i := b.find(guid); i >= 0 {
 		nb := &minuteBlock{readAt: b.readAt, extras: b.extras, bytes: b.bytes - storedRowBytes}
 		nb.rows = append(slices.Clone(b.rows[:i]), b.rows[i+1:]...)
 		rs.minutes[m] = nb
 		rs.bytes -= storedRowBytes
-		return
 	}
 }
 
@@ -317,29 +367,186 @@ func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool) {
 	return m0, m1, true
 }
 
-// settleMoving marks for reading again every minute holding a RETRY or PROCESSING message of [m0, m1)
-// that the tenant no longer lists there with that status (listed: id → minute).
-func (rs *rowStore) settleMoving(m0, m1 int64, listed map[string]int64) int {
+// movedMessage is a message the store holds as RETRY or PROCESSING that the tenant no longer lists
+// there with that status: block is the block that held it when that was found.
+type movedMessage struct {
+	guid            string
+	m               int64
+	block           *minuteBlock
+	to              int64 // the minute the tenant lists it at now, if listed elsewhere (listedElsewhere)
+	listedElsewhere bool
+}
+
+// changedMoving returns the messages held as RETRY or PROCESSING in [m0, m1) that the tenant no longer
+// lists at the same minute with the same status (listed: id → minute and status), and the pages that
+// reading their minutes again would cost.
+func (rs *rowStore) changedMoving(m0, m1 int64, listed map[string]listedMoving) (changed []movedMessage, pages int) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	stale := map[int64]bool{}
+	minutes := map[int64]bool{}
 	for g, m := range rs.moves {
 		if m < m0 || m >= m1 {
 			continue
 		}
-		if lm, ok := listed[g]; !ok || lm != m {
-			stale[m] = true
+		b := rs.minutes[m]
+		if b == nil {
 			delete(rs.moves, g)
+			continue
+		}
+		l, ok := listed[g]
+		if ok && l.m == m {
+			if i := b.find(g); i >= 0 && rs.names.statuses.vals[b.rows[i].status] == l.status {
+				continue
+			}
+		}
+		changed = append(changed, movedMessage{guid: g, m: m, block: b, to: l.m, listedElsewhere: ok && l.m != m})
+		if !minutes[m] {
+			minutes[m] = true
+			pages += max(1, (len(b.rows)+cpi.MaxPageSize-1)/cpi.MaxPageSize)
 		}
 	}
-	for m := range stale {
-		if b := rs.minutes[m]; b != nil {
-			nb := *b
-			nb.readAt = time.Time{} // never valid: read again when a query needs it
-			rs.minutes[m] = &nb
+	return changed, pages
+}
+
+// find returns the index of the message guid among the block's rows (held with an extra), or -1.
+func (b *minuteBlock) find(guid string) int {
+	for i, r := range b.rows {
+		if r.extra != 0 && b.extras[r.extra-1].guid == guid {
+			return i
 		}
 	}
-	return len(stale)
+	return -1
+}
+
+// rereadLocked marks the minute for reading again when a query needs it.
+func (rs *rowStore) rereadLocked(m int64) {
+	if b := rs.minutes[m]; b != nil {
+		nb := *b
+		nb.readAt = time.Time{} // never valid
+		rs.minutes[m] = &nb
+	}
+}
+
+// reread marks the minutes of the changed messages for reading again, and the minutes the tenant lists
+// them at now (one read before they arrived there misses them); it returns how many.
+func (rs *rowStore) reread(changed []movedMessage) int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	minutes := map[int64]bool{}
+	for _, c := range changed {
+		delete(rs.moves, c.guid)
+		if !minutes[c.m] && rs.minutes[c.m] == c.block {
+			rs.rereadLocked(c.m)
+		}
+		minutes[c.m] = true
+		if c.listedElsewhere && !minutes[c.to] && rs.minutes[c.to] != nil {
+			rs.rereadLocked(c.to)
+			minutes[c.to] = true
+		}
+	}
+	return len(minutes)
+}
+
+// patchOutcome is what the tenant answered for one changed message: its row now, gone (not found), or
+// nothing usable (the minute is then read again).
+type patchOutcome struct {
+	row  *mplRow
+	gone bool
+}
+
+// patch applies what the tenant answered for each changed message (outcomes in the order of changed)
+// to the blocks that held them, unless a minute was read again meanwhile (that read is newer): a
+// message that ended in place gets its new status and duration, one that moved leaves its old minute
+// for its new one (see arrivedLocked), one that is gone leaves, one without an answer has its minute
+// read again. It returns the messages patched.
+func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	current := map[int64]bool{} // minutes still holding the block the changes were found in
+	for _, c := range changed {
+		if _, seen := current[c.m]; !seen {
+			current[c.m] = rs.minutes[c.m] == c.block
+		}
+	}
+	patched := 0
+	for k, c := range changed {
+		if !current[c.m] {
+			continue
+		}
+		o := outcomes[k]
+		switch {
+		case o.gone:
+			rs.removeLocked(c.m, c.guid)
+			patched++
+		case o.row != nil && o.row.MessageGuid == c.guid && minuteOf(o.row.LogEnd.Time) != c.m:
+			rs.removeLocked(c.m, c.guid)
+			rs.arrivedLocked(o.row)
+			patched++
+		case o.row == nil || o.row.MessageGuid != c.guid || !rs.replaceLocked(c.m, o.row):
+			delete(rs.moves, c.guid)
+			rs.rereadLocked(c.m)
+		default:
+			patched++
+		}
+	}
+	return patched
+}
+
+// arrivedLocked puts a message that moved into the block of its new minute, when the store holds that
+// minute: one read before the message arrived there would miss it until the settle rule reads it again.
+// A COMPLETED message is kept without its id, so whether the block has it already is unknown: the
+// minute is read again instead.
+func (rs *rowStore) arrivedLocked(row *mplRow) {
+	m := minuteOf(row.LogEnd.Time)
+	b := rs.minutes[m]
+	if b == nil || b.find(row.MessageGuid) >= 0 {
+		return
+	}
+	sr, extra, ok := rs.names.compact(row)
+	if !ok || extra == nil {
+		rs.rereadLocked(m)
+		return
+	}
+	nb := &minuteBlock{readAt: b.readAt, rows: append(slices.Clone(b.rows), sr), extras: append(slices.Clone(b.extras), *extra),
+		bytes: b.bytes + storedRowBytes + extra.bytes()}
+	nb.rows[len(nb.rows)-1].extra = uint32(len(nb.extras)) //nolint:gosec // a block holds at most fillRows rows
+	rs.minutes[m] = nb
+	rs.bytes += nb.bytes - b.bytes
+	if moving(row.Status) {
+		rs.moves[row.MessageGuid] = m
+	}
+}
+
+// replaceLocked replaces the message row.MessageGuid in the block of minute m with row (same minute),
+// copying the block; false when the block does not hold it or the row cannot be stored.
+func (rs *rowStore) replaceLocked(m int64, row *mplRow) bool {
+	b := rs.minutes[m]
+	if b == nil {
+		return false
+	}
+	i := b.find(row.MessageGuid)
+	if i < 0 {
+		return false
+	}
+	sr, extra, ok := rs.names.compact(row)
+	if !ok {
+		return false
+	}
+	nb := &minuteBlock{readAt: b.readAt, rows: slices.Clone(b.rows), extras: b.extras, bytes: b.bytes}
+	if extra != nil {
+		nb.extras = append(slices.Clone(b.extras), *extra)
+		sr.extra = uint32(len(nb.extras)) //nolint:gosec // a block holds at most fillRows rows
+		nb.bytes += extra.bytes()
+	}
+	nb.rows[i] = sr
+	rs.minutes[m] = nb
+	rs.bytes += nb.bytes - b.bytes
+	if moving(row.Status) {
+		rs.moves[row.MessageGuid] = m
+	} else {
+		delete(rs.moves, row.MessageGuid)
+	}
+	return true
 }
 
 // snapshotValid is snapshot when every minute of [m0, m1) is held and valid at now.

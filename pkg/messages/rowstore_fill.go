@@ -57,9 +57,8 @@ func (f *filler) add(rows []mplRow) error {
 		row := &rows[i]
 		m := minuteOf(row.LogEnd.Time)
 		b := f.blocks[m]
-		st, ok := nm.status(row.Status)
-		if b == nil || !ok {
-			continue // outside the minutes read (a tenant that ignores the filter), or a hostile status
+		if b == nil {
+			continue // outside the minutes read (a tenant that ignores the filter)
 		}
 		g := row.MessageGuid
 		key := maphash.String(f.seed, g)
@@ -70,15 +69,14 @@ func (f *filler) add(rows []mplRow) error {
 			}
 			f.dropped[prev] = true
 		}
-		sr := storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: nm.flow(row.IntegrationArtifact),
-			sender: nm.str(row.Sender), receiver: nm.str(row.Receiver), status: st}
-		if !row.LogStart.IsZero() {
-			sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
+		sr, extra, ok := nm.compact(row)
+		if !ok {
+			continue // a hostile status
 		}
-		if row.Status != "COMPLETED" {
-			b.extras = append(b.extras, rowExtra{guid: g, link: row.AlternateWebLink})
+		if extra != nil {
+			b.extras = append(b.extras, *extra)
 			sr.extra = uint32(len(b.extras)) //nolint:gosec // a read holds at most fillRows rows
-			b.bytes += int64(len(g)+len(row.AlternateWebLink)) + rowExtraBytes
+			b.bytes += extra.bytes()
 		}
 		b.rows = append(b.rows, sr)
 		b.bytes += storedRowBytes

@@ -6,7 +6,9 @@ package messages
 import (
 	"context"
 	"errors"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -51,7 +53,6 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 	}
 	m0, m1 := storeMinutes(s.w, r.now)
 	narrow := s.filters.narrow()
-	r.checkMoving(ctx)
 	for attempt := 0; ; attempt++ {
 		missing, await := rs.pending(m0, m1, r.now)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
@@ -78,6 +79,9 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 		if err := wait(ctx, await); err != nil {
 			return res, true, err
 		}
+		// After the edge is read: the messages that moved into it have left their old minutes, so the
+		// check finds only those that changed elsewhere (a minute it has read again is read next round).
+		r.checkMoving(ctx)
 		// Checked and taken under one lock: a minute evicted or reset meanwhile is read again, not
 		// counted as empty.
 		if blocks, nm, ok := rs.snapshotValid(m0, m1, r.now); ok {
@@ -94,10 +98,21 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 // maxMovingRows bounds the listing of moving messages (checkMoving); a longer one is not used.
 const maxMovingRows = 20_000
 
+// maxPatchedMessages bounds the messages checkMoving reads one by one; more changed messages have their
+// minutes read again instead.
+const maxPatchedMessages = 20
+
+// listedMoving is where and how the tenant lists a RETRY or PROCESSING message.
+type listedMoving struct {
+	m      int64
+	status string
+}
+
 // checkMoving lists, at most once per edgeFresh, the RETRY and PROCESSING messages of the minutes where
-// the store holds such messages: one that now has another status at the same LogEnd (SAP may end a retry
-// in place) or another LogEnd makes its minute be read again. One small request ($select of three
-// fields); nothing when the store holds no such message.
+// the store holds such messages (one small request, $select of three fields; nothing when the store
+// holds none). A held one the tenant no longer lists at the same minute with the same status (SAP may
+// end a retry in place, or the message moved) is read by its id and patched in the store when that
+// costs fewer requests than reading its minute again; otherwise its minute is read again.
 func (r *run) checkMoving(ctx context.Context) {
 	rs := r.st.rows
 	m0, m1, ok := rs.movingSpan(r.now)
@@ -112,13 +127,32 @@ func (r *run) checkMoving(ctx context.Context) {
 	if err != nil || lr.Incomplete || len(rows) >= maxMovingRows {
 		return // unknown: keep what is held
 	}
-	listed := make(map[string]int64, len(rows))
+	listed := make(map[string]listedMoving, len(rows))
 	for i := range rows {
-		listed[rows[i].MessageGuid] = minuteOf(rows[i].LogEnd.Time)
+		listed[rows[i].MessageGuid] = listedMoving{minuteOf(rows[i].LogEnd.Time), rows[i].Status}
 	}
-	if n := rs.settleMoving(m0, m1, listed); n > 0 {
-		r.addStat("storeMinutesChanged", n)
+	changed, pages := rs.changedMoving(m0, m1, listed)
+	if len(changed) == 0 {
+		return
 	}
+	if len(changed) > min(pages, maxPatchedMessages) {
+		r.addStat("storeMinutesChanged", rs.reread(changed))
+		return
+	}
+	outcomes := make([]patchOutcome, len(changed))
+	_ = forEachLimit(ctx, len(changed), 4, func(ctx context.Context, i int) error {
+		query := url.Values{"$select": {strings.Join(storeFields, ",") + ",MessageGuid"}}
+		row, resp, err := cpi.GetEntity[mplRow](cpi.Shareable(ctx), r.c, mplPath+"("+odata.KeyPredicate(changed[i].guid)+")", query)
+		r.record(resp)
+		switch {
+		case err == nil:
+			outcomes[i].row = &row
+		case cpi.IsKind(err, cpi.KindEntityNotFound) || cpi.IsKind(err, cpi.KindNotFound):
+			outcomes[i].gone = true
+		}
+		return nil // without an answer, the message's minute is read again
+	})
+	r.addStat("storeMessagesPatched", rs.patch(changed, outcomes))
 }
 
 // worthFilling decides whether reading missing minutes into the store pays: an unfiltered query reads
@@ -244,11 +278,15 @@ func (r *run) deliver(s scanSpec, blocks []*minuteBlock, nm names, fn func([]mpl
 		}
 	}
 	if s.maxRows > 0 {
+		// Ties on LogEnd by LogStart, as the simulated tenant lists them (SAP documents no order for ties).
 		slices.SortStableFunc(all, func(a, b mplRow) int {
 			if s.desc {
-				return b.LogEnd.Compare(a.LogEnd.Time)
+				a, b = b, a
 			}
-			return a.LogEnd.Compare(b.LogEnd.Time)
+			if c := a.LogEnd.Compare(b.LogEnd.Time); c != 0 {
+				return c
+			}
+			return a.LogStart.Compare(b.LogStart.Time)
 		})
 		if len(all) > s.maxRows {
 			all, res.capped = all[:s.maxRows], true
@@ -271,8 +309,7 @@ func (b *minuteBlock) row(i int, nm *names) mplRow {
 		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur)).UTC()}
 	}
 	if sr.extra > 0 {
-		e := b.extras[sr.extra-1]
-		m.MessageGuid, m.AlternateWebLink = e.guid, e.link
+		b.extras[sr.extra-1].fill(&m)
 	}
 	return m
 }

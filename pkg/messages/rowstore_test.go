@@ -254,7 +254,8 @@ func FuzzRowStore(f *testing.F) {
 }
 
 // BenchmarkRowStore48h fills the store with 48 hours at a million messages a day (694 a minute, 150
-// iFlows, 5 % not COMPLETED with id and link) and reports what it holds: the bytes it accounts for and
+// iFlows, 5 % not COMPLETED with id, link, correlation id, application id and type, custom status; the
+// fields are set on every row, as the tenant sends them) and reports what it holds: the bytes it accounts for and
 // the Go heap it really takes.
 func BenchmarkRowStore48h(b *testing.B) {
 	t0 := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -276,6 +277,9 @@ func BenchmarkRowStore48h(b *testing.B) {
 				page[i] = msg(fmt.Sprintf("AGk_xKgivsDaGSUpuvz-%08d", k*perMinute+i), status, t0.Add(time.Duration(k)*time.Minute+time.Duration(i)*50*time.Millisecond))
 				page[i].IntegrationArtifact.ID = fmt.Sprintf("Flow_%03d", i%150)
 				page[i].AlternateWebLink = "https://tenant.integrationsuite.cfapps.eu10.hana.ondemand.com/shell/monitoring/MessageDetails/%7B%22messageGuid%22%3A%22" + page[i].MessageGuid + "%22%7D"
+				page[i].CorrelationID = fmt.Sprintf("AGk_xKhL7ziTqvCUYw3Ei-%06d", k)
+				page[i].ApplicationMessageID = fmt.Sprintf("%016d", k*perMinute+i)
+				page[i].ApplicationMessageType, page[i].CustomStatus = "ORDERS05", "BUSINESS_ERROR"
 			}
 			if err := f.add(page); err != nil {
 				b.Fatal(err)
@@ -463,5 +467,114 @@ func TestListReloadSharesItsRead(t *testing.T) {
 		if n := len(tn.requests()); step == 1 && n != 0 {
 			t.Errorf("reload: %d requests: %v", n, tn.requests())
 		}
+	}
+}
+
+// TestChangedMovingMessagesPatched: held RETRY/PROCESSING messages the tenant lists elsewhere or with
+// another status are patched from what the tenant answers for each: a retry that ended in place gets
+// its status and duration, a status changed in place stays watched, a moved or vanished message leaves
+// its minute, an unanswered one has its minute read again; unchanged ones are not asked about.
+func TestChangedMovingMessagesPatched(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	rs := newRowStore(DefaultStoreBytes)
+	m0 := minuteOf(t0)
+	readAt := t0.Add(20 * time.Minute) // settled: held for good
+	f := rs.newFiller(m0, m0+4, readAt)
+	rows := []mplRow{
+		msg("ENDED", "RETRY", t0.Add(10*time.Second)),
+		msg("DONE", "COMPLETED", t0.Add(11*time.Second)),
+		msg("NOW_RETRY", "PROCESSING", t0.Add(12*time.Second)),
+		msg("MOVED", "RETRY", t0.Add(13*time.Second)),
+		msg("SAME", "RETRY", t0.Add(14*time.Second)),
+		msg("GONE", "RETRY", t0.Add(15*time.Second)),
+		msg("SILENT", "RETRY", t0.Add(70*time.Second)), // next minute
+	}
+	if err := f.add(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.commit(readAt); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]listedMoving{"NOW_RETRY": {m0, "RETRY"}, "MOVED": {m0 + 3, "RETRY"}, "SAME": {m0, "RETRY"}}
+	changed, pages := rs.changedMoving(m0, m0+2, listed)
+	got := map[string]bool{}
+	for _, c := range changed {
+		got[c.guid] = true
+	}
+	if len(got) != 5 || !got["ENDED"] || !got["NOW_RETRY"] || !got["MOVED"] || !got["GONE"] || !got["SILENT"] || pages != 2 {
+		t.Fatalf("changed %v over %d pages, want ENDED NOW_RETRY MOVED GONE SILENT over 2", got, pages)
+	}
+	answers := map[string]patchOutcome{}
+	ended := msg("ENDED", "FAILED", t0.Add(10*time.Second))
+	ended.LogStart = odata.Time{Time: t0.Add(-50 * time.Second)} // 60 s
+	nowRetry := msg("NOW_RETRY", "RETRY", t0.Add(12*time.Second))
+	moved := msg("MOVED", "RETRY", t0.Add(3*time.Minute))
+	answers["ENDED"], answers["NOW_RETRY"], answers["MOVED"], answers["GONE"] = patchOutcome{row: &ended}, patchOutcome{row: &nowRetry}, patchOutcome{row: &moved}, patchOutcome{gone: true}
+	outcomes := make([]patchOutcome, len(changed))
+	for i, c := range changed {
+		outcomes[i] = answers[c.guid] // SILENT: no answer
+	}
+	if n := rs.patch(changed, outcomes); n != 4 {
+		t.Errorf("%d messages patched, want 4", n)
+	}
+	want := map[string]string{"ENDED": "FAILED", "NOW_RETRY": "RETRY", "SAME": "RETRY", "SILENT": "RETRY"}
+	if held := storeRows(rs, t0, t0.Add(2*time.Minute)); fmt.Sprint(held) != fmt.Sprint(want) {
+		t.Errorf("held %v, want %v", held, want)
+	}
+	blocks, _ := rs.snapshot(m0, m0+2)
+	if n := len(blocks[0].rows); n != 4 { // ENDED DONE NOW_RETRY SAME: MOVED and GONE left
+		t.Errorf("minute 0 holds %d rows, want 4", n)
+	}
+	for _, r := range blocks[0].rows {
+		if r.extra > 0 && blocks[0].extras[r.extra-1].guid == "ENDED" && r.dur != 60_000 {
+			t.Errorf("ENDED lasts %d ms, want 60000", r.dur)
+		}
+	}
+	if !blocks[0].valid(m0, readAt.Add(time.Hour)) || blocks[1].valid(m0+1, readAt.Add(time.Hour)) {
+		t.Error("the patched minute must stay held and the minute without an answer be read again")
+	}
+	if held := storeRows(rs, t0.Add(3*time.Minute), t0.Add(4*time.Minute)); fmt.Sprint(held) != "map[MOVED:RETRY]" {
+		t.Errorf("the minute MOVED moved to holds %v, want it (read before it arrived)", held)
+	}
+	// Too many changes to ask one by one: their minutes are read again, and the minute one is listed at
+	// now (read before it arrived there).
+	f = rs.newFiller(m0+5, m0+8, readAt)
+	if err := f.add([]mplRow{msg("P1", "PROCESSING", t0.Add(5*time.Minute)), msg("P2", "PROCESSING", t0.Add(5*time.Minute+time.Second))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.commit(readAt); err != nil {
+		t.Fatal(err)
+	}
+	changed, _ = rs.changedMoving(m0+5, m0+6, map[string]listedMoving{"P1": {m0 + 7, "PROCESSING"}})
+	if n := rs.reread(changed); n != 2 {
+		t.Errorf("%d minutes read again, want 2 (where P1 and P2 were, where P1 is now)", n)
+	}
+	blocks, _ = rs.snapshot(m0+5, m0+8)
+	if blocks[0].valid(m0+5, readAt) || !blocks[1].valid(m0+6, readAt) || blocks[2].valid(m0+7, readAt) {
+		t.Error("want minutes 5 and 7 read again, 6 kept")
+	}
+	rs.mu.Lock()
+	_, watched := rs.moves["NOW_RETRY"]
+	_, endedWatched := rs.moves["ENDED"]
+	rs.mu.Unlock()
+	if !watched || endedWatched {
+		t.Errorf("NOW_RETRY watched %v (want true), ENDED watched %v (want false)", watched, endedWatched)
+	}
+	// A minute read again meanwhile is newer than the answers: they are not applied to it.
+	changed, _ = rs.changedMoving(m0, m0+2, map[string]listedMoving{})
+	f = rs.newFiller(m0, m0+1, readAt.Add(time.Minute))
+	if err := f.add([]mplRow{msg("NOW_RETRY", "RETRY", t0.Add(12*time.Second))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.commit(readAt.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	gone := make([]patchOutcome, len(changed))
+	for i := range gone {
+		gone[i].gone = true
+	}
+	rs.patch(changed, gone)
+	if held := storeRows(rs, t0, t0.Add(time.Minute)); held["NOW_RETRY"] != "RETRY" {
+		t.Errorf("a newer read was patched with older answers: %v", held)
 	}
 }
