@@ -147,7 +147,14 @@ func newListBuilder(maxRows int) *listBuilder {
 func (b *listBuilder) add(slice, page int, rows []mplRow) error {
 	c := b.chunks[pageKey{slice, page}]
 	if c == nil {
-		c = &listRows{dict: b.dict}
+		// Sized for the rows at hand (decoded, not a number sent): a scan gives each key one page.
+		n := len(rows)
+		c = &listRows{dict: b.dict, end: make([]time.Time, 0, n), start: make([]time.Time, 0, n),
+			guid: make([]string, 0, n), corr: make([]string, 0, n), appID: make([]string, 0, n)}
+		for _, col := range []*[]uint32{&c.status, &c.iflow, &c.iflowID, &c.pkg, &c.sender, &c.receiver, &c.appType,
+			&c.custom, &c.linkHead, &c.linkTail} {
+			*col = make([]uint32, 0, n)
+		}
 		b.chunks[pageKey{slice, page}] = c
 	}
 	d := b.dict
