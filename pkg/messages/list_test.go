@@ -52,6 +52,20 @@ func newestRows(t *testing.T, tn *tenant, from, to time.Time, n int) []newestRaw
 
 var logEndWindow = regexp.MustCompile(`LogEnd ge datetime'([0-9T:-]+)' and LogEnd lt datetime'([0-9T:-]+)'`)
 
+// requestWindow is a listing request's query and its LogEnd window (from and to, as sent).
+func requestWindow(t *testing.T, u string) (url.Values, [2]string) {
+	t.Helper()
+	q, err := url.ParseQuery(u[strings.Index(u, "?")+1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := logEndWindow.FindStringSubmatch(q.Get("$filter"))
+	if m == nil {
+		t.Fatalf("request without a LogEnd window: %s", u)
+	}
+	return q, [2]string{m[1], m[2]}
+}
+
 // TestListAcrossSlicesIsTheNewest: a list over a window of many slices holds exactly the newest maxRows
 // messages of the tenant's own listing, newest first, each once, with their own status; and it reads
 // no slice older than the oldest row it shows beyond that slice's first page. Once with the newest
@@ -111,15 +125,8 @@ func TestListAcrossSlicesIsTheNewest(t *testing.T) {
 			perWindow := map[[2]string]int{}
 			pages := 0
 			for _, u := range tn.requests() {
-				q, err := url.ParseQuery(u[strings.Index(u, "?")+1:])
-				if err != nil {
-					t.Fatal(err)
-				}
-				m := logEndWindow.FindStringSubmatch(q.Get("$filter"))
-				if m == nil {
-					t.Fatalf("request without a LogEnd window: %s", u)
-				}
-				perWindow[[2]string{m[1], m[2]}]++
+				_, w := requestWindow(t, u)
+				perWindow[w]++
 				pages++
 			}
 			needed, unneeded := 0, 0
@@ -255,24 +262,17 @@ func TestListSlicesReadNewestFirst(t *testing.T) {
 		to               time.Time
 		last, firstLater int // positions in the log: its last request, its first request with $skip
 	}
-	byWindow := map[string]*slice{}
+	byWindow := map[[2]string]*slice{}
 	for i, u := range tn.requests()[1:] { // the probe first
-		q, err := url.ParseQuery(u[strings.Index(u, "?")+1:])
+		q, w := requestWindow(t, u)
+		to, err := time.Parse("2006-01-02T15:04:05", w[1])
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := logEndWindow.FindStringSubmatch(q.Get("$filter"))
-		if m == nil {
-			t.Fatalf("request without a LogEnd window: %s", u)
-		}
-		to, err := time.Parse("2006-01-02T15:04:05", m[2])
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := byWindow[m[0]]
+		s := byWindow[w]
 		if s == nil {
 			s = &slice{to: to, firstLater: -1}
-			byWindow[m[0]] = s
+			byWindow[w] = s
 		}
 		s.last = i
 		if q.Has("$skip") && s.firstLater < 0 {
