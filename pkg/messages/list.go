@@ -143,27 +143,40 @@ func listFromStore(ctx context.Context, r *run, fs *filterSet, w window, maxRows
 func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows int, tx *listTexts) (rows *listRows, total int64, capped bool, err error) {
 	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh; a range
 	// that reaches now is read from its start's minute to the end of the current minute, so that a reload
-	// seconds later (both ends moved) asks the same listing; the rows outside the range are dropped here
-	// (the newest first: the extra old ones come last, after every row of the range).
+	// seconds later (both ends moved) asks the same listing; the rows outside the range are dropped here.
 	read := w
 	if !w.closed(r.now) && !r.now.IsZero() {
 		read = window{from: w.from.Truncate(time.Minute), to: r.now.UTC().Truncate(time.Minute).Add(time.Minute)}
 	}
+	rows, total, capped, short, err := listRead(ctx, r, fs, w, read, maxRows, tx)
+	if err == nil && short {
+		// The newest messages after the range took places under the cap: read exactly the range.
+		rows, total, capped, _, err = listRead(ctx, r, fs, w, w, maxRows, tx)
+	}
+	return rows, total, capped, err
+}
+
+// listRead lists read (w widened to whole minutes, or w) and keeps the rows of w. short: the cap was
+// reached with fewer rows of w than maxRows (rows after w took places); total counts the messages of w.
+func listRead(ctx context.Context, r *run, fs *filterSet, w, read window, maxRows int, tx *listTexts) (rows *listRows, total int64, capped, short bool, err error) {
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: read, fields: listFields, desc: true, maxRows: maxRows, shared: edgeFresh}
 	p, err := r.probe(ctx, s)
 	if err != nil {
-		return nil, 0, false, err
+		return nil, 0, false, false, err
 	}
 	b := newListBuilder(maxRows)
-	var outside int64
+	var before, after int64 // rows read outside w
 	res, err := r.scanPages(ctx, s, p, func(slice, page int, rows []mplRow) error {
 		kept := rows[:0:0]
 		for i := range rows {
-			if t := rows[i].LogEnd.Time; t.Before(w.from) || !t.Before(w.to) {
-				outside++
-				continue
+			switch t := rows[i].LogEnd.Time; {
+			case t.Before(w.from):
+				before++
+			case !t.Before(w.to):
+				after++
+			default:
+				kept = append(kept, rows[i])
 			}
-			kept = append(kept, rows[i])
 		}
 		return b.add(slice, page, kept)
 	}, func(slice int) error {
@@ -176,10 +189,28 @@ func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows in
 		if tx != nil {
 			tx.stop()
 		}
-		return nil, 0, false, err
+		return nil, 0, false, false, err
 	}
 	rows = b.rows()
-	return rows, max(p.total-outside, int64(rows.len())), res.capped, nil
+	if res.capped && rows.len() < maxRows && after > 0 {
+		return rows, 0, true, true, nil
+	}
+	if res.capped && read.from.Before(w.from) {
+		// The oldest rows were not read: count the messages between the start's minute and the start.
+		if before, err = r.countBefore(ctx, fs, window{from: read.from, to: w.from}); err != nil {
+			return nil, 0, false, false, err
+		}
+	}
+	return rows, max(p.total-before-after, int64(rows.len())), res.capped, false, nil
+}
+
+// countBefore counts the messages of w (part of one minute) that fs keeps: from the row store when it
+// holds that minute, else with one $count.
+func (r *run) countBefore(ctx context.Context, fs *filterSet, w window) (int64, error) {
+	if n, ok := r.countHeld(fs, w); ok {
+		return n, nil
+	}
+	return r.count(r.reqCtx(ctx, w), fs.query("LogEnd", w))
 }
 
 // ListFrames is the answer in the format FetchList resolved: the table, or log lines (logs).

@@ -202,6 +202,9 @@ func TestListReadsTextsWhileListing(t *testing.T) {
 	asked := make(chan struct{})
 	var once sync.Once
 	old := fixedNow.Add(-6 * time.Hour)
+	// At most 7 pages wait at once, so one of the client's 8 requests in flight is always free for a
+	// text: the listing cannot end while pages wait, so the texts must be asked for before it ends.
+	waiting := make(chan struct{}, 7)
 	wrap := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			q := r.URL.Query()
@@ -210,9 +213,15 @@ func TestListReadsTextsWhileListing(t *testing.T) {
 			} else if m := logEndWindow.FindStringSubmatch(q.Get("$filter")); m != nil && q.Has("$skip") {
 				if to, err := time.Parse("2006-01-02T15:04:05", m[2]); err == nil && !to.After(old) {
 					select {
-					case <-asked:
-					case <-r.Context().Done():
-						return
+					case waiting <- struct{}{}:
+						select {
+						case <-asked:
+						case <-r.Context().Done():
+							<-waiting
+							return
+						}
+						<-waiting
+					default: // seven wait already
 					}
 				}
 			}

@@ -282,6 +282,32 @@ func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 	return f.commit(r.now)
 }
 
+// countHeld counts the messages of w that fs keeps from the minutes the store holds, valid now; ok is
+// false when the store cannot say (a minute not held, or a filter it cannot evaluate).
+func (r *run) countHeld(fs *filterSet, w window) (n int64, ok bool) {
+	rs := r.st.rows
+	if rs == nil || rs.maxBytes == 0 || r.now.IsZero() || w.empty() || !(scanSpec{filters: fs, timeField: "LogEnd"}).storable() {
+		return 0, false
+	}
+	m0, m1 := minuteOf(w.from), minuteOf(w.to.Add(-time.Millisecond))+1
+	blocks, nm, ok := rs.snapshotValid(m0, m1, r.now)
+	if !ok {
+		return 0, false
+	}
+	from, to := w.from.UnixMilli(), w.to.UnixMilli()
+	for _, b := range blocks {
+		for i := range b.rows {
+			if b.rows[i].end < from || b.rows[i].end >= to {
+				continue
+			}
+			if m := b.row(i, &nm); fs.matches(&m) {
+				n++
+			}
+		}
+	}
+	return n, true
+}
+
 // deliver hands the stored rows of s's window that pass its filters to fn, in batches; with maxRows,
 // newest first and capped, in one call.
 func (r *run) deliver(s scanSpec, blocks []*minuteBlock, nm names, fn func([]mplRow) error) (scanResult, error) {
