@@ -494,12 +494,19 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 
 // arrivedLocked puts a message that moved into the block of its new minute, when the store holds that
 // minute: one read before the message arrived there would miss it until the settle rule reads it again.
-// A COMPLETED message is kept without its id, so whether the block has it already is unknown: the
-// minute is read again instead.
+// A block that holds it already (read after it arrived) gets the answered row, which is as new, and the
+// message stays watched if it still moves. A COMPLETED message is kept without its id, so whether the
+// block has it already is unknown: the minute is read again instead.
 func (rs *rowStore) arrivedLocked(row *mplRow) {
 	m := minuteOf(row.LogEnd.Time)
 	b := rs.minutes[m]
-	if b == nil || b.find(row.MessageGuid) >= 0 {
+	if b == nil {
+		return
+	}
+	if b.find(row.MessageGuid) >= 0 {
+		if !rs.replaceLocked(m, row) {
+			rs.rereadLocked(m)
+		}
 		return
 	}
 	sr, extra, ok := rs.names.compact(row)

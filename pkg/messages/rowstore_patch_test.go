@@ -1,0 +1,125 @@
+package messages
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+)
+
+// Patching held RETRY/PROCESSING messages by their id (checkMoving): what the store holds afterwards, read
+// by hand from its blocks.
+
+// heldMinutes is, for every message the store holds with its id, the minutes and statuses it is held at.
+func heldMinutes(rs *rowStore) map[string][]string {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	out := map[string][]string{}
+	for m, b := range rs.minutes {
+		for _, r := range b.rows {
+			if r.extra > 0 {
+				g := b.extras[r.extra-1].guid
+				out[g] = append(out[g], fmt.Sprintf("%d:%s", m, rs.names.statuses.vals[r.status]))
+			}
+		}
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out
+}
+
+// watched reports whether the store watches the message as RETRY or PROCESSING, and at which minute.
+func watched(rs *rowStore, guid string) (int64, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	m, ok := rs.moves[guid]
+	return m, ok
+}
+
+// checkAccounting fails when the store's byte count is not what its blocks hold: rows of storedRowBytes,
+// extras of their strings plus rowExtraBytes.
+func checkAccounting(t *testing.T, rs *rowStore) {
+	t.Helper()
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	var total int64
+	for m, b := range rs.minutes {
+		want := int64(len(b.rows)) * 32
+		for _, e := range b.extras {
+			want += int64(len(e.guid)+len(e.link)+len(e.list)) + 64
+		}
+		if b.bytes != want {
+			t.Errorf("minute %d accounts for %d bytes, holds %d", m, b.bytes, want)
+		}
+		total += b.bytes
+	}
+	if rs.bytes != total {
+		t.Errorf("the store accounts for %d bytes, its blocks for %d", rs.bytes, total)
+	}
+}
+
+func fillStore(t *testing.T, rs *rowStore, m0, m1 int64, at time.Time, rows ...mplRow) *filler {
+	t.Helper()
+	f := rs.newFiller(m0, m1, at)
+	if err := f.add(rows); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func commitFill(t *testing.T, f *filler, at time.Time) {
+	t.Helper()
+	if err := f.commit(at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// patchWith patches the changed messages with the tenant's rows by id (absent: no answer).
+func patchWith(rs *rowStore, changed []movedMessage, rows ...mplRow) int {
+	byID := map[string]*mplRow{}
+	for i := range rows {
+		byID[rows[i].MessageGuid] = &rows[i]
+	}
+	outcomes := make([]patchOutcome, len(changed))
+	for i, c := range changed {
+		outcomes[i].row = byID[c.guid]
+	}
+	return rs.patch(changed, outcomes)
+}
+
+// TestPatchOfMessageHeldTwice: two reads of different minutes committed out of order (the older listing
+// last) hold a retried message at its old and its new minute. When the check then finds it ended at its
+// new minute, the store holds it once, there, with the status the tenant answered, and a message still
+// retrying there stays watched.
+func TestPatchOfMessageHeldTwice(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	m0 := minuteOf(t0)
+	for _, tc := range []struct {
+		status string
+		watch  bool
+	}{{"FAILED", false}, {"RETRY", true}} {
+		t.Run(tc.status, func(t *testing.T) {
+			rs := newRowStore(DefaultStoreBytes)
+			settled := t0.Add(20 * time.Minute)
+			commitFill(t, fillStore(t, rs, m0, m0+1, settled, msg("G", "RETRY", t0.Add(10*time.Second))), settled)
+			// The read of minute 0 lists G before it moved, the read of minute 3 after; 3 commits first.
+			stale := fillStore(t, rs, m0, m0+1, settled, msg("G", "RETRY", t0.Add(10*time.Second)))
+			commitFill(t, fillStore(t, rs, m0+3, m0+4, settled, msg("G", "RETRY", t0.Add(3*time.Minute+5*time.Second))), settled)
+			commitFill(t, stale, settled)
+
+			changed, _ := rs.changedMoving(m0, m0+4, map[string]listedMoving{"G": {m0 + 3, tc.status}})
+			if n := patchWith(rs, changed, msg("G", tc.status, t0.Add(3*time.Minute+5*time.Second))); n == 0 {
+				t.Fatal("nothing patched")
+			}
+			want := fmt.Sprintf("[%d:%s]", m0+3, tc.status)
+			if got := fmt.Sprint(heldMinutes(rs)["G"]); got != want {
+				t.Errorf("G held at %s, the tenant has it at %s", got, want)
+			}
+			if m, ok := watched(rs, "G"); ok != tc.watch || ok && m != m0+3 {
+				t.Errorf("G watched %v at minute %d, want %v at %d", ok, m, tc.watch, m0+3)
+			}
+			checkAccounting(t, rs)
+		})
+	}
+}
