@@ -428,23 +428,35 @@ func (rs *rowStore) rereadLocked(m int64) {
 }
 
 // reread marks the minutes of the changed messages for reading again, and the minutes the tenant lists
-// them at now (one read before they arrived there misses them); it returns how many.
+// them at now (one read before they arrived there misses them); it returns how many. A minute read again
+// since the change was found is left as it is: its read watches the messages it holds.
 func (rs *rowStore) reread(changed []movedMessage) int {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	minutes := map[int64]bool{}
 	for _, c := range changed {
-		delete(rs.moves, c.guid)
-		if !minutes[c.m] && rs.minutes[c.m] == c.block {
-			rs.rereadLocked(c.m)
+		if _, seen := minutes[c.m]; !seen {
+			minutes[c.m] = rs.minutes[c.m] == c.block
+			if minutes[c.m] {
+				rs.rereadLocked(c.m)
+			}
 		}
-		minutes[c.m] = true
-		if c.listedElsewhere && !minutes[c.to] && rs.minutes[c.to] != nil {
+		if !minutes[c.m] {
+			continue
+		}
+		delete(rs.moves, c.guid)
+		if _, seen := minutes[c.to]; c.listedElsewhere && !seen && rs.minutes[c.to] != nil {
 			rs.rereadLocked(c.to)
 			minutes[c.to] = true
 		}
 	}
-	return len(minutes)
+	n := 0
+	for _, marked := range minutes {
+		if marked {
+			n++
+		}
+	}
+	return n
 }
 
 // patchOutcome is what the tenant answered for one changed message: its row now, gone (not found), or

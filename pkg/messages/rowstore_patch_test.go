@@ -123,3 +123,31 @@ func TestPatchOfMessageHeldTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestRereadAfterNewerRead: the check finds a held retry changed, but before it marks the minute for
+// reading again another query's read of that minute (listed a little earlier) commits it, holding the
+// retry there again. The newer block is not marked, so the retry must stay watched: when it then fails
+// at a later minute, the read of that minute removes it from the old one (counted once).
+func TestRereadAfterNewerRead(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	m0 := minuteOf(t0)
+	settled := t0.Add(20 * time.Minute)
+	rs := newRowStore(DefaultStoreBytes)
+	commitFill(t, fillStore(t, rs, m0, m0+2, settled, msg("G", "RETRY", t0.Add(10*time.Second)), msg("H", "RETRY", t0.Add(70*time.Second))), settled)
+	changed, _ := rs.changedMoving(m0, m0+2, map[string]listedMoving{})
+	if len(changed) != 2 {
+		t.Fatalf("%d changed, want G and H", len(changed))
+	}
+	commitFill(t, fillStore(t, rs, m0, m0+1, settled, msg("G", "RETRY", t0.Add(10*time.Second))), settled)
+	if n := rs.reread(changed); n != 1 {
+		t.Errorf("%d minutes marked for reading again, want 1 (H's; G's was read since)", n)
+	}
+	if blocks, _ := rs.snapshot(m0, m0+2); !blocks[0].valid(m0, settled) || blocks[1].valid(m0+1, settled) {
+		t.Error("want minute 0 (read since) kept, minute 1 read again")
+	}
+	commitFill(t, fillStore(t, rs, m0+5, m0+6, settled, msg("G", "FAILED", t0.Add(5*time.Minute))), settled)
+	if got, want := fmt.Sprint(heldMinutes(rs)["G"]), fmt.Sprintf("[%d:FAILED]", m0+5); got != want {
+		t.Errorf("G held at %s, the tenant has it at %s", got, want)
+	}
+	checkAccounting(t, rs)
+}
