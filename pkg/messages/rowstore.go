@@ -310,10 +310,26 @@ func (rs *rowStore) removeLocked(m int64, guid string) {
 		return
 	}
 	if i := b.find(guid); i >= 0 {
-		nb := &minuteBlock{readAt: b.readAt, extras: b.extras, bytes: b.bytes - storedRowBytes}
-		nb.rows = append(slices.Clone(b.rows[:i]), b.rows[i+1:]...)
+		nb := &minuteBlock{readAt: b.readAt, rows: append(slices.Clone(b.rows[:i]), b.rows[i+1:]...), extras: slices.Clone(b.extras),
+			bytes: b.bytes - storedRowBytes}
+		nb.dropExtra(b.rows[i].extra)
 		rs.minutes[m] = nb
-		rs.bytes -= storedRowBytes
+		rs.bytes += nb.bytes - b.bytes
+	}
+}
+
+// dropExtra removes extra k (1-based; 0: none) from a block the caller has just copied (rows and extras
+// its own), so that the rows patched out of a block leave nothing behind.
+func (b *minuteBlock) dropExtra(k uint32) {
+	if k == 0 {
+		return
+	}
+	b.bytes -= b.extras[k-1].bytes()
+	b.extras = slices.Delete(b.extras, int(k-1), int(k))
+	for j := range b.rows {
+		if b.rows[j].extra > k {
+			b.rows[j].extra--
+		}
 	}
 }
 
@@ -551,13 +567,18 @@ func (rs *rowStore) replaceLocked(m int64, row *mplRow) bool {
 	if !ok {
 		return false
 	}
-	nb := &minuteBlock{readAt: b.readAt, rows: slices.Clone(b.rows), extras: b.extras, bytes: b.bytes}
-	if extra != nil {
-		nb.extras = append(slices.Clone(b.extras), *extra)
-		sr.extra = uint32(len(nb.extras)) //nolint:gosec // a block holds at most fillRows rows
-		nb.bytes += extra.bytes()
+	// The message's extra is overwritten (or dropped for a COMPLETED row): patched again and again, it
+	// takes no more room.
+	nb := &minuteBlock{readAt: b.readAt, rows: slices.Clone(b.rows), extras: slices.Clone(b.extras), bytes: b.bytes}
+	k := b.rows[i].extra
+	if extra == nil {
+		nb.rows[i] = sr
+		nb.dropExtra(k)
+	} else {
+		nb.bytes += extra.bytes() - nb.extras[k-1].bytes()
+		nb.extras[k-1], sr.extra = *extra, k
+		nb.rows[i] = sr
 	}
-	nb.rows[i] = sr
 	rs.minutes[m] = nb
 	rs.bytes += nb.bytes - b.bytes
 	if moving(row.Status) {

@@ -151,3 +151,65 @@ func TestRereadAfterNewerRead(t *testing.T) {
 	}
 	checkAccounting(t, rs)
 }
+
+// extrasHeld fails when a block keeps an extra no row refers to, or one two rows share.
+func extrasHeld(t *testing.T, rs *rowStore) {
+	t.Helper()
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for m, b := range rs.minutes {
+		refs := make([]int, len(b.extras))
+		for _, r := range b.rows {
+			if r.extra > 0 {
+				refs[r.extra-1]++
+			}
+		}
+		for k, n := range refs {
+			if n != 1 {
+				t.Errorf("minute %d: extra %d (%s) is referred to by %d rows", m, k, b.extras[k].guid, n)
+			}
+		}
+	}
+}
+
+// TestPatchedAgainAndAgainTakesNoMoreRoom: a message whose status flips between PROCESSING and RETRY at
+// the same minute on every check is patched every time; the store takes no more room for it after a
+// hundred patches than after one, and a message that moved away or ended COMPLETED leaves no extra
+// behind.
+func TestPatchedAgainAndAgainTakesNoMoreRoom(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	m0 := minuteOf(t0)
+	settled := t0.Add(20 * time.Minute)
+	rs := newRowStore(DefaultStoreBytes)
+	commitFill(t, fillStore(t, rs, m0, m0+4, settled, msg("A", "FAILED", t0.Add(time.Second)), msg("G", "PROCESSING", t0.Add(10*time.Second)),
+		msg("B", "FAILED", t0.Add(20*time.Second)), msg("M", "RETRY", t0.Add(30*time.Second)), msg("C", "RETRY", t0.Add(40*time.Second))), settled)
+	var first int64
+	for k := 0; k < 100; k++ {
+		status := []string{"RETRY", "PROCESSING"}[k%2]
+		changed, _ := rs.changedMoving(m0, m0+1, map[string]listedMoving{"G": {m0, status}, "M": {m0, "RETRY"}, "C": {m0, "RETRY"}})
+		if len(changed) != 1 || patchWith(rs, changed, msg("G", status, t0.Add(10*time.Second))) != 1 {
+			t.Fatalf("patch %d: %d changed, want G patched", k, len(changed))
+		}
+		if b, _ := rs.usage(); k == 0 {
+			first = b
+		} else if b != first {
+			t.Fatalf("after %d patches the store takes %d bytes, after one %d", k+1, b, first)
+		}
+	}
+	extrasHeld(t, rs)
+	// M moved to minute 3, C ended COMPLETED in place.
+	changed, _ := rs.changedMoving(m0, m0+1, map[string]listedMoving{"G": {m0, "PROCESSING"}})
+	done := msg("C", "COMPLETED", t0.Add(40*time.Second))
+	if n := patchWith(rs, changed, msg("M", "RETRY", t0.Add(3*time.Minute)), done); n != 2 {
+		t.Fatalf("%d patched, want M and C", n)
+	}
+	extrasHeld(t, rs)
+	checkAccounting(t, rs)
+	want := map[string]string{"A": "FAILED", "B": "FAILED", "G": "PROCESSING", "M": "RETRY"}
+	if got := storeRows(rs, t0, t0.Add(4*time.Minute)); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("held %v, want %v", got, want)
+	}
+	if _, rows := rs.usage(); rows != 5 {
+		t.Errorf("%d rows held, want 5", rows)
+	}
+}
