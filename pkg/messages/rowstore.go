@@ -42,6 +42,7 @@ package messages
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -516,6 +517,10 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 		default:
 			patched++
 		}
+	}
+	// A patched row may be larger than the one it replaced (a tenant decides its fields' length).
+	if rs.bytes+rs.names.bytes > rs.maxBytes {
+		rs.evictLocked(math.MinInt64)
 	}
 	return patched
 }

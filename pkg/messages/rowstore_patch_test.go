@@ -3,6 +3,7 @@ package messages
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -212,4 +213,23 @@ func TestPatchedAgainAndAgainTakesNoMoreRoom(t *testing.T) {
 	if _, rows := rs.usage(); rows != 5 {
 		t.Errorf("%d rows held, want 5", rows)
 	}
+}
+
+// TestPatchKeepsTheBound: a tenant answering the check's read by id with a huge row (a 1 MiB link) does
+// not take the store past its bound, before any later read.
+func TestPatchKeepsTheBound(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	m0 := minuteOf(t0)
+	settled := t0.Add(20 * time.Minute)
+	const bound = 256 << 10
+	rs := newRowStore(bound)
+	commitFill(t, fillStore(t, rs, m0, m0+2, settled, msg("A", "FAILED", t0.Add(time.Second)), msg("G", "RETRY", t0.Add(70*time.Second))), settled)
+	changed, _ := rs.changedMoving(m0, m0+2, map[string]listedMoving{})
+	huge := msg("G", "FAILED", t0.Add(70*time.Second))
+	huge.AlternateWebLink = strings.Repeat("x", 1<<20)
+	patchWith(rs, changed, huge)
+	if b, _ := rs.usage(); b > bound {
+		t.Errorf("the store takes %d bytes, bound %d", b, bound)
+	}
+	checkAccounting(t, rs)
 }
