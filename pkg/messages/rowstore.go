@@ -222,7 +222,8 @@ type rowStore struct {
 
 	ahead     float64   // rows that may be read ahead now (fillAhead)
 	aheadLast time.Time // when ahead was last refilled
-	movingAt  time.Time // when the moving messages were last checked (checkMoving)
+	movingAt  time.Time     // when the moving messages were last checked (checkMoving)
+	checking  chan struct{} // closed when the check under way ends; nil when none is
 }
 
 func newRowStore(maxBytes int64) *rowStore {
@@ -369,19 +370,34 @@ func (rs *rowStore) clearLocked() {
 }
 
 // movingSpan returns the minutes [m0, m1) of the messages held as RETRY or PROCESSING, once per
-// edgeFresh of the query clock, like the open edge (ok false: nothing to check now).
-func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool) {
+// edgeFresh of the query clock, like the open edge (ok false: nothing to check now); the caller checks
+// them and then calls checked. While another query checks, it returns that check's end to wait for, so
+// that the panels refreshed together all answer after it (one would count a retry that ended in place,
+// the other not).
+func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool, busy chan struct{}) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	if rs.checking != nil {
+		return 0, 0, false, rs.checking
+	}
 	if len(rs.moves) == 0 || (!rs.movingAt.IsZero() && now.Sub(rs.movingAt) < edgeFresh && !now.Before(rs.movingAt)) {
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
 	rs.movingAt = now
+	rs.checking = make(chan struct{})
 	m0, m1 = 1<<63-1, -1<<63
 	for _, m := range rs.moves {
 		m0, m1 = min(m0, m), max(m1, m+1)
 	}
-	return m0, m1, true
+	return m0, m1, true, nil
+}
+
+// checked ends the check movingSpan began and wakes the queries waiting for it.
+func (rs *rowStore) checked() {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	close(rs.checking)
+	rs.checking = nil
 }
 
 // movedMessage is a message the store holds as RETRY or PROCESSING that the tenant no longer lists

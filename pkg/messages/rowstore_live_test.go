@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
@@ -171,6 +174,76 @@ func TestStoreEqualsDirect(t *testing.T) {
 		}
 		if ga, gb := groups(a), groups(b); ga != gb || ga == "" {
 			t.Errorf("errorGroups %d: store\n%s\ndirect\n%s", i, ga, gb)
+		}
+	}
+}
+
+// TestConcurrentRefreshIsExact: a dashboard's panels refreshed together every 30 s (counts over three
+// overlapping ranges, a failed-and-retry list) share the store's reads and checks while retries move and
+// end; every panel shows the tenant's numbers and rows each time.
+func TestConcurrentRefreshIsExact(t *testing.T) {
+	var now atomic.Int64
+	tn := liveTenant(t, 200_000, &now)
+	ctx := context.Background()
+	spans := []time.Duration{time.Hour, 20 * time.Minute, 90 * time.Minute}
+	lq := models.MessagesQuery{WithErrorText: new(bool), MessageFilters: models.MessageFilters{Statuses: []string{"FAILED", "RETRY"}}}
+	for k := 0; k < 24; k++ {
+		at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
+		now.Store(at.UnixMilli())
+		counts := make([]map[string]float64, len(spans))
+		var list data.Frames
+		var wg sync.WaitGroup
+		errs := make(chan error, len(spans)+1)
+		for i, span := range spans {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rg := Range{From: at.Add(-span), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
+				f, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatNumeric}, "SIM")
+				if err != nil {
+					errs <- err
+					return
+				}
+				counts[i] = numericValues(t, f)
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := List(ctx, tn.st, Range{From: at.Add(-30 * time.Minute), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}, lq, "SIM")
+			if err != nil {
+				errs <- err
+				return
+			}
+			list = f
+		}()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for i, span := range spans {
+			w := window{at.Add(-span), at}
+			for _, st := range Statuses {
+				want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
+				if g := counts[i]["status="+st+", tenant=SIM"]; int64(g) != want {
+					t.Errorf("refresh %d, %v panel: %s %v, the tenant has %d", k, span, st, g, want)
+				}
+			}
+		}
+		raw := tenantList(t, tn, at.Add(-30*time.Minute), at, "FAILED", "RETRY")
+		ids, _ := list[0].FieldByName("message id")
+		statuses, _ := list[0].FieldByName("status")
+		if ids.Len() != len(raw) {
+			t.Fatalf("refresh %d: %d rows, the tenant lists %d", k, ids.Len(), len(raw))
+		}
+		for i, r := range raw {
+			if ids.At(i).(string) != r.guid || statuses.At(i).(string) != r.status {
+				t.Fatalf("refresh %d: row %d is %s %s, the tenant's %s %s", k, i, ids.At(i), statuses.At(i), r.guid, r.status)
+			}
+		}
+		if t.Failed() {
+			t.FailNow()
 		}
 	}
 }

@@ -115,10 +115,15 @@ type listedMoving struct {
 // costs fewer requests than reading its minute again; otherwise its minute is read again.
 func (r *run) checkMoving(ctx context.Context) {
 	rs := r.st.rows
-	m0, m1, ok := rs.movingSpan(r.now)
+	m0, m1, ok, busy := rs.movingSpan(r.now)
+	if busy != nil {
+		_ = wait(ctx, []chan struct{}{busy}) // cancelled: the query ends anyway
+		return
+	}
 	if !ok {
 		return
 	}
+	defer rs.checked()
 	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
 	q := (&filterSet{statuses: []string{"PROCESSING", "RETRY"}}).query("LogEnd", w)
 	q.Set("$select", "LogEnd,MessageGuid,Status")
