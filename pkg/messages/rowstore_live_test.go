@@ -190,7 +190,7 @@ func TestConcurrentRefreshIsExact(t *testing.T) {
 	for k := 0; k < 24; k++ {
 		at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
 		now.Store(at.UnixMilli())
-		counts := make([]map[string]float64, len(spans))
+		counts := make([]data.Frames, len(spans))
 		var list data.Frames
 		var wg sync.WaitGroup
 		errs := make(chan error, len(spans)+1)
@@ -204,7 +204,7 @@ func TestConcurrentRefreshIsExact(t *testing.T) {
 					errs <- err
 					return
 				}
-				counts[i] = numericValues(t, f)
+				counts[i] = f
 			}()
 		}
 		wg.Add(1)
@@ -224,9 +224,10 @@ func TestConcurrentRefreshIsExact(t *testing.T) {
 		}
 		for i, span := range spans {
 			w := window{at.Add(-span), at}
+			got := numericValues(t, counts[i])
 			for _, st := range Statuses {
 				want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
-				if g := counts[i]["status="+st+", tenant=SIM"]; int64(g) != want {
+				if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
 					t.Errorf("refresh %d, %v panel: %s %v, the tenant has %d", k, span, st, g, want)
 				}
 			}
