@@ -92,11 +92,14 @@ type storedRow struct {
 
 // rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves), the monitor link and
 // what else the messages list shows: the correlation id, application id and type and custom status, one
-// after the other in one string (one allocation, one header), cut at cuts.
+// after the other in one string (one allocation, one header), cut at cuts; and what the duration of a
+// message that ran longer than a row's dur holds (24.8 days: a retry may last weeks) exceeds it by, so the
+// list shows its LogStart as the tenant has it (in the struct's padding: no more room).
 type rowExtra struct {
 	guid, link string
 	list       string
 	cuts       [3]uint32
+	beyond     int32 // milliseconds beyond storedRow.dur
 }
 
 func newRowExtra(m *mplRow) *rowExtra {
@@ -191,11 +194,16 @@ func (n *names) compact(row *mplRow) (sr storedRow, extra *rowExtra, ok bool) {
 	}
 	sr = storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: n.flow(row.IntegrationArtifact),
 		sender: n.str(row.Sender), receiver: n.str(row.Receiver), status: st}
+	var d int64
 	if !row.LogStart.IsZero() {
-		sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
+		d = row.LogEnd.Sub(row.LogStart.Time).Milliseconds()
+		sr.dur = int32(min(max(d, noDuration+1), 1<<31-1))
 	}
 	if row.Status != "COMPLETED" {
 		extra = newRowExtra(row)
+		if sr.dur != noDuration {
+			extra.beyond = int32(min(max(d-int64(sr.dur), -1<<31), 1<<31-1))
+		}
 	}
 	return sr, extra, true
 }

@@ -233,3 +233,42 @@ func TestPatchKeepsTheBound(t *testing.T) {
 	}
 	checkAccounting(t, rs)
 }
+
+// TestLongRetryKeepsItsStart: a message retrying for four weeks (longer than a row's 32-bit duration in
+// milliseconds holds), and one whose LogStart a tenant puts after its LogEnd, are given back with the
+// LogStart the tenant listed (the failed-messages list shows it), to the millisecond; a patched one too.
+func TestLongRetryKeepsItsStart(t *testing.T) {
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	m0 := minuteOf(t0)
+	settled := t0.Add(20 * time.Minute)
+	rs := newRowStore(DefaultStoreBytes)
+	long := msg("LONG", "RETRY", t0.Add(10*time.Second+7*time.Millisecond))
+	long.LogStart.Time = t0.Add(-28*24*time.Hour + 123*time.Millisecond)
+	ahead := msg("AHEAD", "FAILED", t0.Add(20*time.Second))
+	ahead.LogStart.Time = t0.Add(30 * 24 * time.Hour)
+	short := msg("SHORT", "FAILED", t0.Add(30*time.Second))
+	commitFill(t, fillStore(t, rs, m0, m0+1, settled, long, ahead, short), settled)
+	starts := func() map[string]time.Time {
+		blocks, nm := rs.snapshot(m0, m0+1)
+		out := map[string]time.Time{}
+		for i := range blocks[0].rows {
+			r := blocks[0].row(i, &nm)
+			out[r.MessageGuid] = r.LogStart.Time
+		}
+		return out
+	}
+	want := map[string]time.Time{"LONG": long.LogStart.Time, "AHEAD": ahead.LogStart.Time, "SHORT": short.LogStart.Time}
+	for g, at := range starts() {
+		if !at.Equal(want[g]) {
+			t.Errorf("%s started %v, the tenant says %v", g, at, want[g])
+		}
+	}
+	changed, _ := rs.changedMoving(m0, m0+1, map[string]listedMoving{})
+	failed := long
+	failed.Status = "FAILED"
+	failed.LogStart.Time = t0.Add(-29 * 24 * time.Hour)
+	patchWith(rs, changed, failed)
+	if at := starts()["LONG"]; !at.Equal(failed.LogStart.Time) {
+		t.Errorf("patched LONG started %v, the tenant says %v", at, failed.LogStart.Time)
+	}
+}

@@ -310,11 +310,14 @@ func (b *minuteBlock) row(i int, nm *names) mplRow {
 	sr := b.rows[i]
 	m := mplRow{LogEnd: odata.Time{Time: time.UnixMilli(sr.end).UTC()}, Status: nm.statuses.vals[sr.status],
 		Sender: nm.strs.vals[sr.sender], Receiver: nm.strs.vals[sr.receiver], IntegrationArtifact: nm.flows.vals[sr.flow]}
-	if sr.dur != noDuration {
-		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur)).UTC()}
-	}
+	var beyond int64
 	if sr.extra > 0 {
-		b.extras[sr.extra-1].fill(&m)
+		e := &b.extras[sr.extra-1]
+		e.fill(&m)
+		beyond = int64(e.beyond)
+	}
+	if sr.dur != noDuration {
+		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur) - beyond).UTC()}
 	}
 	return m
 }
