@@ -511,7 +511,7 @@ type patchOutcome struct {
 // to the blocks that held them, unless a minute was read again meanwhile (that read is newer): a
 // message that ended in place gets its new status and duration, one that moved leaves its old minute
 // for its new one (see arrivedLocked), one that is gone leaves, one without an answer has its minute
-// read again. It returns the messages patched.
+// read again, and the minute the tenant lists it at. It returns the messages patched.
 func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -538,6 +538,9 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 		case o.row == nil || o.row.MessageGuid != c.guid || !rs.replaceLocked(c.m, o.row):
 			delete(rs.moves, c.guid)
 			rs.rereadLocked(c.m)
+			if c.listedElsewhere {
+				rs.rereadLocked(c.to) // as reread does: one read before it arrived there misses it
+			}
 		default:
 			patched++
 		}

@@ -3,6 +3,10 @@ package messages
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -246,5 +250,69 @@ func TestConcurrentRefreshIsExact(t *testing.T) {
 		if t.Failed() {
 			t.FailNow()
 		}
+	}
+}
+
+// TestHostileAnswersById: a tenant that answers the check's reads by id with another message, a malformed
+// LogEnd, an error or a body of 2 MiB has the minutes of those messages read again instead: a panel
+// refreshed every 30 s shows the tenant's counts each time, and no such answer is patched in.
+func TestHostileAnswersById(t *testing.T) {
+	byID := regexp.MustCompile(`^/api/v1/MessageProcessingLogs\('`)
+	for _, mode := range []string{"other id", "malformed date", "error", "huge"} {
+		t.Run(mode, func(t *testing.T) {
+			var now atomic.Int64
+			var asked atomic.Int64
+			wrap := func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if !byID.MatchString(r.URL.Path) {
+						h.ServeHTTP(w, r)
+						return
+					}
+					asked.Add(1)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, r)
+					body := rec.Body.String()
+					switch mode {
+					case "other id":
+						body = regexp.MustCompile(`"MessageGuid":"[^"]*"`).ReplaceAllString(body, `"MessageGuid":"AGsANy8AANC0-mMapImnac7JyHLZ"`)
+					case "malformed date":
+						body = regexp.MustCompile(`"LogEnd":"[^"]*"`).ReplaceAllString(body, `"LogEnd":"/Date(abc)/"`)
+					case "error":
+						http.Error(w, `{"error":{"message":{"value":"boom"}}}`, http.StatusInternalServerError)
+						return
+					case "huge":
+						body = strings.Replace(body, `"AlternateWebLink":"`, `"AlternateWebLink":"`+strings.Repeat("x", 2<<20), 1)
+					}
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, body)
+				})
+			}
+			tn := newTestTenant(t, tenantOpts{perDay: 200_000, now: &now, wrap: wrap, store: []StoreOption{WithStoreBytes(DefaultStoreBytes)}})
+			patched := 0
+			for k := 0; k < 16; k++ {
+				at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
+				now.Store(at.UnixMilli())
+				rg := Range{From: at.Add(-time.Hour), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
+				got, meta := statusCountsMeta(t, tn, rg)
+				n, _ := meta["storeMessagesPatched"].(int)
+				patched += n
+				w := rg.window()
+				for _, st := range Statuses {
+					want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
+					if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
+						t.Fatalf("refresh %d: %s %v, the tenant has %d", k, st, g, want)
+					}
+				}
+			}
+			if asked.Load() == 0 {
+				t.Fatal("no message was read by its id: the test shows nothing")
+			}
+			if mode != "huge" && patched > 0 {
+				t.Errorf("%d messages patched from hostile answers", patched)
+			}
+			if b, _ := tn.st.rows.usage(); b > DefaultStoreBytes {
+				t.Errorf("the store takes %d bytes, bound %d", b, DefaultStoreBytes)
+			}
+		})
 	}
 }
