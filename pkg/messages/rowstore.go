@@ -228,8 +228,8 @@ type rowStore struct {
 	bytes    int64   // blocks
 	rate     float64 // messages per minute seen by the last large read (0: unknown)
 
-	ahead     float64   // rows that may be read ahead now (fillAhead)
-	aheadLast time.Time // when ahead was last refilled
+	ahead     float64       // rows that may be read ahead now (fillAhead)
+	aheadLast time.Time     // when ahead was last refilled
 	movingAt  time.Time     // when the moving messages were last checked (checkMoving)
 	checking  chan struct{} // closed when the check under way ends; nil when none is
 }
