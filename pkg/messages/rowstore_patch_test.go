@@ -272,3 +272,113 @@ func TestLongRetryKeepsItsStart(t *testing.T) {
 		t.Errorf("patched LONG started %v, the tenant says %v", at, failed.LogStart.Time)
 	}
 }
+
+// FuzzPatch drives the store through reads, checks with their reads by id or rereads, and a tenant whose
+// retries move forward, end, or vanish (ops: 4 bytes each), and checks after every step that the store
+// accounts for what it holds, keeps no extra without its row, holds each row in its minute, watches only
+// retries it holds, and holds no message twice in the minutes it would answer from.
+func FuzzPatch(f *testing.F) {
+	f.Add([]byte{0, 0, 5, 0, 1, 1, 3, 0, 2, 0, 0, 2, 0, 3, 2, 0, 2, 1, 1, 0})
+	f.Add([]byte{0, 0, 5, 0, 1, 2, 1, 1, 2, 0, 0, 3, 1, 2, 4, 2, 0, 4, 1, 0, 2, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		m0 := minuteOf(t0)
+		at := t0.Add(time.Hour)
+		type msgState struct {
+			m      int64
+			status string
+			gone   bool
+		}
+		statuses := []string{"RETRY", "PROCESSING", "FAILED", "COMPLETED"}
+		tenant := map[string]*msgState{}
+		for j := 0; j < 6; j++ {
+			tenant[fmt.Sprintf("G%d", j)] = &msgState{m: m0 + int64(j%3), status: statuses[j%2]}
+		}
+		rowOf := func(g string) mplRow {
+			s := tenant[g]
+			return msg(g, s.status, time.UnixMilli(s.m*60_000+int64(g[1])*100))
+		}
+		rs := newRowStore(DefaultStoreBytes)
+		for len(ops) >= 4 {
+			op, a, b, c := ops[0]%4, ops[1], ops[2], ops[3]
+			ops = ops[4:]
+			switch op {
+			case 0: // read minutes [a, a+1+b%3) as the tenant has them now
+				lo := m0 + int64(a%6)
+				hi := lo + 1 + int64(b%3)
+				var rows []mplRow
+				for g, s := range tenant {
+					if !s.gone && s.m >= lo && s.m < hi {
+						rows = append(rows, rowOf(g))
+					}
+				}
+				commitFill(t, fillStore(t, rs, lo, hi, at, rows...), at)
+			case 1: // a retry moves forward, ends in place or elsewhere, or vanishes
+				s := tenant[fmt.Sprintf("G%d", a%6)]
+				if s.gone || !moving(s.status) {
+					continue
+				}
+				s.m = min(s.m+int64(b%3), m0+7)
+				s.status = statuses[c%4]
+				s.gone = c%7 == 6
+			case 2, 3: // a check: patched from answers by id (c: which are answered), or minutes read again
+				listed := map[string]listedMoving{}
+				for g, s := range tenant {
+					if !s.gone && moving(s.status) {
+						listed[g] = listedMoving{s.m, s.status}
+					}
+				}
+				changed, _ := rs.changedMoving(m0, m0+8, listed)
+				if op == 3 {
+					rs.reread(changed)
+					break
+				}
+				outcomes := make([]patchOutcome, len(changed))
+				for i, ch := range changed {
+					switch s := tenant[ch.guid]; {
+					case (c>>(i%8))&1 == 1:
+					case s.gone:
+						outcomes[i].gone = true
+					default:
+						r := rowOf(ch.guid)
+						outcomes[i].row = &r
+					}
+				}
+				rs.patch(changed, outcomes)
+			}
+			checkAccounting(t, rs)
+			extrasHeld(t, rs)
+			rs.mu.Lock()
+			seen := map[string]int64{}
+			for m, blk := range rs.minutes {
+				for _, r := range blk.rows {
+					if minuteOf(time.UnixMilli(r.end)) != m {
+						t.Errorf("a row of minute %d held in %d", minuteOf(time.UnixMilli(r.end)), m)
+					}
+					if r.extra == 0 || blk.readAt.IsZero() {
+						continue
+					}
+					g := blk.extras[r.extra-1].guid
+					if other, twice := seen[g]; twice {
+						t.Errorf("%s held at minutes %d and %d", g, other-m0, m-m0)
+					}
+					seen[g] = m
+				}
+			}
+			for g, m := range rs.moves {
+				blk := rs.minutes[m]
+				if blk == nil {
+					t.Errorf("%s watched at minute %d, which is not held", g, m-m0)
+					continue
+				}
+				if i := blk.find(g); i < 0 || !moving(rs.names.statuses.vals[blk.rows[i].status]) {
+					t.Errorf("%s watched at minute %d, which does not hold it as RETRY or PROCESSING", g, m-m0)
+				}
+			}
+			rs.mu.Unlock()
+			if t.Failed() {
+				t.FailNow()
+			}
+		}
+	})
+}
