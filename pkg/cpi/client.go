@@ -221,6 +221,9 @@ func (c *Client) closeIdle() {
 	}
 }
 
+// MaxConcurrent is the most requests the client has in flight at once.
+func (c *Client) MaxConcurrent() int { return cap(c.sem) }
+
 // ServiceRoot is the OData service root the client talks to ("https://host/api/v1").
 func (c *Client) ServiceRoot() string { return c.root.String() }
 

@@ -171,6 +171,15 @@ func (r *redactor) cleanBody(b []byte) []byte {
 	if r.dynamic != nil {
 		all = append(all, r.dynamic()...)
 	}
+	// A body holds a secret only if it holds one of those no other secret is part of (base64 without
+	// padding is part of base64 with it), and the end of that one: a body without any of these, every
+	// page of a listing, is passed over once per such secret rather than once per form, and a long one
+	// (an access token) is looked for by its last bytes, which the vectorised search takes whole.
+	if !slices.ContainsFunc(innerSecrets(all), func(sec string) bool {
+		return bytes.Contains(b, []byte(sec[max(len(sec)-secretProbeLen, 0):]))
+	}) {
+		return b
+	}
 	slices.SortFunc(all, func(a, b string) int { return len(b) - len(a) })
 	for _, sec := range all {
 		if len(sec) >= minSecretLen && bytes.Contains(b, []byte(sec)) {
@@ -178,6 +187,31 @@ func (r *redactor) cleanBody(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// secretProbeLen is the most of a secret's end looked for before the secret itself.
+const secretProbeLen = 32
+
+// innerSecrets is the secrets (of at least minSecretLen) that hold no other one, each once: every secret
+// holds one of them.
+func innerSecrets(all []string) []string {
+	var out []string
+	for i, s := range all {
+		if len(s) < minSecretLen {
+			continue
+		}
+		inner := true
+		for j, o := range all {
+			if len(o) >= minSecretLen && (len(o) < len(s) && strings.Contains(s, o) || o == s && j < i) {
+				inner = false
+				break
+			}
+		}
+		if inner {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // excerpt is what may be repeated of a body the server sent: redacted first (so a cut cannot leave the

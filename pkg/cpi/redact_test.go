@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/seed/sapcpi-datasource/pkg/settings"
 )
 
 // Every form of the test credentials a server can echo. Written out by hand (the encoded header
@@ -182,4 +185,53 @@ func FuzzExcerptNeverLeaks(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSuccessfulBodyIsCleaned: a successful answer that repeats a credential in any form (or the current
+// access token) has it replaced, whichever forms share their bytes; a body without one comes back as it
+// was.
+func TestSuccessfulBodyIsCleaned(t *testing.T) {
+	// Longer than the end looked for first.
+	const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtb25pdG9yIiwiZXhwIjoxNzAwMDAwMDAwfQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
+	for _, tc := range []struct {
+		s     settings.Settings
+		forms []string // the names in echoedForms of this client's credentials
+	}{
+		{basicSettings("https://tenant.example"), []string{"basic header", "password raw"}},
+		{oauthSettings("https://tenant.example", "https://auth.example/oauth/token"),
+			[]string{"oauth header (encoded)", "oauth header (raw)", "secret form field", "secret raw"}},
+	} {
+		r := newRedactorFor(tc.s)
+		r.dynamic = func() []string { return []string{token} }
+		forms := []string{token}
+		for _, name := range tc.forms {
+			forms = append(forms, echoedForms[name], strings.ReplaceAll(echoedForms[name], "/", `\/`))
+		}
+		for _, form := range forms {
+			got := string(r.cleanBody([]byte(`{"d":{"results":[{"Text":"echo ` + form + ` end"}]}}`)))
+			if strings.Contains(got, form) || !strings.Contains(got, "[redacted]") {
+				t.Errorf("%s: %s cleaned to %s", tc.s.AuthType, form, got)
+			}
+		}
+		// The start of the token (its header, which every token of the issuer shares) or its end alone is
+		// no token.
+		for _, part := range []string{token[:40], token[len(token)-40:]} {
+			if got := string(r.cleanBody([]byte(`{"t":"` + part + `"}`))); got != `{"t":"`+part+`"}` {
+				t.Errorf("%s: a part of a token was replaced: %s", tc.s.AuthType, got)
+			}
+		}
+		plain := []byte(`{"d":{"results":[{"Text":"nothing secret here, Basic and Bearer as words"}]}}`)
+		if got := r.cleanBody(plain); string(got) != string(plain) {
+			t.Errorf("%s: a body without a credential changed: %s", tc.s.AuthType, got)
+		}
+	}
+}
+
+// TestInnerSecrets: every secret holds one of the inner secrets, and no inner secret holds another.
+func TestInnerSecrets(t *testing.T) {
+	all := []string{"abcdef", "abcdefgh", "xyz1", "xyz1", "qq", "0123456789", "456789", "45678"}
+	inner := innerSecrets(all)
+	if want := []string{"abcdef", "xyz1", "45678"}; !slices.Equal(inner, want) {
+		t.Fatalf("inner secrets %v, want %v", inner, want)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -32,13 +31,35 @@ func errorTextPath(guid string) string {
 // what is left of the tenant's budget for this minute (see store.go). Messages left out are absent from
 // the map; their number is in the frame meta (errorTextsUnread).
 func (r *run) errorTexts(ctx context.Context, guids []string, limit int) map[string]string {
-	ts := r.st.texts
-	p := ts.plan(r.now, guids, limit)
-	var (
-		mu       sync.Mutex
-		failures atomic.Int64
-		firstErr error
-	)
+	return r.readTexts(ctx, r.st.texts.plan(r.now, guids, limit)).end(ctx, guids, nil)
+}
+
+// textReads is a query's reading of the texts of its plan, in the background.
+type textReads struct {
+	r      *run
+	p      textPlan
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex // guards p.known while reading
+	failures int
+	firstErr error
+	requests int // requests made (each recorded)
+}
+
+// readTexts starts reading the texts p claimed, 8 at a time.
+func (r *run) readTexts(parent context.Context, p textPlan) *textReads {
+	ctx, cancel := context.WithCancel(parent)
+	t := &textReads{r: r, p: p, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(t.done)
+		t.read(ctx)
+	}()
+	return t
+}
+
+func (t *textReads) read(ctx context.Context) {
+	r, ts, p := t.r, t.r.st.texts, t.p
 	_ = forEachLimit(ctx, len(p.read), 8, func(ctx context.Context, i int) error {
 		g := p.read[i]
 		resp, err := r.c.Get(cpi.Shareable(ctx), errorTextPath(g), nil)
@@ -51,30 +72,47 @@ func (r *run) errorTexts(ctx context.Context, guids []string, limit int) map[str
 			text = noErrorInformation
 		default:
 			ok = false
-			failures.Add(1)
-			mu.Lock()
-			if firstErr == nil {
-				firstErr = err
-			}
-			mu.Unlock()
 		}
 		ts.done(r.now, g, text, ok)
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if resp != nil {
+			t.requests++
+		}
 		if ok {
-			mu.Lock()
 			p.known[g] = text
-			mu.Unlock()
+		} else if t.failures++; t.firstErr == nil {
+			t.firstErr = err
 		}
 		return nil // one text that cannot be read does not fail the query
 	})
 	// Claims not started (the context ended) are released for the next query.
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for _, g := range p.read {
 		if _, ok := p.known[g]; !ok {
 			ts.done(r.now, g, "", false)
 		}
 	}
+}
+
+// stop ends the reading and waits for it (the query failed).
+func (t *textReads) stop() {
+	t.cancel()
+	<-t.done
+}
+
+// end waits for the reading, adds the texts of rest (the part of guids the plan did not see, see
+// planFirst) kept or being read, and those other queries read, and returns the texts of guids (the
+// query's whole list) as errorTexts does.
+func (t *textReads) end(ctx context.Context, guids, rest []string) map[string]string {
+	<-t.done
+	t.cancel()
+	r, ts, p := t.r, t.r.st.texts, t.p
+	ts.resolve(p, rest)
 	ts.waitFor(ctx, p)
-	if n := failures.Load(); n > 0 {
-		r.notice(data.NoticeSeverityWarning, "%d error texts could not be read: %s", n, firstErr.Error())
+	if t.failures > 0 {
+		r.notice(data.NoticeSeverityWarning, "%d error texts could not be read: %s", t.failures, t.firstErr.Error())
 	}
 	unread := 0
 	seen := map[string]bool{}

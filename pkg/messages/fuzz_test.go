@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seed/sapcpi-datasource/pkg/models"
+	"github.com/seed/sapcpi-datasource/pkg/odata"
 	"github.com/seed/sapcpi-datasource/pkg/simulator/oquery"
 )
 
@@ -159,6 +160,41 @@ func FuzzCleanErrorText(f *testing.F) {
 		}
 		if n := utf8.RuneCountInString(s); n > maxErrorTextRunes+1 {
 			t.Fatalf("error text of %d runes", n)
+		}
+	})
+}
+
+// FuzzLinkShapes: a monitor link whose shape was decided for one message id is taken or refused for
+// another exactly as odata.WebLink takes or refuses it, with the id found where strings.Index finds it.
+func FuzzLinkShapes(f *testing.F) {
+	for _, s := range [][4]string{
+		{"https://tenant.example/itspaces/shell/monitoring/Messages/%7B%22identifier%22%3A%22", "AGk_xKgivsDaGSUpuvz-eEFzhKZO", "AGk_xKgivsDaGSUpuvz-eEFzhKZP", "%22%7D"},
+		{"https://tenant.example/x/", "ab", "cd", ""},
+		{"https://", "host", "h_st", "/x"},
+		{"https://h/a%", "4A", "zz", ""},
+		{"https://h/a%4", "1", "z", ""},
+		{"javascript://h/", "a", "b", ""},
+		{"https://user@h/", "a", "b", ""},
+		{"https://h/", "a", "b\n", ""},
+		{" https://h/", "a", "b", " "},
+		{"https://h?q/", "a", "b", "#f"},
+		{"https:/x://h/", "a", "b", ""},
+		{"", "https", "javascript", "://h/x"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	f.Fuzz(func(t *testing.T, head, g1, g2, tail string) {
+		ls := linkShapes{}
+		for _, g := range []string{g1, g2, g1} {
+			s := head + g + tail
+			link, at := ls.webLink(s, g)
+			want, wantAt := odata.WebLink(s), -1
+			if g != "" && want != "" {
+				wantAt = strings.Index(want, g)
+			}
+			if link != want || at != wantAt {
+				t.Fatalf("%q with id %q: %q at %d, want %q at %d", s, g, link, at, want, wantAt)
+			}
 		}
 	})
 }

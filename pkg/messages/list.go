@@ -6,7 +6,6 @@ package messages
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -59,9 +58,14 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	if w.empty() {
 		return ListResult{r: r, format: format, rows: &listRows{}}, nil
 	}
+	tx := &listTexts{r: r}
 	rows, total, capped, ok, err := listFromStore(ctx, r, fs, w, maxRows)
 	if !ok {
-		rows, total, capped, err = listDirect(ctx, r, fs, w, maxRows)
+		var early *listTexts
+		if q.WithErrorText == nil || *q.WithErrorText {
+			early = tx
+		}
+		rows, total, capped, err = listDirect(ctx, r, fs, w, maxRows, early)
 	}
 	if err != nil {
 		return ListResult{}, err
@@ -72,20 +76,49 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	}
 	var texts map[string]string
 	if q.WithErrorText == nil || *q.WithErrorText {
-		var failed []string
-		for i := range rows.status {
-			if rows.at(rows.status, i) == "FAILED" {
-				failed = append(failed, rows.guid[i])
-			}
-		}
-		before := r.requestCount()
-		texts = r.errorTexts(ctx, failed, listErrorTexts)
-		r.set("errorTextRequests", r.requestCount()-before)
+		failed := rows.failed
+		texts = tx.end(ctx, failed)
 		if missing := len(failed) - len(texts); missing > 0 {
 			r.notice(data.NoticeSeverityInfo, "Error texts are read for at most %d failed messages per query, within the tenant's budget shared by every panel (%d at once, then %g a minute; texts read before are kept); %d failed messages are shown without one yet.", listErrorTexts, r.st.texts.burst, r.st.texts.perMinute, missing)
 		}
 	}
 	return ListResult{r: r, format: format, rows: rows, texts: texts}, nil
+}
+
+// listTexts reads the error texts of a list's failed rows: while older slices are still listed once the
+// newest rows decide which texts the query reads (see planFirst), else once every row is in.
+type listTexts struct {
+	r       *run
+	reads   *textReads
+	planned int // failed rows the plan saw
+}
+
+// early starts reading when the failed rows of the newest slices (in order) take every text the query
+// may read.
+func (t *listTexts) early(ctx context.Context, failed []string) {
+	if t.reads != nil {
+		return
+	}
+	if p, ok := t.r.st.texts.planFirst(t.r.now, failed, listErrorTexts, true); ok {
+		t.reads, t.planned = t.r.readTexts(ctx, p), len(failed)
+	}
+}
+
+// stop ends a reading started early (the list failed).
+func (t *listTexts) stop() {
+	if t.reads != nil {
+		t.reads.stop()
+	}
+}
+
+// end returns the texts of the failed rows (all of them, in order), as errorTexts does.
+func (t *listTexts) end(ctx context.Context, failed []string) map[string]string {
+	if t.reads == nil {
+		t.reads, t.planned = t.r.readTexts(ctx, t.r.st.texts.plan(t.r.now, failed, listErrorTexts)), len(failed)
+	}
+	texts := t.reads.end(ctx, failed, failed[t.planned:])
+	t.r.set("errorTextRequests", t.reads.requests)
+	return texts
 }
 
 // listFromStore answers from the row store a list that asks only for statuses other than COMPLETED
@@ -96,17 +129,18 @@ func listFromStore(ctx context.Context, r *run, fs *filterSet, w window, maxRows
 		return nil, 0, false, false, nil
 	}
 	s := scanSpec{filters: fs, timeField: "LogEnd", w: w, fields: listFields, desc: true, maxRows: maxRows}
-	b := newListBuilder()
+	b := newListBuilder(maxRows)
 	res, ok, err := r.fromStore(ctx, s, func(rows []mplRow) error { return b.add(0, 0, rows) })
 	if !ok || err != nil {
 		return nil, 0, false, ok, err
 	}
-	rows = b.rows(maxRows)
+	rows = b.rows()
 	return rows, max(int64(res.read), int64(rows.len())), res.capped, true, nil
 }
 
-// listDirect lists the range from the tenant with the query's filters, newest first, up to maxRows.
-func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows int) (rows *listRows, total int64, capped bool, err error) {
+// listDirect lists the range from the tenant with the query's filters, newest first, up to maxRows; with
+// tx, the error texts of the newest failed rows are read while older slices are still listed.
+func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows int, tx *listTexts) (rows *listRows, total int64, capped bool, err error) {
 	// Like the row store's open edge, the answer about the last minutes is reused for edgeFresh; a range
 	// that reaches now is read from its start's minute to the end of the current minute, so that a reload
 	// seconds later (both ends moved) asks the same listing; the rows outside the range are dropped here
@@ -120,7 +154,7 @@ func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows in
 	if err != nil {
 		return nil, 0, false, err
 	}
-	b := newListBuilder()
+	b := newListBuilder(maxRows)
 	var outside int64
 	res, err := r.scanPages(ctx, s, p, func(slice, page int, rows []mplRow) error {
 		kept := rows[:0:0]
@@ -132,11 +166,19 @@ func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows in
 			kept = append(kept, rows[i])
 		}
 		return b.add(slice, page, kept)
-	}, nil)
+	}, func(slice int) error {
+		if b.sliceDone(slice) && tx != nil {
+			tx.early(ctx, b.failed)
+		}
+		return nil
+	})
 	if err != nil {
+		if tx != nil {
+			tx.stop()
+		}
 		return nil, 0, false, err
 	}
-	rows = b.rows(maxRows)
+	rows = b.rows()
 	return rows, max(p.total-outside, int64(rows.len())), res.capped, nil
 }
 
@@ -151,14 +193,14 @@ func ListFrames(res ListResult, _ models.MessagesQuery, tenant string) data.Fram
 // summary is one line describing row i: the annotation text and the log line.
 func (l *listRows) summary(i int, errText string) string {
 	status, iflow := l.at(l.status, i), l.at(l.iflow, i)
+	// One concatenation each: a line per row of up to 200 000.
 	if errText != "" {
-		return fmt.Sprintf("%s %s: %s", status, iflow, firstLine(errText, 300))
+		return status + " " + iflow + ": " + firstLine(errText, 300)
 	}
-	parts := []string{status, iflow}
 	if sender, receiver := l.at(l.sender, i), l.at(l.receiver, i); sender != "" || receiver != "" {
-		parts = append(parts, orNone(sender)+" → "+orNone(receiver))
+		return status + " " + iflow + " " + orNone(sender) + " → " + orNone(receiver) + " (" + l.guid[i] + ")"
 	}
-	return strings.Join(parts, " ") + " (" + l.guid[i] + ")"
+	return status + " " + iflow + " (" + l.guid[i] + ")"
 }
 
 func firstLine(s string, maxRunes int) string {

@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +51,20 @@ func newestRows(t *testing.T, tn *tenant, from, to time.Time, n int) []newestRaw
 }
 
 var logEndWindow = regexp.MustCompile(`LogEnd ge datetime'([0-9T:-]+)' and LogEnd lt datetime'([0-9T:-]+)'`)
+
+// requestWindow is a listing request's query and its LogEnd window (from and to, as sent).
+func requestWindow(t *testing.T, u string) (url.Values, [2]string) {
+	t.Helper()
+	q, err := url.ParseQuery(u[strings.Index(u, "?")+1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := logEndWindow.FindStringSubmatch(q.Get("$filter"))
+	if m == nil {
+		t.Fatalf("request without a LogEnd window: %s", u)
+	}
+	return q, [2]string{m[1], m[2]}
+}
 
 // TestListAcrossSlicesIsTheNewest: a list over a window of many slices holds exactly the newest maxRows
 // messages of the tenant's own listing, newest first, each once, with their own status; and it reads
@@ -109,15 +125,8 @@ func TestListAcrossSlicesIsTheNewest(t *testing.T) {
 			perWindow := map[[2]string]int{}
 			pages := 0
 			for _, u := range tn.requests() {
-				q, err := url.ParseQuery(u[strings.Index(u, "?")+1:])
-				if err != nil {
-					t.Fatal(err)
-				}
-				m := logEndWindow.FindStringSubmatch(q.Get("$filter"))
-				if m == nil {
-					t.Fatalf("request without a LogEnd window: %s", u)
-				}
-				perWindow[[2]string{m[1], m[2]}]++
+				_, w := requestWindow(t, u)
+				perWindow[w]++
 				pages++
 			}
 			needed, unneeded := 0, 0
@@ -177,9 +186,125 @@ func TestListSliceErrorStopsAll(t *testing.T) {
 			}
 			buf := make([]byte, 1<<20)
 			buf = buf[:runtime.Stack(buf, true)]
-			if strings.Contains(string(buf), "readCapped") {
-				t.Fatalf("a slice reader outlived the list:\n%s", buf)
+			if strings.Contains(string(buf), "readCapped") || strings.Contains(string(buf), "(*textReads).read") {
+				t.Fatalf("a slice or error-text reader outlived the list:\n%s", buf)
 			}
 		})
+	}
+}
+
+// TestListReadsTextsWhileListing: once the newest slices hold the failed messages whose error texts the
+// query may read, the texts are read while older slices are still listed (the tenant holds the older
+// slices' later pages back until a text is asked for; a list that read texts only at the end would wait
+// there until its context ended), and they are the texts of the newest failed rows, the tenant's own.
+func TestListReadsTextsWhileListing(t *testing.T) {
+	const budget = 5
+	asked := make(chan struct{})
+	var once sync.Once
+	old := fixedNow.Add(-6 * time.Hour)
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			if strings.HasSuffix(r.URL.Path, "/$value") {
+				once.Do(func() { close(asked) })
+			} else if m := logEndWindow.FindStringSubmatch(q.Get("$filter")); m != nil && q.Has("$skip") {
+				if to, err := time.Parse("2006-01-02T15:04:05", m[2]); err == nil && !to.After(old) {
+					select {
+					case <-asked:
+					case <-r.Context().Done():
+						return
+					}
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000, wrap: wrap, store: []StoreOption{WithTextBudget(budget, 0, 1<<20)}})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	frames, err := List(ctx, tn.st, rangeOf(24*time.Hour, time.Minute), models.MessagesQuery{MaxRows: intp(50_000)}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := frames[0]
+	statuses, _ := f.FieldByName("status")
+	ids, _ := f.FieldByName("message id")
+	errs, _ := f.FieldByName("error")
+	withText := 0
+	for i := 0; i < f.Rows(); i++ {
+		text := errs.At(i).(string)
+		if statuses.At(i) != "FAILED" || withText == budget {
+			if text != "" {
+				t.Fatalf("row %d (%s, %s) has an error text beyond the %d newest failed rows", i, ids.At(i), statuses.At(i), budget)
+			}
+			continue
+		}
+		want := strings.TrimSpace(string(tn.direct(t, "MessageProcessingLogs('"+ids.At(i).(string)+"')/ErrorInformation/$value", nil)))
+		if text != want {
+			t.Fatalf("row %d: error text %q, the tenant's %q", i, text, want)
+		}
+		withText++
+	}
+	if withText != budget {
+		t.Fatalf("%d rows with an error text, want %d", withText, budget)
+	}
+}
+
+// TestListSlicesReadNewestFirst: with 8 requests in flight, two slices of a capped read read their later
+// pages at a time, newest first: a slice asks for its second page only after every page of the slice two
+// before it arrived (the tenant sees the requests in the order they leave).
+func TestListSlicesReadNewestFirst(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000})
+	if _, err := List(context.Background(), tn.st, rangeOf(24*time.Hour, time.Minute), models.MessagesQuery{MaxRows: intp(50_000), WithErrorText: new(bool)}, "SIM"); err != nil {
+		t.Fatal(err)
+	}
+	type slice struct {
+		to               time.Time
+		last, firstLater int // positions in the log: its last request, its first request with $skip
+	}
+	byWindow := map[[2]string]*slice{}
+	for i, u := range tn.requests()[1:] { // the probe first
+		q, w := requestWindow(t, u)
+		to, err := time.Parse("2006-01-02T15:04:05", w[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := byWindow[w]
+		if s == nil {
+			s = &slice{to: to, firstLater: -1}
+			byWindow[w] = s
+		}
+		s.last = i
+		if q.Has("$skip") && s.firstLater < 0 {
+			s.firstLater = i
+		}
+	}
+	var order []*slice
+	for _, s := range byWindow {
+		order = append(order, s)
+	}
+	slices.SortFunc(order, func(a, b *slice) int { return b.to.Compare(a.to) })
+	later := 0
+	for k := 2; k < len(order); k++ {
+		if s := order[k]; s.firstLater >= 0 {
+			later++
+			if before := order[k-2]; s.firstLater < before.last {
+				t.Errorf("the slice ending %s asked for a later page (request %d) before the slice ending %s had its pages (request %d)",
+					s.to, s.firstLater, before.to, before.last)
+			}
+		}
+	}
+	if later < 2 {
+		t.Fatalf("only %d slices beyond the first two read later pages: nothing to test", later)
+	}
+}
+
+// TestSlicesAhead: two slices at a time (16 pages each) fill 8 requests in flight twice over; a client
+// allowed more in flight reads as many slices as fill it twice.
+func TestSlicesAhead(t *testing.T) {
+	for _, tc := range []struct{ concurrency, want int }{{1, 2}, {8, 2}, {16, 2}, {17, 3}, {64, 8}} {
+		if got := slicesAhead(tc.concurrency); got != tc.want {
+			t.Errorf("slicesAhead(%d) = %d, want %d", tc.concurrency, got, tc.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ package messages
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,6 +193,15 @@ func (s *jsonScan) quoted(dst *string) error {
 func (s *jsonScan) pass() (bool, error) {
 	plain := true
 	for s.i++; s.i < len(s.b); s.i++ {
+		for s.i+8 <= len(s.b) && plain8(binary.LittleEndian.Uint64(s.b[s.i:])) {
+			s.i += 8
+		}
+		if s.i >= len(s.b) {
+			break
+		}
+		if plainByte[s.b[s.i]] {
+			continue
+		}
 		switch c := s.b[s.i]; {
 		case c == '"':
 			s.i++
@@ -220,6 +230,24 @@ func (s *jsonScan) pass() (bool, error) {
 	}
 	return false, errJSONSyntax
 }
+
+// plain8 reports whether the eight bytes of x are all plainByte: none has the high bit, none is below
+// 0x20, none is the quote or the backslash (bitwise tests for a byte below n or equal to c).
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) & ^x
+	quote, backslash := x^('"'*ones), x^('\\'*ones)
+	return (x|below|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs == 0
+}
+
+// plainByte marks the bytes a plain string holds as they are: printable ASCII but the quote and the
+// backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 

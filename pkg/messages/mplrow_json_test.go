@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -119,6 +120,25 @@ func TestDecodePageTakesThePlainShape(t *testing.T) {
 	for _, other := range []string{`{"d":[]}`, `{"d":{"results":[]},"d":null}`, "\xef\xbb\xbf{\"d\":{\"results\":[]}}", `{"d":{"results":[]}}]`} {
 		if _, _, _, ok := (*mplRow)(nil).DecodePage([]byte(other)); ok {
 			t.Errorf("%q taken as a plain page", other)
+		}
+	}
+}
+
+// TestPlain8: eight bytes pass at once exactly when each is printable ASCII but the quote and the
+// backslash; every pair of byte values at every pair of positions, the others plain.
+func TestPlain8(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	for i := 0; i < 8; i++ {
+		for j := i + 1; j < 8; j++ {
+			for v := 0; v < 256; v++ {
+				for w := 0; w < 256; w++ {
+					b := [8]byte{'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'}
+					b[i], b[j] = byte(v), byte(w)
+					if got, want := plain8(binary.LittleEndian.Uint64(b[:])), plain(b[i]) && plain(b[j]); got != want {
+						t.Fatalf("%q: %v, want %v", b, got, want)
+					}
+				}
+			}
 		}
 	}
 }

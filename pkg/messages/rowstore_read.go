@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -53,6 +54,8 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 	}
 	m0, m1 := storeMinutes(s.w, r.now)
 	narrow := s.filters.narrow()
+	checkMoving := func() {}
+	defer func() { checkMoving() }()
 	for attempt := 0; ; attempt++ {
 		missing, await := rs.pending(m0, m1, r.now)
 		if len(missing) > 0 && !r.worthFilling(len(missing), narrow) {
@@ -60,6 +63,10 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 				r.fillAhead(ctx, m0, m1)
 			}
 			return res, false, nil
+		}
+		if attempt == 0 {
+			// The moving messages are listed beside the read of the edge and checked once it is read.
+			checkMoving = r.startMovingCheck(ctx)
 		}
 		if len(missing) > 0 {
 			// A minute another query claimed meanwhile is left to it: the next round finds it read.
@@ -81,7 +88,7 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 		}
 		// After the edge is read: the messages that moved into it have left their old minutes, so the
 		// check finds only those that changed elsewhere (a minute it has read again is read next round).
-		r.checkMoving(ctx)
+		checkMoving()
 		// Checked and taken under one lock: a minute evicted or reset meanwhile is read again, not
 		// counted as empty.
 		if blocks, nm, ok := rs.snapshotValid(m0, m1, r.now); ok {
@@ -94,6 +101,11 @@ func (r *run) fromStore(ctx context.Context, s scanSpec, fn func([]mplRow) error
 		}
 	}
 }
+
+// storeSliceRows are the messages per time slice of a read into the store: no slice of it is cached on
+// its own, so long slices only save the short last page of each (a quiet 6-hour window is read in 2
+// slices instead of 12).
+const storeSliceRows = 64 * cpi.MaxPageSize
 
 // maxMovingRows bounds the listing of moving messages (checkMoving); a longer one is not used.
 const maxMovingRows = 20_000
@@ -108,30 +120,57 @@ type listedMoving struct {
 	status string
 }
 
-// checkMoving lists, at most once per edgeFresh, the RETRY and PROCESSING messages of the minutes where
-// the store holds such messages (one small request, $select of three fields; nothing when the store
-// holds none). A held one the tenant no longer lists at the same minute with the same status (SAP may
-// end a retry in place, or the message moved) is read by its id and patched in the store when that
-// costs fewer requests than reading its minute again; otherwise its minute is read again.
-func (r *run) checkMoving(ctx context.Context) {
+// startMovingCheck lists, at most once per edgeFresh, the RETRY and PROCESSING messages of the minutes
+// where the store holds such messages (one small request, $select of three fields; nothing when the
+// store holds none), beside the caller's reads. The returned function (idempotent; the caller calls it
+// before it returns) waits for the listing and applies it (see checkMoving). While another query's check
+// is under way, it waits for that check instead, so that the panels refreshed together all answer after
+// it (one would count a retry that ended in place, the other not).
+func (r *run) startMovingCheck(ctx context.Context) func() {
 	rs := r.st.rows
 	m0, m1, ok, busy := rs.movingSpan(r.now)
 	if busy != nil {
-		_ = wait(ctx, []chan struct{}{busy}) // cancelled: the query ends anyway
-		return
+		return func() { _ = wait(ctx, []chan struct{}{busy}) } // cancelled: the query ends anyway
 	}
 	if !ok {
-		return
+		return func() {}
 	}
-	defer rs.checked()
 	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
 	q := (&filterSet{statuses: []string{"PROCESSING", "RETRY"}}).query("LogEnd", w)
 	q.Set("$select", "LogEnd,MessageGuid,Status")
-	rows, lr, err := cpi.List[mplRow](cpi.Shareable(ctx), r.c, cpi.ListOptions{Path: mplPath, Query: q, MaxRows: maxMovingRows})
-	r.recordList(lr)
-	if err != nil || lr.Incomplete || len(rows) >= maxMovingRows {
-		return // unknown: keep what is held
+	var (
+		rows []mplRow
+		lr   cpi.ListResult
+		err  error
+	)
+	listed := make(chan struct{})
+	go func() {
+		defer close(listed)
+		err = safe.Call(func() (err error) {
+			rows, lr, err = cpi.List[mplRow](cpi.Shareable(ctx), r.c, cpi.ListOptions{Path: mplPath, Query: q, MaxRows: maxMovingRows})
+			return err
+		})
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			defer rs.checked()
+			<-listed
+			r.recordList(lr)
+			if err != nil || lr.Incomplete || len(rows) >= maxMovingRows {
+				return // unknown: keep what is held
+			}
+			r.checkMoving(ctx, m0, m1, rows)
+		})
 	}
+}
+
+// checkMoving applies the listing of the moving messages of [m0, m1): a held one the tenant no longer
+// lists at the same minute with the same status (SAP may end a retry in place, or the message moved) is
+// read by its id and patched in the store when that costs fewer requests than reading its minute again;
+// otherwise its minute is read again.
+func (r *run) checkMoving(ctx context.Context, m0, m1 int64, rows []mplRow) {
+	rs := r.st.rows
 	listed := make(map[string]listedMoving, len(rows))
 	for i := range rows {
 		listed[rows[i].MessageGuid] = listedMoving{minuteOf(rows[i].LogEnd.Time), rows[i].Status}
@@ -212,26 +251,28 @@ func (r *run) fillAhead(ctx context.Context, m0, m1 int64) {
 	}()
 }
 
-// fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes.
+// fillMinutes reads the minutes (sorted) into the store, one listing per run of consecutive minutes, the
+// runs at once (a refresh's open edge and the minute that just settled are two runs).
 func (r *run) fillMinutes(ctx context.Context, minutes []int64) error {
+	var runs [][2]int64
 	for i := 0; i < len(minutes); {
 		j := i + 1
 		for j < len(minutes) && minutes[j] == minutes[j-1]+1 {
 			j++
 		}
-		if err := r.fillRun(ctx, minutes[i], minutes[j-1]+1); err != nil {
-			return err
-		}
+		runs = append(runs, [2]int64{minutes[i], minutes[j-1] + 1})
 		i = j
 	}
-	return nil
+	return forEachLimit(ctx, len(runs), parallelSlices, func(ctx context.Context, i int) error {
+		return r.fillRun(ctx, runs[i][0], runs[i][1])
+	})
 }
 
 // fillRun reads every message of the minutes [m0, m1) with the store's fields and stores them.
 func (r *run) fillRun(ctx context.Context, m0, m1 int64) error {
 	rs := r.st.rows
 	w := window{from: time.UnixMilli(m0 * 60_000).UTC(), to: time.UnixMilli(m1 * 60_000).UTC()}
-	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute, uncached: true}
+	spec := scanSpec{filters: &filterSet{}, timeField: "LogEnd", w: w, fields: storeFields, align: time.Minute, uncached: true, sliceRows: storeSliceRows}
 	p, err := r.probe(ctx, spec)
 	if err != nil {
 		return err

@@ -80,6 +80,8 @@ type scanSpec struct {
 	shared time.Duration
 	// uncached: the answer is kept elsewhere (the row store), so it must not crowd the response cache.
 	uncached bool
+	// sliceRows, when set, replaces the default messages per time slice.
+	sliceRows int64
 }
 
 func (s scanSpec) query(w window) url.Values {
@@ -194,7 +196,11 @@ func (r *run) scanPages(ctx context.Context, s scanSpec, p probeResult, fn func(
 		}
 		return res, finish(0)
 	}
-	k := int(min((p.total+sliceRows-1)/sliceRows, maxSlices))
+	per := int64(sliceRows)
+	if s.sliceRows > 0 {
+		per = s.sliceRows
+	}
+	k := int(min((p.total+per-1)/per, maxSlices))
 	parts := splitWindow(s.w, k, s.align)
 	res.slices = len(parts)
 	if len(parts) == 1 && p.col != nil {

@@ -7,7 +7,10 @@ package messages
 // expected to hold the cap; their first pages are asked for together, each with its own count. From
 // the counts, newest first, each slice is told how many rows it must give (the cap minus what the
 // slices before it hold; none once the cap is reached), and the rest of their pages are read by the
-// paging reader, all slices in parallel within the client's concurrency. When the counts fall short of
+// paging reader, the newest slices first: a slice reads on once the slice slicesAhead before it has read
+// all its pages, so that the newest rows are complete early (the list reads the error texts of their
+// failed messages meanwhile), while the slices reading hold pages enough to fill the client's
+// concurrency twice over. When the counts fall short of
 // the expectation, the next slices are started the same way. A slice started but not needed costs its
 // first page; the last slice needed reads at most one page more than it gives.
 
@@ -20,9 +23,18 @@ import (
 	"github.com/seed/sapcpi-datasource/pkg/safe"
 )
 
+// slicesAhead is how many slices of a capped read read their pages at once: at least two, and as many
+// as hold twice the client's concurrency in pages (a slice holds about sliceRows rows).
+func slicesAhead(concurrency int) int {
+	perSlice := sliceRows / cpi.MaxPageSize
+	return max(2, (2*concurrency+perSlice-1)/perSlice)
+}
+
 // cappedSlice is one slice of a capped read.
 type cappedSlice struct {
 	first chan struct{} // closed once its first page is in
+	read  chan struct{} // closed once it has read what it reads (or failed)
+	after chan struct{} // the read of the slice slicesAhead before it (nil: none)
 	sized chan struct{} // closed once size is known
 	need  chan int64    // the rows it must give (0: none); sent once
 	size  int64         // the rows it holds: its count, or what it gave when the tenant did not count
@@ -35,8 +47,12 @@ func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, tot
 	deliver func(slice, page int, rows []mplRow) error, finish func(slice int) error) error {
 	g, ctx := errgroup.WithContext(parent)
 	read := make([]*cappedSlice, 0, len(parts))
+	ahead := slicesAhead(r.c.MaxConcurrent())
 	start := func(i int) {
-		sl := &cappedSlice{first: make(chan struct{}), sized: make(chan struct{}), need: make(chan int64, 1)}
+		sl := &cappedSlice{first: make(chan struct{}), read: make(chan struct{}), sized: make(chan struct{}), need: make(chan int64, 1)}
+		if i >= ahead {
+			sl.after = read[i-ahead].read
+		}
 		read = append(read, sl)
 		g.Go(func() error {
 			return safe.Call(func() error { return r.readCapped(ctx, s, parts[i], i, sl, deliver, finish) })
@@ -109,9 +125,11 @@ func closedBefore(ctx context.Context, ch <-chan struct{}) bool {
 }
 
 // readCapped reads one slice of a capped read: its first page with its count, then, once told how many
-// rows it must give, the rest of those through the paging reader.
+// rows it must give and once the slice slicesAhead before it has read its pages, the rest of those
+// through the paging reader.
 func (r *run) readCapped(ctx context.Context, s scanSpec, w window, i int, sl *cappedSlice,
 	deliver func(slice, page int, rows []mplRow) error, finish func(slice int) error) error {
+	defer close(sl.read)
 	q := s.query(w)
 	q.Set("$inlinecount", "allpages")
 	col, resp, err := cpi.GetCollection[mplRow](r.scanCtx(ctx, s, w), r.c, mplPath, q)
@@ -137,6 +155,9 @@ func (r *run) readCapped(ctx context.Context, s scanSpec, w window, i int, sl *c
 		return ctx.Err()
 	}
 	var gave int
+	if need > 0 && sl.after != nil && !closedBefore(ctx, sl.after) {
+		return ctx.Err()
+	}
 	if need > 0 {
 		lr, err := cpi.ContinueEach(r.scanCtx(ctx, s, w), r.c, cpi.ListOptions{Path: mplPath, Query: s.query(w), MaxRows: int(need)},
 			col, func(page int, rows []mplRow) error { return deliver(i, page, rows) })

@@ -24,6 +24,7 @@ package messages
 import (
 	"container/list"
 	"context"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -127,6 +128,15 @@ type textPlan struct {
 // plan sorts guids (in priority order) into known, being read by another query, and to read by this one:
 // at most limit for this query and no more than what is left of the minute's budget.
 func (ts *textStore) plan(now time.Time, guids []string, limit int) textPlan {
+	p, _ := ts.planFirst(now, guids, limit, false)
+	return p
+}
+
+// planFirst is plan; with first, guids are only the first of the query's list (the rest are not known
+// yet), and it plans only when they take all the query may read (limit, or the budget left): the rest can
+// then only add texts known or being read (resolve adds them), so the plan is the one of the whole list.
+// Otherwise it changes nothing and reports false.
+func (ts *textStore) planFirst(now time.Time, guids []string, limit int, first bool) (textPlan, bool) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if !ts.last.IsZero() && now.After(ts.last) {
@@ -136,6 +146,8 @@ func (ts *textStore) plan(now time.Time, guids []string, limit int) textPlan {
 		ts.last = now
 	}
 	p := textPlan{known: map[string]string{}, await: map[string]chan struct{}{}}
+	tokens := ts.tokens
+	claimed := map[string]chan struct{}{} // this plan's reads, claimed once it is kept
 	var unconfirmed []string
 	for _, g := range guids {
 		if _, done := p.known[g]; done {
@@ -149,26 +161,52 @@ func (ts *textStore) plan(now time.Time, guids []string, limit int) textPlan {
 			}
 			continue
 		}
-		if ch, ok := ts.inflight[g]; ok {
+		ch, ok := ts.inflight[g]
+		if !ok {
+			ch, ok = claimed[g]
+		}
+		if ok {
 			p.await[g] = ch
 			continue
 		}
-		if len(p.read) < limit && ts.tokens >= 1 {
-			ts.tokens--
-			ts.inflight[g] = make(chan struct{})
+		if len(p.read) < limit && tokens >= 1 {
+			tokens--
+			claimed[g] = make(chan struct{})
 			p.read = append(p.read, g)
 		}
 	}
+	if first && len(p.read) < limit && tokens >= 1 {
+		return textPlan{}, false
+	}
 	// Confirming reads take only what the unread texts left.
 	for _, g := range unconfirmed {
-		if _, busy := ts.inflight[g]; busy || len(p.read) >= limit || ts.tokens < 1 {
+		_, busy := ts.inflight[g]
+		if _, mine := claimed[g]; busy || mine || len(p.read) >= limit || tokens < 1 {
 			continue
 		}
-		ts.tokens--
-		ts.inflight[g] = make(chan struct{})
+		tokens--
+		claimed[g] = make(chan struct{})
 		p.read = append(p.read, g)
 	}
-	return p
+	ts.tokens = tokens
+	maps.Copy(ts.inflight, claimed)
+	return p, true
+}
+
+// resolve adds to p the rest of its query's list (see planFirst): the texts kept, and those being read.
+func (ts *textStore) resolve(p textPlan, rest []string) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for _, g := range rest {
+		if _, done := p.known[g]; done {
+			continue
+		}
+		if e, ok := ts.kept[g]; ok {
+			p.known[g] = e.Value.(keptText).text
+		} else if ch, ok := ts.inflight[g]; ok {
+			p.await[g] = ch
+		}
+	}
 }
 
 // done records the outcome of reading guid at now (ok false: not read, e.g. the tenant failed) and wakes

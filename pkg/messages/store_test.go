@@ -2,6 +2,8 @@ package messages
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -271,5 +273,64 @@ func TestStoreRefreshReadsOnlyTheEdge(t *testing.T) {
 				t.Errorf("refresh: %d requests, want 1–3: %v", n, tn.requests())
 			}
 		}
+	}
+}
+
+// TestTextPlanFirst: the first part of a list is planned only when it takes every text the query may
+// read (its limit, or the budget left); then its reads are those a plan of the whole list makes, and
+// resolve adds the rest's texts kept or being read. A first part that does not is left unplanned, the
+// budget untouched.
+func TestTextPlanFirst(t *testing.T) {
+	unread := func(prefix string, n int) []string {
+		var out []string
+		for i := range n {
+			out = append(out, prefix+strconv.Itoa(i))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name         string
+		burst, limit int
+		first        int // the guids planned first: a kept text, one being read, then first-2 unread
+		wantPlanned  bool
+		wantReads    int // the first unread ones
+	}{
+		{"the budget runs out within the first part", 3, 10, 5, true, 3},
+		{"the limit is reached within the first part", 10, 2, 5, true, 2},
+		{"exactly the budget", 4, 10, 6, true, 4},
+		{"the first part leaves budget", 10, 10, 5, false, 0},
+		{"the first part leaves room under the limit", 10, 8, 7, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			list := append([]string{"kept-a", "busy-a"}, unread("a", tc.first-2)...)
+			list = append(append(list, "kept-b", "busy-b"), unread("b", 5)...)
+			ts := NewStore(nil, WithTextBudget(tc.burst+4, 0, 1<<20)).texts
+			ts.plan(fixedNow, []string{"kept-a", "kept-b", "busy-a", "busy-b"}, 4)
+			ts.done(fixedNow, "kept-a", "text a", true)
+			ts.done(fixedNow, "kept-b", "text b", true)
+			p, ok := ts.planFirst(fixedNow, list[:tc.first], tc.limit, true)
+			if ok != tc.wantPlanned {
+				t.Fatalf("planned %v, want %v", ok, tc.wantPlanned)
+			}
+			if !ok {
+				if ts.tokens != float64(tc.burst) || len(ts.inflight) != 2 {
+					t.Fatalf("an unplanned first part changed the store: %v tokens, %d in flight", ts.tokens, len(ts.inflight))
+				}
+				return
+			}
+			if want := unread("a", tc.wantReads); !slices.Equal(p.read, want) {
+				t.Fatalf("reads %v, want %v", p.read, want)
+			}
+			if ts.tokens != float64(tc.burst-tc.wantReads) {
+				t.Errorf("%v tokens left, want %d", ts.tokens, tc.burst-tc.wantReads)
+			}
+			ts.resolve(p, list[tc.first:])
+			if p.known["kept-a"] != "text a" || p.known["kept-b"] != "text b" || len(p.known) != 2 {
+				t.Errorf("known %v, want the two kept texts", p.known)
+			}
+			if p.await["busy-a"] == nil || p.await["busy-b"] == nil || len(p.await) != 2 {
+				t.Errorf("awaited %v, want the two texts being read", p.await)
+			}
+		})
 	}
 }

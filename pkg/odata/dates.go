@@ -20,6 +20,10 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
+	if ms, ok := plainDateMillis(b); ok {
+		t.Time = time.UnixMilli(ms).UTC()
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		// A bare JSON number: epoch milliseconds.
@@ -36,6 +40,37 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	t.Time = parsed
 	return nil
+}
+
+// plainDateMillis reads the form every message row carries twice, "\/Date(ms)\/" (or with plain
+// slashes), without encoding/json: the milliseconds when b is exactly that with up to 15 digits (no sign,
+// no offset) within the accepted range, else false: the general path reads the value the same way, or
+// says what is wrong with it.
+func plainDateMillis(b []byte) (int64, bool) {
+	rest, ok := bytes.CutPrefix(b, []byte(`"`))
+	if !ok {
+		return 0, false
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(`\/Date(`)); !ok {
+		if rest, ok = bytes.CutPrefix(rest, []byte(`/Date(`)); !ok {
+			return 0, false
+		}
+	}
+	end := bytes.IndexByte(rest, ')')
+	if end < 1 || end > 15 {
+		return 0, false
+	}
+	if tail := string(rest[end:]); tail != `)\/"` && tail != `)/"` {
+		return 0, false
+	}
+	var ms int64
+	for _, c := range rest[:end] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		ms = ms*10 + int64(c-'0')
+	}
+	return ms, ms <= maxDateMillis
 }
 
 // MarshalJSON implements json.Marshaler.

@@ -284,3 +284,53 @@ func FuzzParseError(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainDate: the shortcut for "\/Date(ms)\/" reads what encoding/json and ParseDate read, or leaves
+// the value to them.
+func FuzzPlainDate(f *testing.F) {
+	for _, s := range []string{`"\/Date(1700000000000)\/"`, `"/Date(1700000000000)/"`, `"\/Date(0)\/"`,
+		`"\/Date(253402300799999)\/"`, `"\/Date(253402300800000)\/"`, `"\/Date(999999999999999)\/"`,
+		`"\/Date(0000000000000001)\/"`, `"\/Date()\/"`, `"\/Date(-5)\/"`, `"\/Date(5+0100)\/"`, `"\/Date(5)/"`,
+		`"/Date(5)\/"`, `"\/Date(5)\/" `, `"\/Date(5)\/`, `"\u002fDate(5)\u002f"`, `"\/Date(1a)\/"`, `null`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ms, ok := plainDateMillis(b)
+		if !ok {
+			return
+		}
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatalf("%s: shortcut read %d, encoding/json fails: %v", b, ms, err)
+		}
+		want, err := ParseDate(s)
+		if err != nil || !want.Equal(time.UnixMilli(ms)) {
+			t.Fatalf("%s: shortcut read %d, ParseDate %v (%v)", b, ms, want, err)
+		}
+	})
+}
+
+func TestPlainDate(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		ms   int64
+		read bool
+	}{
+		{`"\/Date(1700000000000)\/"`, 1700000000000, true},
+		{`"/Date(1700000000000)/"`, 1700000000000, true},
+		{`"\/Date(0)\/"`, 0, true},
+		{`"\/Date(253402300799999)\/"`, 253402300799999, true},
+		{`"\/Date(253402300800000)\/"`, 0, false}, // year 10000: the general path says so
+		{`"\/Date(0000000000000001)\/"`, 0, false},
+		{`"\/Date(-5)\/"`, 0, false},
+		{`"\/Date(5+0100)\/"`, 0, false},
+		{`"\/Date()\/"`, 0, false},
+		{`"\/Date(5)\/ `, 0, false},
+		{`"\u002fDate(5)\u002f"`, 0, false},
+	} {
+		ms, ok := plainDateMillis([]byte(tc.in))
+		if ok != tc.read || (ok && ms != tc.ms) {
+			t.Errorf("plainDateMillis(%s) = %d, %v; want %d, %v", tc.in, ms, ok, tc.ms, tc.read)
+		}
+	}
+}
