@@ -43,14 +43,22 @@ func statusCountsMeta(t *testing.T, tn *tenant, rg Range) (map[string]float64, m
 	return numericValues(t, f), meta
 }
 
-// TestRefreshLoopIsExact: a one-hour panel refreshed every 30 s for 20 minutes of a busy tenant shows the
-// tenant's count of every status each time — new messages, retries that move and retries that end in
-// place (the simulated tenant ends a JMS retry as FAILED at the same LogEnd) included.
-func TestRefreshLoopIsExact(t *testing.T) {
-	var now atomic.Int64
-	tn := liveTenant(t, 200_000, &now)
-	patched := 0
-	for k := 0; k < 40; k++ {
+// checkStatusCounts fails when a status count of the window is not the tenant's own $count.
+func checkStatusCounts(t *testing.T, tn *tenant, got map[string]float64, w window, what string) {
+	t.Helper()
+	for _, st := range Statuses {
+		want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
+		if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
+			t.Errorf("%s: %s %v, the tenant has %d", what, st, g, want)
+		}
+	}
+}
+
+// refreshLoop refreshes a one-hour status panel every 30 s from fixedNow, refreshes times, each answered
+// from the store with the tenant's counts; it returns the messages patched by their id.
+func refreshLoop(t *testing.T, tn *tenant, now *atomic.Int64, refreshes int) (patched int) {
+	t.Helper()
+	for k := 0; k < refreshes; k++ {
 		at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
 		now.Store(at.UnixMilli())
 		rg := Range{From: at.Add(-time.Hour), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
@@ -60,15 +68,21 @@ func TestRefreshLoopIsExact(t *testing.T) {
 		}
 		n, _ := meta["storeMessagesPatched"].(int)
 		patched += n
-		w := rg.window()
-		for _, st := range Statuses {
-			want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
-			if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
-				t.Fatalf("refresh %d (+%v): %s %v, the tenant has %d", k, at.Sub(fixedNow), st, g, want)
-			}
+		checkStatusCounts(t, tn, got, rg.window(), fmt.Sprintf("refresh %d (+%v)", k, at.Sub(fixedNow)))
+		if t.Failed() {
+			t.FailNow()
 		}
 	}
-	if patched == 0 {
+	return patched
+}
+
+// TestRefreshLoopIsExact: a one-hour panel refreshed every 30 s for 20 minutes of a busy tenant shows the
+// tenant's count of every status each time — new messages, retries that move and retries that end in
+// place (the simulated tenant ends a JMS retry as FAILED at the same LogEnd) included.
+func TestRefreshLoopIsExact(t *testing.T) {
+	var now atomic.Int64
+	tn := liveTenant(t, 200_000, &now)
+	if patched := refreshLoop(t, tn, &now, 40); patched == 0 {
 		t.Error("no changed message was patched by its id: every change had its minute read again")
 	}
 }
@@ -227,26 +241,9 @@ func TestConcurrentRefreshIsExact(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, span := range spans {
-			w := window{at.Add(-span), at}
-			got := numericValues(t, counts[i])
-			for _, st := range Statuses {
-				want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
-				if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
-					t.Errorf("refresh %d, %v panel: %s %v, the tenant has %d", k, span, st, g, want)
-				}
-			}
+			checkStatusCounts(t, tn, numericValues(t, counts[i]), window{at.Add(-span), at}, fmt.Sprintf("refresh %d, %v panel", k, span))
 		}
-		raw := tenantList(t, tn, at.Add(-30*time.Minute), at, "FAILED", "RETRY")
-		ids, _ := list[0].FieldByName("message id")
-		statuses, _ := list[0].FieldByName("status")
-		if ids.Len() != len(raw) {
-			t.Fatalf("refresh %d: %d rows, the tenant lists %d", k, ids.Len(), len(raw))
-		}
-		for i, r := range raw {
-			if ids.At(i).(string) != r.guid || statuses.At(i).(string) != r.status {
-				t.Fatalf("refresh %d: row %d is %s %s, the tenant's %s %s", k, i, ids.At(i), statuses.At(i), r.guid, r.status)
-			}
-		}
+		checkListIsTenants(t, fmt.Sprintf("refresh %d", k), list, tenantList(t, tn, at.Add(-30*time.Minute), at, "FAILED", "RETRY"))
 		if t.Failed() {
 			t.FailNow()
 		}
@@ -288,22 +285,7 @@ func TestHostileAnswersById(t *testing.T) {
 				})
 			}
 			tn := newTestTenant(t, tenantOpts{perDay: 200_000, now: &now, wrap: wrap, store: []StoreOption{WithStoreBytes(DefaultStoreBytes)}})
-			patched := 0
-			for k := 0; k < 16; k++ {
-				at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
-				now.Store(at.UnixMilli())
-				rg := Range{From: at.Add(-time.Hour), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
-				got, meta := statusCountsMeta(t, tn, rg)
-				n, _ := meta["storeMessagesPatched"].(int)
-				patched += n
-				w := rg.window()
-				for _, st := range Statuses {
-					want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
-					if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
-						t.Fatalf("refresh %d: %s %v, the tenant has %d", k, st, g, want)
-					}
-				}
-			}
+			patched := refreshLoop(t, tn, &now, 16)
 			if asked.Load() == 0 {
 				t.Fatal("no message was read by its id: the test shows nothing")
 			}

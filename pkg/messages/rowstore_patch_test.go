@@ -60,9 +60,9 @@ func checkAccounting(t *testing.T, rs *rowStore) {
 	}
 }
 
-func fillStore(t *testing.T, rs *rowStore, m0, m1 int64, at time.Time, rows ...mplRow) *filler {
+func fillStore(t *testing.T, rs *rowStore, am0, m1 int64, at time.Time, rows ...mplRow) *filler {
 	t.Helper()
-	f := rs.newFiller(m0, m1, at)
+	f := rs.newFiller(am0, m1, at)
 	if err := f.add(rows); err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +74,21 @@ func commitFill(t *testing.T, f *filler, at time.Time) {
 	if err := f.commit(at); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// at0 is the start of the minutes the patch tests hold; settledAt reads them once they settledAt (held for good).
+var (
+	at0       = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	am0       = minuteOf(at0)
+	settledAt = at0.Add(20 * time.Minute)
+)
+
+// settledStore is a store of the given bound holding rows, read once settledAt as the minutes [am0, am0+n).
+func settledStore(t *testing.T, bound, n int64, rows ...mplRow) *rowStore {
+	t.Helper()
+	rs := newRowStore(bound)
+	commitFill(t, fillStore(t, rs, am0, am0+n, settledAt, rows...), settledAt)
+	return rs
 }
 
 // patchWith patches the changed messages with the tenant's rows by id (absent: no answer).
@@ -94,31 +109,27 @@ func patchWith(rs *rowStore, changed []movedMessage, rows ...mplRow) int {
 // new minute, the store holds it once, there, with the status the tenant answered, and a message still
 // retrying there stays watched.
 func TestPatchOfMessageHeldTwice(t *testing.T) {
-	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	m0 := minuteOf(t0)
 	for _, tc := range []struct {
 		status string
 		watch  bool
 	}{{"FAILED", false}, {"RETRY", true}} {
 		t.Run(tc.status, func(t *testing.T) {
-			rs := newRowStore(DefaultStoreBytes)
-			settled := t0.Add(20 * time.Minute)
-			commitFill(t, fillStore(t, rs, m0, m0+1, settled, msg("G", "RETRY", t0.Add(10*time.Second))), settled)
+			rs := settledStore(t, DefaultStoreBytes, 1, msg("G", "RETRY", at0.Add(10*time.Second)))
 			// The read of minute 0 lists G before it moved, the read of minute 3 after; 3 commits first.
-			stale := fillStore(t, rs, m0, m0+1, settled, msg("G", "RETRY", t0.Add(10*time.Second)))
-			commitFill(t, fillStore(t, rs, m0+3, m0+4, settled, msg("G", "RETRY", t0.Add(3*time.Minute+5*time.Second))), settled)
-			commitFill(t, stale, settled)
+			stale := fillStore(t, rs, am0, am0+1, settledAt, msg("G", "RETRY", at0.Add(10*time.Second)))
+			commitFill(t, fillStore(t, rs, am0+3, am0+4, settledAt, msg("G", "RETRY", at0.Add(3*time.Minute+5*time.Second))), settledAt)
+			commitFill(t, stale, settledAt)
 
-			changed, _ := rs.changedMoving(m0, m0+4, map[string]listedMoving{"G": {m0 + 3, tc.status}})
-			if n := patchWith(rs, changed, msg("G", tc.status, t0.Add(3*time.Minute+5*time.Second))); n == 0 {
+			changed, _ := rs.changedMoving(am0, am0+4, map[string]listedMoving{"G": {am0 + 3, tc.status}})
+			if n := patchWith(rs, changed, msg("G", tc.status, at0.Add(3*time.Minute+5*time.Second))); n == 0 {
 				t.Fatal("nothing patched")
 			}
-			want := fmt.Sprintf("[%d:%s]", m0+3, tc.status)
+			want := fmt.Sprintf("[%d:%s]", am0+3, tc.status)
 			if got := fmt.Sprint(heldMinutes(rs)["G"]); got != want {
 				t.Errorf("G held at %s, the tenant has it at %s", got, want)
 			}
-			if m, ok := watched(rs, "G"); ok != tc.watch || ok && m != m0+3 {
-				t.Errorf("G watched %v at minute %d, want %v at %d", ok, m, tc.watch, m0+3)
+			if m, ok := watched(rs, "G"); ok != tc.watch || ok && m != am0+3 {
+				t.Errorf("G watched %v at minute %d, want %v at %d", ok, m, tc.watch, am0+3)
 			}
 			checkAccounting(t, rs)
 		})
@@ -130,24 +141,20 @@ func TestPatchOfMessageHeldTwice(t *testing.T) {
 // retry there again. The newer block is not marked, so the retry must stay watched: when it then fails
 // at a later minute, the read of that minute removes it from the old one (counted once).
 func TestRereadAfterNewerRead(t *testing.T) {
-	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	m0 := minuteOf(t0)
-	settled := t0.Add(20 * time.Minute)
-	rs := newRowStore(DefaultStoreBytes)
-	commitFill(t, fillStore(t, rs, m0, m0+2, settled, msg("G", "RETRY", t0.Add(10*time.Second)), msg("H", "RETRY", t0.Add(70*time.Second))), settled)
-	changed, _ := rs.changedMoving(m0, m0+2, map[string]listedMoving{})
+	rs := settledStore(t, DefaultStoreBytes, 2, msg("G", "RETRY", at0.Add(10*time.Second)), msg("H", "RETRY", at0.Add(70*time.Second)))
+	changed, _ := rs.changedMoving(am0, am0+2, map[string]listedMoving{})
 	if len(changed) != 2 {
 		t.Fatalf("%d changed, want G and H", len(changed))
 	}
-	commitFill(t, fillStore(t, rs, m0, m0+1, settled, msg("G", "RETRY", t0.Add(10*time.Second))), settled)
+	commitFill(t, fillStore(t, rs, am0, am0+1, settledAt, msg("G", "RETRY", at0.Add(10*time.Second))), settledAt)
 	if n := rs.reread(changed); n != 1 {
 		t.Errorf("%d minutes marked for reading again, want 1 (H's; G's was read since)", n)
 	}
-	if blocks, _ := rs.snapshot(m0, m0+2); !blocks[0].valid(m0, settled) || blocks[1].valid(m0+1, settled) {
+	if blocks, _ := rs.snapshot(am0, am0+2); !blocks[0].valid(am0, settledAt) || blocks[1].valid(am0+1, settledAt) {
 		t.Error("want minute 0 (read since) kept, minute 1 read again")
 	}
-	commitFill(t, fillStore(t, rs, m0+5, m0+6, settled, msg("G", "FAILED", t0.Add(5*time.Minute))), settled)
-	if got, want := fmt.Sprint(heldMinutes(rs)["G"]), fmt.Sprintf("[%d:FAILED]", m0+5); got != want {
+	commitFill(t, fillStore(t, rs, am0+5, am0+6, settledAt, msg("G", "FAILED", at0.Add(5*time.Minute))), settledAt)
+	if got, want := fmt.Sprint(heldMinutes(rs)["G"]), fmt.Sprintf("[%d:FAILED]", am0+5); got != want {
 		t.Errorf("G held at %s, the tenant has it at %s", got, want)
 	}
 	checkAccounting(t, rs)
@@ -178,17 +185,13 @@ func extrasHeld(t *testing.T, rs *rowStore) {
 // hundred patches than after one, and a message that moved away or ended COMPLETED leaves no extra
 // behind.
 func TestPatchedAgainAndAgainTakesNoMoreRoom(t *testing.T) {
-	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	m0 := minuteOf(t0)
-	settled := t0.Add(20 * time.Minute)
-	rs := newRowStore(DefaultStoreBytes)
-	commitFill(t, fillStore(t, rs, m0, m0+4, settled, msg("A", "FAILED", t0.Add(time.Second)), msg("G", "PROCESSING", t0.Add(10*time.Second)),
-		msg("B", "FAILED", t0.Add(20*time.Second)), msg("M", "RETRY", t0.Add(30*time.Second)), msg("C", "RETRY", t0.Add(40*time.Second))), settled)
+	rs := settledStore(t, DefaultStoreBytes, 4, msg("A", "FAILED", at0.Add(time.Second)), msg("G", "PROCESSING", at0.Add(10*time.Second)),
+		msg("B", "FAILED", at0.Add(20*time.Second)), msg("M", "RETRY", at0.Add(30*time.Second)), msg("C", "RETRY", at0.Add(40*time.Second)))
 	var first int64
 	for k := 0; k < 100; k++ {
 		status := []string{"RETRY", "PROCESSING"}[k%2]
-		changed, _ := rs.changedMoving(m0, m0+1, map[string]listedMoving{"G": {m0, status}, "M": {m0, "RETRY"}, "C": {m0, "RETRY"}})
-		if len(changed) != 1 || patchWith(rs, changed, msg("G", status, t0.Add(10*time.Second))) != 1 {
+		changed, _ := rs.changedMoving(am0, am0+1, map[string]listedMoving{"G": {am0, status}, "M": {am0, "RETRY"}, "C": {am0, "RETRY"}})
+		if len(changed) != 1 || patchWith(rs, changed, msg("G", status, at0.Add(10*time.Second))) != 1 {
 			t.Fatalf("patch %d: %d changed, want G patched", k, len(changed))
 		}
 		if b, _ := rs.usage(); k == 0 {
@@ -199,15 +202,15 @@ func TestPatchedAgainAndAgainTakesNoMoreRoom(t *testing.T) {
 	}
 	extrasHeld(t, rs)
 	// M moved to minute 3, C ended COMPLETED in place.
-	changed, _ := rs.changedMoving(m0, m0+1, map[string]listedMoving{"G": {m0, "PROCESSING"}})
-	done := msg("C", "COMPLETED", t0.Add(40*time.Second))
-	if n := patchWith(rs, changed, msg("M", "RETRY", t0.Add(3*time.Minute)), done); n != 2 {
+	changed, _ := rs.changedMoving(am0, am0+1, map[string]listedMoving{"G": {am0, "PROCESSING"}})
+	done := msg("C", "COMPLETED", at0.Add(40*time.Second))
+	if n := patchWith(rs, changed, msg("M", "RETRY", at0.Add(3*time.Minute)), done); n != 2 {
 		t.Fatalf("%d patched, want M and C", n)
 	}
 	extrasHeld(t, rs)
 	checkAccounting(t, rs)
 	want := map[string]string{"A": "FAILED", "B": "FAILED", "G": "PROCESSING", "M": "RETRY"}
-	if got := storeRows(rs, t0, t0.Add(4*time.Minute)); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := storeRows(rs, at0, at0.Add(4*time.Minute)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("held %v, want %v", got, want)
 	}
 	if _, rows := rs.usage(); rows != 5 {
@@ -218,14 +221,10 @@ func TestPatchedAgainAndAgainTakesNoMoreRoom(t *testing.T) {
 // TestPatchKeepsTheBound: a tenant answering the check's read by id with a huge row (a 1 MiB link) does
 // not take the store past its bound, before any later read.
 func TestPatchKeepsTheBound(t *testing.T) {
-	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	m0 := minuteOf(t0)
-	settled := t0.Add(20 * time.Minute)
 	const bound = 256 << 10
-	rs := newRowStore(bound)
-	commitFill(t, fillStore(t, rs, m0, m0+2, settled, msg("A", "FAILED", t0.Add(time.Second)), msg("G", "RETRY", t0.Add(70*time.Second))), settled)
-	changed, _ := rs.changedMoving(m0, m0+2, map[string]listedMoving{})
-	huge := msg("G", "FAILED", t0.Add(70*time.Second))
+	rs := settledStore(t, bound, 2, msg("A", "FAILED", at0.Add(time.Second)), msg("G", "RETRY", at0.Add(70*time.Second)))
+	changed, _ := rs.changedMoving(am0, am0+2, map[string]listedMoving{})
+	huge := msg("G", "FAILED", at0.Add(70*time.Second))
 	huge.AlternateWebLink = strings.Repeat("x", 1<<20)
 	patchWith(rs, changed, huge)
 	if b, _ := rs.usage(); b > bound {
@@ -238,18 +237,14 @@ func TestPatchKeepsTheBound(t *testing.T) {
 // milliseconds holds), and one whose LogStart a tenant puts after its LogEnd, are given back with the
 // LogStart the tenant listed (the failed-messages list shows it), to the millisecond; a patched one too.
 func TestLongRetryKeepsItsStart(t *testing.T) {
-	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	m0 := minuteOf(t0)
-	settled := t0.Add(20 * time.Minute)
-	rs := newRowStore(DefaultStoreBytes)
-	long := msg("LONG", "RETRY", t0.Add(10*time.Second+7*time.Millisecond))
-	long.LogStart.Time = t0.Add(-28*24*time.Hour + 123*time.Millisecond)
-	ahead := msg("AHEAD", "FAILED", t0.Add(20*time.Second))
-	ahead.LogStart.Time = t0.Add(30 * 24 * time.Hour)
-	short := msg("SHORT", "FAILED", t0.Add(30*time.Second))
-	commitFill(t, fillStore(t, rs, m0, m0+1, settled, long, ahead, short), settled)
+	long := msg("LONG", "RETRY", at0.Add(10*time.Second+7*time.Millisecond))
+	long.LogStart.Time = at0.Add(-28*24*time.Hour + 123*time.Millisecond)
+	ahead := msg("AHEAD", "FAILED", at0.Add(20*time.Second))
+	ahead.LogStart.Time = at0.Add(30 * 24 * time.Hour)
+	short := msg("SHORT", "FAILED", at0.Add(30*time.Second))
+	rs := settledStore(t, DefaultStoreBytes, 1, long, ahead, short)
 	starts := func() map[string]time.Time {
-		blocks, nm := rs.snapshot(m0, m0+1)
+		blocks, nm := rs.snapshot(am0, am0+1)
 		out := map[string]time.Time{}
 		for i := range blocks[0].rows {
 			r := blocks[0].row(i, &nm)
@@ -263,10 +258,10 @@ func TestLongRetryKeepsItsStart(t *testing.T) {
 			t.Errorf("%s started %v, the tenant says %v", g, at, want[g])
 		}
 	}
-	changed, _ := rs.changedMoving(m0, m0+1, map[string]listedMoving{})
+	changed, _ := rs.changedMoving(am0, am0+1, map[string]listedMoving{})
 	failed := long
 	failed.Status = "FAILED"
-	failed.LogStart.Time = t0.Add(-29 * 24 * time.Hour)
+	failed.LogStart.Time = at0.Add(-29 * 24 * time.Hour)
 	patchWith(rs, changed, failed)
 	if at := starts()["LONG"]; !at.Equal(failed.LogStart.Time) {
 		t.Errorf("patched LONG started %v, the tenant says %v", at, failed.LogStart.Time)
@@ -281,9 +276,7 @@ func FuzzPatch(f *testing.F) {
 	f.Add([]byte{0, 0, 5, 0, 1, 1, 3, 0, 2, 0, 0, 2, 0, 3, 2, 0, 2, 1, 1, 0})
 	f.Add([]byte{0, 0, 5, 0, 1, 2, 1, 1, 2, 0, 0, 3, 1, 2, 4, 2, 0, 4, 1, 0, 2, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-		m0 := minuteOf(t0)
-		at := t0.Add(time.Hour)
+		at := at0.Add(time.Hour)
 		type msgState struct {
 			m      int64
 			status string
@@ -292,7 +285,7 @@ func FuzzPatch(f *testing.F) {
 		statuses := []string{"RETRY", "PROCESSING", "FAILED", "COMPLETED"}
 		tenant := map[string]*msgState{}
 		for j := 0; j < 6; j++ {
-			tenant[fmt.Sprintf("G%d", j)] = &msgState{m: m0 + int64(j%3), status: statuses[j%2]}
+			tenant[fmt.Sprintf("G%d", j)] = &msgState{m: am0 + int64(j%3), status: statuses[j%2]}
 		}
 		rowOf := func(g string) mplRow {
 			s := tenant[g]
@@ -304,7 +297,7 @@ func FuzzPatch(f *testing.F) {
 			ops = ops[4:]
 			switch op {
 			case 0: // read minutes [a, a+1+b%3) as the tenant has them now
-				lo := m0 + int64(a%6)
+				lo := am0 + int64(a%6)
 				hi := lo + 1 + int64(b%3)
 				var rows []mplRow
 				for g, s := range tenant {
@@ -318,7 +311,7 @@ func FuzzPatch(f *testing.F) {
 				if s.gone || !moving(s.status) {
 					continue
 				}
-				s.m = min(s.m+int64(b%3), m0+7)
+				s.m = min(s.m+int64(b%3), am0+7)
 				s.status = statuses[c%4]
 				s.gone = c%7 == 6
 			case 2, 3: // a check: patched from answers by id (c: which are answered), or minutes read again
@@ -328,7 +321,7 @@ func FuzzPatch(f *testing.F) {
 						listed[g] = listedMoving{s.m, s.status}
 					}
 				}
-				changed, _ := rs.changedMoving(m0, m0+8, listed)
+				changed, _ := rs.changedMoving(am0, am0+8, listed)
 				if op == 3 {
 					rs.reread(changed)
 					break
@@ -360,7 +353,7 @@ func FuzzPatch(f *testing.F) {
 					}
 					g := blk.extras[r.extra-1].guid
 					if other, twice := seen[g]; twice {
-						t.Errorf("%s held at minutes %d and %d", g, other-m0, m-m0)
+						t.Errorf("%s held at minutes %d and %d", g, other-am0, m-am0)
 					}
 					seen[g] = m
 				}
@@ -368,11 +361,11 @@ func FuzzPatch(f *testing.F) {
 			for g, m := range rs.moves {
 				blk := rs.minutes[m]
 				if blk == nil {
-					t.Errorf("%s watched at minute %d, which is not held", g, m-m0)
+					t.Errorf("%s watched at minute %d, which is not held", g, m-am0)
 					continue
 				}
 				if i := blk.find(g); i < 0 || !moving(rs.names.statuses.vals[blk.rows[i].status]) {
-					t.Errorf("%s watched at minute %d, which does not hold it as RETRY or PROCESSING", g, m-m0)
+					t.Errorf("%s watched at minute %d, which does not hold it as RETRY or PROCESSING", g, m-am0)
 				}
 			}
 			rs.mu.Unlock()
