@@ -188,8 +188,20 @@ func TestRefreshSharesOneListing(t *testing.T) {
 }
 
 // A deployment's error text is read once: refreshes reuse it until the artifact is deployed again, and
-// an empty answer (SAP's 204 before the text exists) is asked again.
+// an empty answer (SAP's 204 before the text exists, or a 200 of blank lines) is asked again.
 func TestDeploymentErrorTextReadOncePerDeployment(t *testing.T) {
+	for _, first := range []struct {
+		name  string
+		write func(http.ResponseWriter)
+	}{
+		{"no content", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }},
+		{"blank", func(w http.ResponseWriter) { fmt.Fprint(w, "\r\n \n") }},
+	} {
+		t.Run(first.name, func(t *testing.T) { testErrorTextPerDeployment(t, first.write) })
+	}
+}
+
+func testErrorTextPerDeployment(t *testing.T, writeFirst func(http.ResponseWriter)) {
 	var mu sync.Mutex
 	deployedOn, textCalls := "/Date(1764000000000)/", 0
 	now := fixedNow // each refresh a minute after the last, past the listing's cache
@@ -203,7 +215,7 @@ func TestDeploymentErrorTextReadOncePerDeployment(t *testing.T) {
 		case "/api/v1/IntegrationRuntimeArtifacts('Orders_In')/ErrorInformation/$value":
 			textCalls++
 			if textCalls == 1 {
-				w.WriteHeader(http.StatusNoContent)
+				writeFirst(w)
 				return
 			}
 			fmt.Fprintf(w, `{"parameter":["deployment %d failed"]}`, textCalls)

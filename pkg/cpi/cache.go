@@ -18,6 +18,7 @@ package cpi
 // type, user and secret) so that it stays correct even if a cache were ever shared.
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"crypto/sha256"
@@ -86,7 +87,7 @@ func Immutable(ctx context.Context) context.Context {
 
 // ImmutableWhile marks requests made with the returned context as answers that do not change while state
 // stays the same (e.g. an artifact's deployment error for its version and deployment time): state is part
-// of the cache key. An empty answer is not kept: SAP answers 204 until it has written such a text.
+// of the cache key. An empty or blank answer is not kept: SAP answers 204 until it has written such a text.
 func ImmutableWhile(ctx context.Context, state string) context.Context {
 	return context.WithValue(ctx, cachePolicyKey{}, cachePolicy{immutable: true, state: state})
 }
@@ -226,7 +227,7 @@ func (c *Client) fetch(ctx context.Context, rawURL string, do func(context.Conte
 		if rc.inflight[key] == f {
 			delete(rc.inflight, key)
 		}
-		if err == nil && resp != nil && cacheable && (policy.state == "" || len(resp.Body) > 0) {
+		if err == nil && resp != nil && cacheable && (policy.state == "" || len(bytes.TrimSpace(resp.Body)) > 0) {
 			ttl := policy.ttl
 			if ttl == 0 {
 				ttl = rc.ttl

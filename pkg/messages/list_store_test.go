@@ -420,16 +420,21 @@ func TestFailedListRefreshLoopIsExact(t *testing.T) {
 		if s := strategyOf(f); s != StrategyStore {
 			t.Fatalf("refresh %d: strategy %q", k, s)
 		}
-		raw := tenantList(t, tn, rg.From, rg.To, "FAILED", "RETRY")
-		ids, _ := f[0].FieldByName("message id")
-		statuses, _ := f[0].FieldByName("status")
-		if ids.Len() != len(raw) {
-			t.Fatalf("refresh %d: %d rows, the tenant lists %d", k, ids.Len(), len(raw))
-		}
-		for i, r := range raw {
-			if ids.At(i).(string) != r.guid || statuses.At(i).(string) != r.status {
-				t.Fatalf("refresh %d: row %d is %s %s, the tenant's %s %s", k, i, ids.At(i), statuses.At(i), r.guid, r.status)
-			}
+		checkListIsTenants(t, fmt.Sprintf("refresh %d", k), f, tenantList(t, tn, rg.From, rg.To, "FAILED", "RETRY"))
+	}
+}
+
+// checkListIsTenants fails when the list's ids and statuses, in order, are not the tenant's own listing.
+func checkListIsTenants(t *testing.T, what string, f data.Frames, raw []failedRaw) {
+	t.Helper()
+	ids, _ := f[0].FieldByName("message id")
+	statuses, _ := f[0].FieldByName("status")
+	if ids.Len() != len(raw) {
+		t.Fatalf("%s: %d rows, the tenant lists %d", what, ids.Len(), len(raw))
+	}
+	for i, r := range raw {
+		if ids.At(i).(string) != r.guid || statuses.At(i).(string) != r.status {
+			t.Fatalf("%s: row %d is %s %s, the tenant's %s %s", what, i, ids.At(i), statuses.At(i), r.guid, r.status)
 		}
 	}
 }

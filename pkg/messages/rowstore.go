@@ -42,6 +42,7 @@ package messages
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -91,11 +92,14 @@ type storedRow struct {
 
 // rowExtra is kept for messages that are not COMPLETED: the id (error texts, moves), the monitor link and
 // what else the messages list shows: the correlation id, application id and type and custom status, one
-// after the other in one string (one allocation, one header), cut at cuts.
+// after the other in one string (one allocation, one header), cut at cuts; and what the duration of a
+// message that ran longer than a row's dur holds (24.8 days: a retry may last weeks) exceeds it by, so the
+// list shows its LogStart as the tenant has it (in the struct's padding: no more room).
 type rowExtra struct {
 	guid, link string
 	list       string
 	cuts       [3]uint32
+	beyond     int32 // milliseconds beyond storedRow.dur
 }
 
 func newRowExtra(m *mplRow) *rowExtra {
@@ -190,11 +194,16 @@ func (n *names) compact(row *mplRow) (sr storedRow, extra *rowExtra, ok bool) {
 	}
 	sr = storedRow{end: row.LogEnd.UnixMilli(), dur: noDuration, flow: n.flow(row.IntegrationArtifact),
 		sender: n.str(row.Sender), receiver: n.str(row.Receiver), status: st}
+	var d int64
 	if !row.LogStart.IsZero() {
-		sr.dur = int32(min(max(row.LogEnd.Sub(row.LogStart.Time).Milliseconds(), noDuration+1), 1<<31-1))
+		d = row.LogEnd.Sub(row.LogStart.Time).Milliseconds()
+		sr.dur = int32(min(max(d, noDuration+1), 1<<31-1))
 	}
 	if row.Status != "COMPLETED" {
 		extra = newRowExtra(row)
+		if sr.dur != noDuration {
+			extra.beyond = int32(min(max(d-int64(sr.dur), -1<<31), 1<<31-1))
+		}
 	}
 	return sr, extra, true
 }
@@ -219,9 +228,10 @@ type rowStore struct {
 	bytes    int64   // blocks
 	rate     float64 // messages per minute seen by the last large read (0: unknown)
 
-	ahead     float64   // rows that may be read ahead now (fillAhead)
-	aheadLast time.Time // when ahead was last refilled
-	movingAt  time.Time // when the moving messages were last checked (checkMoving)
+	ahead     float64       // rows that may be read ahead now (fillAhead)
+	aheadLast time.Time     // when ahead was last refilled
+	movingAt  time.Time     // when the moving messages were last checked (checkMoving)
+	checking  chan struct{} // closed when the check under way ends; nil when none is
 }
 
 func newRowStore(maxBytes int64) *rowStore {
@@ -310,10 +320,26 @@ func (rs *rowStore) removeLocked(m int64, guid string) {
 		return
 	}
 	if i := b.find(guid); i >= 0 {
-		nb := &minuteBlock{readAt: b.readAt, extras: b.extras, bytes: b.bytes - storedRowBytes}
-		nb.rows = append(slices.Clone(b.rows[:i]), b.rows[i+1:]...)
+		nb := &minuteBlock{readAt: b.readAt, rows: append(slices.Clone(b.rows[:i]), b.rows[i+1:]...), extras: slices.Clone(b.extras),
+			bytes: b.bytes - storedRowBytes}
+		nb.dropExtra(b.rows[i].extra)
 		rs.minutes[m] = nb
-		rs.bytes -= storedRowBytes
+		rs.bytes += nb.bytes - b.bytes
+	}
+}
+
+// dropExtra removes extra k (1-based; 0: none) from a block the caller has just copied (rows and extras
+// its own), so that the rows patched out of a block leave nothing behind.
+func (b *minuteBlock) dropExtra(k uint32) {
+	if k == 0 {
+		return
+	}
+	b.bytes -= b.extras[k-1].bytes()
+	b.extras = slices.Delete(b.extras, int(k-1), int(k))
+	for j := range b.rows {
+		if b.rows[j].extra > k {
+			b.rows[j].extra--
+		}
 	}
 }
 
@@ -352,19 +378,34 @@ func (rs *rowStore) clearLocked() {
 }
 
 // movingSpan returns the minutes [m0, m1) of the messages held as RETRY or PROCESSING, once per
-// edgeFresh of the query clock, like the open edge (ok false: nothing to check now).
-func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool) {
+// edgeFresh of the query clock, like the open edge (ok false: nothing to check now); the caller checks
+// them and then calls checked. While another query checks, it returns that check's end to wait for, so
+// that the panels refreshed together all answer after it (one would count a retry that ended in place,
+// the other not).
+func (rs *rowStore) movingSpan(now time.Time) (m0, m1 int64, ok bool, busy chan struct{}) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
+	if rs.checking != nil {
+		return 0, 0, false, rs.checking
+	}
 	if len(rs.moves) == 0 || (!rs.movingAt.IsZero() && now.Sub(rs.movingAt) < edgeFresh && !now.Before(rs.movingAt)) {
-		return 0, 0, false
+		return 0, 0, false, nil
 	}
 	rs.movingAt = now
+	rs.checking = make(chan struct{})
 	m0, m1 = 1<<63-1, -1<<63
 	for _, m := range rs.moves {
 		m0, m1 = min(m0, m), max(m1, m+1)
 	}
-	return m0, m1, true
+	return m0, m1, true, nil
+}
+
+// checked ends the check movingSpan began and wakes the queries waiting for it.
+func (rs *rowStore) checked() {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	close(rs.checking)
+	rs.checking = nil
 }
 
 // movedMessage is a message the store holds as RETRY or PROCESSING that the tenant no longer lists
@@ -428,23 +469,35 @@ func (rs *rowStore) rereadLocked(m int64) {
 }
 
 // reread marks the minutes of the changed messages for reading again, and the minutes the tenant lists
-// them at now (one read before they arrived there misses them); it returns how many.
+// them at now (one read before they arrived there misses them); it returns how many. A minute read again
+// since the change was found is left as it is: its read watches the messages it holds.
 func (rs *rowStore) reread(changed []movedMessage) int {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	minutes := map[int64]bool{}
 	for _, c := range changed {
-		delete(rs.moves, c.guid)
-		if !minutes[c.m] && rs.minutes[c.m] == c.block {
-			rs.rereadLocked(c.m)
+		if _, seen := minutes[c.m]; !seen {
+			minutes[c.m] = rs.minutes[c.m] == c.block
+			if minutes[c.m] {
+				rs.rereadLocked(c.m)
+			}
 		}
-		minutes[c.m] = true
-		if c.listedElsewhere && !minutes[c.to] && rs.minutes[c.to] != nil {
+		if !minutes[c.m] {
+			continue
+		}
+		delete(rs.moves, c.guid)
+		if _, seen := minutes[c.to]; c.listedElsewhere && !seen && rs.minutes[c.to] != nil {
 			rs.rereadLocked(c.to)
 			minutes[c.to] = true
 		}
 	}
-	return len(minutes)
+	n := 0
+	for _, marked := range minutes {
+		if marked {
+			n++
+		}
+	}
+	return n
 }
 
 // patchOutcome is what the tenant answered for one changed message: its row now, gone (not found), or
@@ -458,7 +511,7 @@ type patchOutcome struct {
 // to the blocks that held them, unless a minute was read again meanwhile (that read is newer): a
 // message that ended in place gets its new status and duration, one that moved leaves its old minute
 // for its new one (see arrivedLocked), one that is gone leaves, one without an answer has its minute
-// read again. It returns the messages patched.
+// read again, and the minute the tenant lists it at. It returns the messages patched.
 func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -485,21 +538,35 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 		case o.row == nil || o.row.MessageGuid != c.guid || !rs.replaceLocked(c.m, o.row):
 			delete(rs.moves, c.guid)
 			rs.rereadLocked(c.m)
+			if c.listedElsewhere {
+				rs.rereadLocked(c.to) // as reread does: one read before it arrived there misses it
+			}
 		default:
 			patched++
 		}
+	}
+	// A patched row may be larger than the one it replaced (a tenant decides its fields' length).
+	if rs.bytes+rs.names.bytes > rs.maxBytes {
+		rs.evictLocked(math.MinInt64)
 	}
 	return patched
 }
 
 // arrivedLocked puts a message that moved into the block of its new minute, when the store holds that
 // minute: one read before the message arrived there would miss it until the settle rule reads it again.
-// A COMPLETED message is kept without its id, so whether the block has it already is unknown: the
-// minute is read again instead.
+// A block that holds it already (read after it arrived) gets the answered row, which is as new, and the
+// message stays watched if it still moves. A COMPLETED message is kept without its id, so whether the
+// block has it already is unknown: the minute is read again instead.
 func (rs *rowStore) arrivedLocked(row *mplRow) {
 	m := minuteOf(row.LogEnd.Time)
 	b := rs.minutes[m]
-	if b == nil || b.find(row.MessageGuid) >= 0 {
+	if b == nil {
+		return
+	}
+	if b.find(row.MessageGuid) >= 0 {
+		if !rs.replaceLocked(m, row) {
+			rs.rereadLocked(m)
+		}
 		return
 	}
 	sr, extra, ok := rs.names.compact(row)
@@ -532,13 +599,18 @@ func (rs *rowStore) replaceLocked(m int64, row *mplRow) bool {
 	if !ok {
 		return false
 	}
-	nb := &minuteBlock{readAt: b.readAt, rows: slices.Clone(b.rows), extras: b.extras, bytes: b.bytes}
-	if extra != nil {
-		nb.extras = append(slices.Clone(b.extras), *extra)
-		sr.extra = uint32(len(nb.extras)) //nolint:gosec // a block holds at most fillRows rows
-		nb.bytes += extra.bytes()
+	// The message's extra is overwritten (or dropped for a COMPLETED row): patched again and again, it
+	// takes no more room.
+	nb := &minuteBlock{readAt: b.readAt, rows: slices.Clone(b.rows), extras: slices.Clone(b.extras), bytes: b.bytes}
+	k := b.rows[i].extra
+	if extra == nil {
+		nb.rows[i] = sr
+		nb.dropExtra(k)
+	} else {
+		nb.bytes += extra.bytes() - nb.extras[k-1].bytes()
+		nb.extras[k-1], sr.extra = *extra, k
+		nb.rows[i] = sr
 	}
-	nb.rows[i] = sr
 	rs.minutes[m] = nb
 	rs.bytes += nb.bytes - b.bytes
 	if moving(row.Status) {

@@ -3,10 +3,17 @@ package messages
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
@@ -36,14 +43,22 @@ func statusCountsMeta(t *testing.T, tn *tenant, rg Range) (map[string]float64, m
 	return numericValues(t, f), meta
 }
 
-// TestRefreshLoopIsExact: a one-hour panel refreshed every 30 s for 20 minutes of a busy tenant shows the
-// tenant's count of every status each time — new messages, retries that move and retries that end in
-// place (the simulated tenant ends a JMS retry as FAILED at the same LogEnd) included.
-func TestRefreshLoopIsExact(t *testing.T) {
-	var now atomic.Int64
-	tn := liveTenant(t, 200_000, &now)
-	patched := 0
-	for k := 0; k < 40; k++ {
+// checkStatusCounts fails when a status count of the window is not the tenant's own $count.
+func checkStatusCounts(t *testing.T, tn *tenant, got map[string]float64, w window, what string) {
+	t.Helper()
+	for _, st := range Statuses {
+		want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
+		if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
+			t.Errorf("%s: %s %v, the tenant has %d", what, st, g, want)
+		}
+	}
+}
+
+// refreshLoop refreshes a one-hour status panel every 30 s from fixedNow, refreshes times, each answered
+// from the store with the tenant's counts; it returns the messages patched by their id.
+func refreshLoop(t *testing.T, tn *tenant, now *atomic.Int64, refreshes int) (patched int) {
+	t.Helper()
+	for k := 0; k < refreshes; k++ {
 		at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
 		now.Store(at.UnixMilli())
 		rg := Range{From: at.Add(-time.Hour), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
@@ -53,15 +68,21 @@ func TestRefreshLoopIsExact(t *testing.T) {
 		}
 		n, _ := meta["storeMessagesPatched"].(int)
 		patched += n
-		w := rg.window()
-		for _, st := range Statuses {
-			want := tn.directCount(t, window24h(w.from, w.to)+" and Status eq '"+st+"'")
-			if g := got["status="+st+", tenant=SIM"]; int64(g) != want {
-				t.Fatalf("refresh %d (+%v): %s %v, the tenant has %d", k, at.Sub(fixedNow), st, g, want)
-			}
+		checkStatusCounts(t, tn, got, rg.window(), fmt.Sprintf("refresh %d (+%v)", k, at.Sub(fixedNow)))
+		if t.Failed() {
+			t.FailNow()
 		}
 	}
-	if patched == 0 {
+	return patched
+}
+
+// TestRefreshLoopIsExact: a one-hour panel refreshed every 30 s for 20 minutes of a busy tenant shows the
+// tenant's count of every status each time — new messages, retries that move and retries that end in
+// place (the simulated tenant ends a JMS retry as FAILED at the same LogEnd) included.
+func TestRefreshLoopIsExact(t *testing.T) {
+	var now atomic.Int64
+	tn := liveTenant(t, 200_000, &now)
+	if patched := refreshLoop(t, tn, &now, 40); patched == 0 {
 		t.Error("no changed message was patched by its id: every change had its minute read again")
 	}
 }
@@ -172,5 +193,108 @@ func TestStoreEqualsDirect(t *testing.T) {
 		if ga, gb := groups(a), groups(b); ga != gb || ga == "" {
 			t.Errorf("errorGroups %d: store\n%s\ndirect\n%s", i, ga, gb)
 		}
+	}
+}
+
+// TestConcurrentRefreshIsExact: a dashboard's panels refreshed together every 30 s (counts over three
+// overlapping ranges, a failed-and-retry list) share the store's reads and checks while retries move and
+// end; every panel shows the tenant's numbers and rows each time.
+func TestConcurrentRefreshIsExact(t *testing.T) {
+	var now atomic.Int64
+	tn := liveTenant(t, 200_000, &now)
+	ctx := context.Background()
+	spans := []time.Duration{time.Hour, 20 * time.Minute, 90 * time.Minute}
+	lq := models.MessagesQuery{WithErrorText: new(bool), MessageFilters: models.MessageFilters{Statuses: []string{"FAILED", "RETRY"}}}
+	for k := 0; k < 24; k++ {
+		at := fixedNow.Add(time.Duration(k) * 30 * time.Second)
+		now.Store(at.UnixMilli())
+		counts := make([]data.Frames, len(spans))
+		var list data.Frames
+		var wg sync.WaitGroup
+		errs := make(chan error, len(spans)+1)
+		for i, span := range spans {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rg := Range{From: at.Add(-span), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}
+				f, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatNumeric}, "SIM")
+				if err != nil {
+					errs <- err
+					return
+				}
+				counts[i] = f
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := List(ctx, tn.st, Range{From: at.Add(-30 * time.Minute), To: at, Interval: time.Minute, MaxDataPoints: 1000, Now: at}, lq, "SIM")
+			if err != nil {
+				errs <- err
+				return
+			}
+			list = f
+		}()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for i, span := range spans {
+			checkStatusCounts(t, tn, numericValues(t, counts[i]), window{at.Add(-span), at}, fmt.Sprintf("refresh %d, %v panel", k, span))
+		}
+		checkListIsTenants(t, fmt.Sprintf("refresh %d", k), list, tenantList(t, tn, at.Add(-30*time.Minute), at, "FAILED", "RETRY"))
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+}
+
+// TestHostileAnswersById: a tenant that answers the check's reads by id with another message, a malformed
+// LogEnd, an error or a body of 2 MiB has the minutes of those messages read again instead: a panel
+// refreshed every 30 s shows the tenant's counts each time, and no such answer is patched in.
+func TestHostileAnswersById(t *testing.T) {
+	byID := regexp.MustCompile(`^/api/v1/MessageProcessingLogs\('`)
+	for _, mode := range []string{"other id", "malformed date", "error", "huge"} {
+		t.Run(mode, func(t *testing.T) {
+			var now atomic.Int64
+			var asked atomic.Int64
+			wrap := func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if !byID.MatchString(r.URL.Path) {
+						h.ServeHTTP(w, r)
+						return
+					}
+					asked.Add(1)
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, r)
+					body := rec.Body.String()
+					switch mode {
+					case "other id":
+						body = regexp.MustCompile(`"MessageGuid":"[^"]*"`).ReplaceAllString(body, `"MessageGuid":"AGsANy8AANC0-mMapImnac7JyHLZ"`)
+					case "malformed date":
+						body = regexp.MustCompile(`"LogEnd":"[^"]*"`).ReplaceAllString(body, `"LogEnd":"/Date(abc)/"`)
+					case "error":
+						http.Error(w, `{"error":{"message":{"value":"boom"}}}`, http.StatusInternalServerError)
+						return
+					case "huge":
+						body = strings.Replace(body, `"AlternateWebLink":"`, `"AlternateWebLink":"`+strings.Repeat("x", 2<<20), 1)
+					}
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = io.WriteString(w, body)
+				})
+			}
+			tn := newTestTenant(t, tenantOpts{perDay: 200_000, now: &now, wrap: wrap, store: []StoreOption{WithStoreBytes(DefaultStoreBytes)}})
+			patched := refreshLoop(t, tn, &now, 16)
+			if asked.Load() == 0 {
+				t.Fatal("no message was read by its id: the test shows nothing")
+			}
+			if mode != "huge" && patched > 0 {
+				t.Errorf("%d messages patched from hostile answers", patched)
+			}
+			if b, _ := tn.st.rows.usage(); b > DefaultStoreBytes {
+				t.Errorf("the store takes %d bytes, bound %d", b, DefaultStoreBytes)
+			}
+		})
 	}
 }

@@ -122,10 +122,16 @@ type listedMoving struct {
 
 // startMovingCheck lists, at most once per edgeFresh, the RETRY and PROCESSING messages of the minutes
 // where the store holds such messages (one small request, $select of three fields; nothing when the
-// store holds none), beside the caller's reads. The returned function (idempotent) waits for the listing
-// and applies it (see checkMoving).
+// store holds none), beside the caller's reads. The returned function (idempotent; the caller calls it
+// before it returns) waits for the listing and applies it (see checkMoving). While another query's check
+// is under way, it waits for that check instead, so that the panels refreshed together all answer after
+// it (one would count a retry that ended in place, the other not).
 func (r *run) startMovingCheck(ctx context.Context) func() {
-	m0, m1, ok := r.st.rows.movingSpan(r.now)
+	rs := r.st.rows
+	m0, m1, ok, busy := rs.movingSpan(r.now)
+	if busy != nil {
+		return func() { _ = wait(ctx, []chan struct{}{busy}) } // cancelled: the query ends anyway
+	}
 	if !ok {
 		return func() {}
 	}
@@ -148,6 +154,7 @@ func (r *run) startMovingCheck(ctx context.Context) func() {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			defer rs.checked()
 			<-listed
 			r.recordList(lr)
 			if err != nil || lr.Incomplete || len(rows) >= maxMovingRows {
@@ -370,11 +377,14 @@ func (b *minuteBlock) row(i int, nm *names) mplRow {
 	sr := b.rows[i]
 	m := mplRow{LogEnd: odata.Time{Time: time.UnixMilli(sr.end).UTC()}, Status: nm.statuses.vals[sr.status],
 		Sender: nm.strs.vals[sr.sender], Receiver: nm.strs.vals[sr.receiver], IntegrationArtifact: nm.flows.vals[sr.flow]}
-	if sr.dur != noDuration {
-		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur)).UTC()}
-	}
+	var beyond int64
 	if sr.extra > 0 {
-		b.extras[sr.extra-1].fill(&m)
+		e := &b.extras[sr.extra-1]
+		e.fill(&m)
+		beyond = int64(e.beyond)
+	}
+	if sr.dur != noDuration {
+		m.LogStart = odata.Time{Time: time.UnixMilli(sr.end - int64(sr.dur) - beyond).UTC()}
 	}
 	return m
 }
