@@ -465,7 +465,7 @@ func TestCappedDirectListNearNowIsExact(t *testing.T) {
 			"$orderby": {"LogEnd desc"}, "$select": {"MessageGuid"}, "$top": {strconv.Itoa(maxRows)}, "$inlinecount": {"allpages"}})
 		var doc struct {
 			D struct {
-				Count   string `json:"__count"`
+				Count   string                         `json:"__count"`
 				Results []struct{ MessageGuid string } `json:"results"`
 			} `json:"d"`
 		}
