@@ -500,18 +500,17 @@ func (rs *rowStore) reread(changed []movedMessage) int {
 	return n
 }
 
-// patchOutcome is what the tenant answered for one changed message: its row now, gone (not found), or
-// nothing usable (the minute is then read again).
+// patchOutcome is what the tenant answered for one changed message: its row now, or nothing usable (not
+// found by its id either: the listing decides, so its minutes are read again).
 type patchOutcome struct {
-	row  *mplRow
-	gone bool
+	row *mplRow
 }
 
 // patch applies what the tenant answered for each changed message (outcomes in the order of changed)
 // to the blocks that held them, unless a minute was read again meanwhile (that read is newer): a
 // message that ended in place gets its new status and duration, one that moved leaves its old minute
-// for its new one (see arrivedLocked), one that is gone leaves, one without an answer has its minute
-// read again, and the minute the tenant lists it at. It returns the messages patched.
+// for its new one (see arrivedLocked), one without an answer has its minute read again, and the minute
+// the tenant lists it at. It returns the messages patched.
 func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
@@ -528,9 +527,6 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 		}
 		o := outcomes[k]
 		switch {
-		case o.gone:
-			rs.removeLocked(c.m, c.guid)
-			patched++
 		case o.row != nil && o.row.MessageGuid == c.guid && minuteOf(o.row.LogEnd.Time) != c.m:
 			rs.removeLocked(c.m, c.guid)
 			rs.arrivedLocked(o.row)

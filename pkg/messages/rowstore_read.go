@@ -188,13 +188,10 @@ func (r *run) checkMoving(ctx context.Context, m0, m1 int64, rows []mplRow) {
 		query := url.Values{"$select": {strings.Join(storeFields, ",") + ",MessageGuid"}}
 		row, resp, err := cpi.GetEntity[mplRow](cpi.Shareable(ctx), r.c, mplPath+"("+odata.KeyPredicate(changed[i].guid)+")", query)
 		r.record(resp)
-		switch {
-		case err == nil:
+		if err == nil {
 			outcomes[i].row = &row
-		case cpi.IsKind(err, cpi.KindEntityNotFound) || cpi.IsKind(err, cpi.KindNotFound):
-			outcomes[i].gone = true
 		}
-		return nil // without an answer, the message's minute is read again
+		return nil // without an answer (not found by its id either), the message's minutes are read again
 	})
 	r.addStat("storeMessagesPatched", rs.patch(changed, outcomes))
 }

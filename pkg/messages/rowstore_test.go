@@ -486,7 +486,7 @@ func TestChangedMovingMessagesPatched(t *testing.T) {
 		msg("NOW_RETRY", "PROCESSING", t0.Add(12*time.Second)),
 		msg("MOVED", "RETRY", t0.Add(13*time.Second)),
 		msg("SAME", "RETRY", t0.Add(14*time.Second)),
-		msg("GONE", "RETRY", t0.Add(15*time.Second)),
+		msg("GONE", "RETRY", t0.Add(75*time.Second)),   // next minute
 		msg("SILENT", "RETRY", t0.Add(70*time.Second)), // next minute
 	}
 	if err := f.add(rows); err != nil {
@@ -509,20 +509,20 @@ func TestChangedMovingMessagesPatched(t *testing.T) {
 	ended.LogStart = odata.Time{Time: t0.Add(-50 * time.Second)} // 60 s
 	nowRetry := msg("NOW_RETRY", "RETRY", t0.Add(12*time.Second))
 	moved := msg("MOVED", "RETRY", t0.Add(3*time.Minute))
-	answers["ENDED"], answers["NOW_RETRY"], answers["MOVED"], answers["GONE"] = patchOutcome{row: &ended}, patchOutcome{row: &nowRetry}, patchOutcome{row: &moved}, patchOutcome{gone: true}
+	answers["ENDED"], answers["NOW_RETRY"], answers["MOVED"] = patchOutcome{row: &ended}, patchOutcome{row: &nowRetry}, patchOutcome{row: &moved}
 	outcomes := make([]patchOutcome, len(changed))
 	for i, c := range changed {
-		outcomes[i] = answers[c.guid] // SILENT: no answer
+		outcomes[i] = answers[c.guid] // SILENT, GONE (not found by its id): no answer
 	}
-	if n := rs.patch(changed, outcomes); n != 4 {
-		t.Errorf("%d messages patched, want 4", n)
+	if n := rs.patch(changed, outcomes); n != 3 {
+		t.Errorf("%d messages patched, want 3", n)
 	}
-	want := map[string]string{"ENDED": "FAILED", "NOW_RETRY": "RETRY", "SAME": "RETRY", "SILENT": "RETRY"}
+	want := map[string]string{"ENDED": "FAILED", "NOW_RETRY": "RETRY", "SAME": "RETRY", "SILENT": "RETRY", "GONE": "RETRY"}
 	if held := storeRows(rs, t0, t0.Add(2*time.Minute)); fmt.Sprint(held) != fmt.Sprint(want) {
 		t.Errorf("held %v, want %v", held, want)
 	}
 	blocks, _ := rs.snapshot(m0, m0+2)
-	if n := len(blocks[0].rows); n != 4 { // ENDED DONE NOW_RETRY SAME: MOVED and GONE left
+	if n := len(blocks[0].rows); n != 4 { // ENDED DONE NOW_RETRY SAME: MOVED left
 		t.Errorf("minute 0 holds %d rows, want 4", n)
 	}
 	for _, r := range blocks[0].rows {
@@ -569,11 +569,12 @@ func TestChangedMovingMessagesPatched(t *testing.T) {
 	if err := f.commit(readAt.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	gone := make([]patchOutcome, len(changed))
-	for i := range gone {
-		gone[i].gone = true
+	failed := make([]patchOutcome, len(changed))
+	for i, c := range changed {
+		row := msg(c.guid, "FAILED", time.UnixMilli(c.m*60_000+12_000))
+		failed[i].row = &row
 	}
-	rs.patch(changed, gone)
+	rs.patch(changed, failed)
 	if held := storeRows(rs, t0, t0.Add(time.Minute)); held["NOW_RETRY"] != "RETRY" {
 		t.Errorf("a newer read was patched with older answers: %v", held)
 	}
