@@ -265,6 +265,17 @@ func goroutinesIn(fn string) int {
 	return n
 }
 
+// goroutinesLeft waits until no goroutine mentions fn and returns how many still do after 30 s: a worker
+// has signalled done before its goroutine is gone, and cancelled requests end on their own schedule (the
+// bound only stops a leak hanging the test).
+func goroutinesLeft(fn string) int {
+	deadline := time.Now().Add(30 * time.Second)
+	for goroutinesIn(fn) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return goroutinesIn(fn)
+}
+
 func TestListPageErrorStopsAllWithoutLeaks(t *testing.T) {
 	p := &pagedServer{n: 9000, latency: 30 * time.Millisecond, failSkip: 2000}
 	c := newPagedClient(t, p, 8)
@@ -272,16 +283,10 @@ func TestListPageErrorStopsAllWithoutLeaks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Fatalf("error %v, want the failing page's error", err)
 	}
-	// List returns only after its workers are done; cancelled shared requests end right after.
-	if n := goroutinesIn("cpi.(*lister"); n != 0 {
-		t.Errorf("%d listing workers still running after List returned", n)
+	if n := goroutinesLeft("cpi.(*lister"); n != 0 {
+		t.Errorf("%d listing workers still running 30 s after List returned", n)
 	}
-	// Cancelled requests end on their own schedule: wait for them (the bound only stops a leak hanging the test).
-	deadline := time.Now().Add(30 * time.Second)
-	for goroutinesIn("cpi.(*Client).fetch") > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := goroutinesIn("cpi.(*Client).fetch"); n != 0 {
+	if n := goroutinesLeft("cpi.(*Client).fetch"); n != 0 {
 		t.Errorf("%d requests still running 30 s after List returned", n)
 	}
 }
@@ -407,8 +412,8 @@ func TestListPanicInPageWorkerIsAnError(t *testing.T) {
 	if !safe.IsPanic(err) {
 		t.Fatalf("err = %v, want the recovered panic", err)
 	}
-	if n := goroutinesIn("cpi.(*lister"); n != 0 {
-		t.Errorf("%d listing workers still running after List returned", n)
+	if n := goroutinesLeft("cpi.(*lister"); n != 0 {
+		t.Errorf("%d listing workers still running 30 s after List returned", n)
 	}
 }
 

@@ -247,9 +247,9 @@ func dayStart(now time.Time) time.Time { return now.UTC().Truncate(24 * time.Hou
 
 func (f *iflow) deployedOn(now time.Time) time.Time {
 	if f.deployDaysAgo == 0 {
-		// Deployed (and failed) a few hours ago: 2 to 8 hours, fixed for six hours at a time like a real
-		// deployment (not sliding with the clock).
-		return now.UTC().Truncate(6 * time.Hour).Add(-2*time.Hour - time.Duration(f.deployMinute%60)*time.Minute)
+		// Deployed (and failed) 2 to 4 hours ago, so inside a 6 h range; fixed for an hour at a time like
+		// a real deployment (not sliding with the clock).
+		return now.UTC().Truncate(time.Hour).Add(-2*time.Hour - time.Duration(f.deployMinute%60)*time.Minute)
 	}
 	return dayStart(now).Add(-time.Duration(f.deployDaysAgo)*24*time.Hour + time.Duration(f.deployMinute)*time.Minute)
 }
