@@ -322,6 +322,10 @@ func (c ruleCheck) query(refID string) alertQuery {
 	panic("no query " + refID)
 }
 
+// failureWindow (seconds) is a window that holds failed messages at any hour of any day: the simulated
+// traffic has whole hours without a failure at night and on weekends, never six.
+const failureWindow = 6 * 3600
+
 var ruleVerifiers = map[string]func(t *testing.T, c ruleCheck){
 	"sapcpi-artifact-not-started": func(t *testing.T, c ruleCheck) {
 		var want []string
@@ -343,13 +347,13 @@ var ruleVerifiers = map[string]func(t *testing.T, c ruleCheck){
 	"sapcpi-failed-messages": func(t *testing.T, c ruleCheck) {
 		q := c.query("A")
 		verifyFailedIFlows(t, c, c.firing, c.now.Add(-time.Duration(q.RelativeTimeRange.From)*time.Second))
-		// Five minutes of the simulated traffic often hold no failure; over an hour some iFlows certainly
-		// fail, so the same rule is also evaluated over the last hour.
-		firing, _ := runRule(t, c.env, c.rule, c.now, 3600)
+		// Five minutes of the simulated traffic often hold no failure, and in quiet hours (nights, weekends)
+		// neither does a whole hour; every six hours hold failures, so the rule is also evaluated over those.
+		firing, _ := runRule(t, c.env, c.rule, c.now, failureWindow)
 		if len(firing) == 0 {
-			t.Fatal("over the last hour the rule fires for no iFlow; the simulated tenant fails messages every hour")
+			t.Fatal("over the last six hours the rule fires for no iFlow; the simulated tenant fails messages every six hours")
 		}
-		verifyFailedIFlows(t, c, firing, c.now.Add(-time.Hour))
+		verifyFailedIFlows(t, c, firing, c.now.Add(-failureWindow*time.Second))
 	},
 	"sapcpi-stuck-messages": func(t *testing.T, c ruleCheck) {
 		got := c.firingValues("iflow")
@@ -376,9 +380,9 @@ var ruleVerifiers = map[string]func(t *testing.T, c ruleCheck){
 		}
 	},
 	"sapcpi-error-groups": func(t *testing.T, c ruleCheck) {
-		firing, _ := runRule(t, c.env, c.rule, c.now, 3600)
+		firing, _ := runRule(t, c.env, c.rule, c.now, failureWindow)
 		if len(firing) == 0 {
-			t.Fatal("over the last hour the rule fires for no error group; the simulated tenant fails messages every hour")
+			t.Fatal("over the last six hours the rule fires for no error group; the simulated tenant fails messages every six hours")
 		}
 		for _, l := range append(firing, c.firing...) {
 			if l["signature"] == "" {
