@@ -140,8 +140,9 @@ func TestMessageQueriesForAlerting(t *testing.T) {
 	}
 	stuck := messageAlertFrames(t, "stuck", res.Responses["stuck"], data.FrameTypeNumericMulti, "iflow")
 	// The truth is the tenant's own count of messages that started in the window and are still in PROCESSING
-	// or RETRY; the plugin's now lies between before and after, so its window lies between these two.
-	stuckInner := d.stuckCount(t, after.Add(-6*time.Hour).Add(time.Second), before.Add(-time.Hour).Add(-time.Second))
+	// or RETRY; the plugin's now lies between before and after, so its window lies between these two. The
+	// window ends at a whole minute (now − 60 min, truncated), so the inner one ends at before's minute.
+	stuckInner := d.stuckCount(t, after.Add(-6*time.Hour).Add(time.Second), before.Add(-time.Hour).Truncate(time.Minute))
 	stuckOuter := d.stuckCount(t, before.Add(-6*time.Hour).Add(-time.Second), after.Add(-time.Hour).Add(time.Second))
 	if got := int(messageTotal(t, stuck)); len(stuck) != deployed || got < stuckInner || got > stuckOuter {
 		t.Errorf("stuck: %d frames (want %d), %d stuck messages (the tenant has %d to %d)", len(stuck), deployed, got, stuckInner, stuckOuter)
