@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
 
 	"github.com/seed/sapcpi-datasource/pkg/simulator"
 )
@@ -89,6 +90,23 @@ func directKeystore(t *testing.T, d *direct, keystore string) map[string]float64
 	return out
 }
 
+// onOneUTCDay runs measure again when a run crossed midnight UTC. Days left change at midnight, and the
+// tenant, the test and the plugin each read their own clock: a run across it compares two days. (A data
+// source without an ID is a new plugin instance per call, so the second run reads nothing cached.)
+func onOneUTCDay(t *testing.T, measure func()) {
+	t.Helper()
+	day := func() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
+	for range 2 {
+		start := day()
+		measure()
+		if day().Equal(start) {
+			return
+		}
+		t.Logf("the run crossed midnight UTC; measuring again")
+	}
+	t.Fatal("two runs crossed midnight UTC")
+}
+
 func TestRuntimeQueries(t *testing.T) {
 	h := startPlugin(t)
 
@@ -99,9 +117,13 @@ func TestRuntimeQueries(t *testing.T) {
 		h.addSecrets(c.Secret)
 		const label = "PRD EU"
 		ds := oauthDataSource(label, tn.url(), tn.tokenURL(), c.ID, c.Secret, nil)
-		want := directKeystore(t, tn.direct(t, c.ID, c.Secret), "system")
-		res := h.queryData(t, ds, map[string]string{"FromAlert": "true"},
-			query{RefID: "A", QueryType: "certificates", JSON: map[string]any{"format": "numeric"}})
+		var want map[string]float64
+		var res *pluginv2.QueryDataResponse
+		onOneUTCDay(t, func() {
+			want = directKeystore(t, tn.direct(t, c.ID, c.Secret), "system")
+			res = h.queryData(t, ds, map[string]string{"FromAlert": "true"},
+				query{RefID: "A", QueryType: "certificates", JSON: map[string]any{"format": "numeric"}})
+		})
 		r := res.Responses["A"]
 		if r == nil || r.Error != "" {
 			t.Fatalf("query failed: %s", summary(r))
