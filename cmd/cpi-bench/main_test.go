@@ -70,13 +70,14 @@ func TestDashboardBenchSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if len(steps) != 6 {
-		t.Fatalf("%d overview steps, want 6 (3 per window):\n%s", len(steps), out.String())
+	if len(steps) != 9 {
+		t.Fatalf("%d overview steps, want 9 (3 per window):\n%s", len(steps), out.String())
 	}
-	// The tenant's own counts of the two 6-hour windows (cfg.now is 2026-11-20 12:00 UTC).
+	// The tenant's own counts of the three 6-hour windows (cfg.now is Friday 2026-11-20 12:00 UTC).
 	windows := map[string][2]string{
-		"quiet (00:00)": {"2026-11-19T18:00:00", "2026-11-20T00:00:00"},
-		"busy (16:00)":  {"2026-11-20T10:00:00", "2026-11-20T16:00:00"},
+		"weekend night (Sun 00:00)": {"2026-11-14T18:00:00", "2026-11-15T00:00:00"},
+		"weekday night (00:00)":     {"2026-11-19T18:00:00", "2026-11-20T00:00:00"},
+		"busy weekday (16:00)":      {"2026-11-20T10:00:00", "2026-11-20T16:00:00"},
 	}
 	for _, s := range steps {
 		// A reload within 30 s is answered from what the plugin holds: no call, but a load that took time.
@@ -87,7 +88,11 @@ func TestDashboardBenchSmoke(t *testing.T) {
 		if s.step == "cold" && s.naive.calls <= s.plugin.calls {
 			t.Errorf("%s cold: naive %d calls, plugin %d", s.window, s.naive.calls, s.plugin.calls)
 		}
-		w := windows[s.window]
+		w, ok := windows[s.window]
+		if !ok {
+			t.Errorf("unknown window %q", s.window)
+			continue
+		}
 		at := w[1]
 		if s.step != "cold" {
 			continue // the clock has moved: the tenant's counts below are those of the cold load
