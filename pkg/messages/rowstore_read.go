@@ -320,12 +320,24 @@ func (r *run) deliver(s scanSpec, blocks []*minuteBlock, nm names, fn func([]mpl
 	var res scanResult
 	var all []mplRow
 	batch := make([]mplRow, 0, batchRows)
+	// The status filter is applied to the stored rows before they are rebuilt: most rows of a panel of
+	// failed messages are COMPLETED, and rebuilding each only to drop it was most of such a query's work.
+	var keepStatus []bool
+	if len(s.filters.statuses) > 0 {
+		keepStatus = make([]bool, len(nm.statuses.vals))
+		for i, v := range nm.statuses.vals {
+			keepStatus[i] = slices.Contains(s.filters.statuses, v)
+		}
+	}
 	for _, b := range blocks {
 		if b == nil {
 			continue
 		}
 		for i := range b.rows {
 			if b.rows[i].end < from || b.rows[i].end >= to {
+				continue
+			}
+			if st := int(b.rows[i].status); st < len(keepStatus) && !keepStatus[st] {
 				continue
 			}
 			m := b.row(i, &nm)

@@ -211,6 +211,40 @@ func TestFilteredQueryUsesWhatTheStoreHolds(t *testing.T) {
 	}
 }
 
+// TestStoreStatusFilter: a query with a status filter answered from the store (whose rows it filters
+// before it rebuilds them) counts what the tenant counts, for statuses held often, rarely or not at all.
+func TestStoreStatusFilter(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 50_000})
+	ctx := context.Background()
+	rg := rangeOf(2*time.Hour, time.Minute)
+	if _, err := Counts(ctx, tn.st, rg, models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatNumeric}, "SIM"); err != nil {
+		t.Fatal(err)
+	}
+	w := rg.window()
+	for _, statuses := range [][]string{{"FAILED"}, {"RETRY", "ESCALATED"}, {"COMPLETED"}, {"PROCESSING", "FAILED"}, {"ABANDONED", "DISCARDED"}} {
+		tn.reset()
+		q := models.MessageCountsQuery{GroupBy: GroupStatus, Format: models.FormatNumeric, MessageFilters: models.MessageFilters{Statuses: statuses}}
+		frames, err := Counts(ctx, tn.st, rg, q, "SIM")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := strategyOf(frames); s != StrategyStore {
+			t.Errorf("%v: strategy %s once the store holds the range", statuses, s)
+		}
+		if n := len(tn.requests()); n != 0 {
+			t.Errorf("%v: %d requests: %v", statuses, n, tn.requests())
+		}
+		var terms []string
+		for _, s := range statuses {
+			terms = append(terms, odata.Eq("Status", s))
+		}
+		want := tn.directCount(t, odata.And(window24h(w.from, w.to), odata.Or(terms...)))
+		if got := sumValues(numericValues(t, frames)); int64(got) != want {
+			t.Errorf("%v: store %v, the tenant %d", statuses, got, want)
+		}
+	}
+}
+
 // FuzzRowStore: whatever rows a tenant sends (any status, id, link or time, inside the read or not,
 // repeated), the store neither panics nor exceeds its bound, and every row it holds lies in its minute.
 func FuzzRowStore(f *testing.F) {
