@@ -255,7 +255,7 @@ func TestConcurrentRefreshIsExact(t *testing.T) {
 // refreshed every 30 s shows the tenant's counts each time, and no such answer is patched in.
 func TestHostileAnswersById(t *testing.T) {
 	byID := regexp.MustCompile(`^/api/v1/MessageProcessingLogs\('`)
-	for _, mode := range []string{"other id", "malformed date", "error", "huge"} {
+	for _, mode := range []string{"other id", "malformed date", "null date", "error", "huge"} {
 		t.Run(mode, func(t *testing.T) {
 			var now atomic.Int64
 			var asked atomic.Int64
@@ -274,6 +274,8 @@ func TestHostileAnswersById(t *testing.T) {
 						body = regexp.MustCompile(`"MessageGuid":"[^"]*"`).ReplaceAllString(body, `"MessageGuid":"AGsANy8AANC0-mMapImnac7JyHLZ"`)
 					case "malformed date":
 						body = regexp.MustCompile(`"LogEnd":"[^"]*"`).ReplaceAllString(body, `"LogEnd":"/Date(abc)/"`)
+					case "null date":
+						body = regexp.MustCompile(`"LogEnd":"[^"]*"`).ReplaceAllString(body, `"LogEnd":null`)
 					case "error":
 						http.Error(w, `{"error":{"message":{"value":"boom"}}}`, http.StatusInternalServerError)
 						return
