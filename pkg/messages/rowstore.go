@@ -526,6 +526,9 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 			continue
 		}
 		o := outcomes[k]
+		if o.row != nil && o.row.LogEnd.IsZero() {
+			o.row = nil // no LogEnd (null): no minute to hold it at, so the listing decides
+		}
 		switch {
 		case o.row != nil && o.row.MessageGuid == c.guid && minuteOf(o.row.LogEnd.Time) != c.m:
 			rs.removeLocked(c.m, c.guid)
