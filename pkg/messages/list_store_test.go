@@ -512,3 +512,34 @@ func TestCappedDirectListNearNowIsExact(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectListFitsUnderTheCap: a list over a range that starts off a whole minute and ends now, whose
+// messages fit under maxRows but not together with those between the start's minute and the start
+// (read with it and dropped), shows every message of the range, counts them, and says nothing was cut.
+func TestDirectListFitsUnderTheCap(t *testing.T) {
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000, store: []StoreOption{WithStoreBytes(0)}})
+	rg := rangeOf(10*time.Minute, time.Minute)
+	rg.From = rg.From.Add(37 * time.Second)
+	stamp := func(t time.Time) string { return "datetime'" + t.UTC().Format("2006-01-02T15:04:05") + "'" }
+	inRange := tn.directCount(t, "LogEnd ge "+stamp(rg.From)+" and LogEnd lt "+stamp(rg.To))
+	before := tn.directCount(t, "LogEnd ge "+stamp(rg.From.Truncate(time.Minute))+" and LogEnd lt "+stamp(rg.From))
+	if before < 4 {
+		t.Fatalf("%d messages between the start's minute and the start: the case is not tested", before)
+	}
+	maxRows := int(inRange) + 2
+	f, err := List(context.Background(), tn.st, rg, models.MessagesQuery{MaxRows: intp(maxRows), WithErrorText: new(bool)}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f[0].Rows(); int64(n) != inRange {
+		t.Errorf("%d rows, the tenant has %d in the range", n, inRange)
+	}
+	if got := f[0].Meta.Custom.(map[string]any)["messages"]; fmt.Sprint(got) != fmt.Sprint(inRange) {
+		t.Errorf("messages %v, the tenant counts %d", got, inRange)
+	}
+	for _, n := range f[0].Meta.Notices {
+		if strings.Contains(n.Text, "maxRows") {
+			t.Errorf("notice %q: every message of the range is shown (%d of maxRows %d)", n.Text, inRange, maxRows)
+		}
+	}
+}
