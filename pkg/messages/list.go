@@ -201,7 +201,9 @@ func listRead(ctx context.Context, r *run, fs *filterSet, w, read window, maxRow
 			return nil, 0, false, false, err
 		}
 	}
-	return rows, max(p.total-before-after, int64(rows.len())), res.capped, false, nil
+	total = max(p.total-before-after, int64(rows.len()))
+	// The cap may have cut only rows before the range: then every row of the range is shown.
+	return rows, total, res.capped && total > int64(rows.len()), false, nil
 }
 
 // countBefore counts the messages of w (part of one minute) that fs keeps: from the row store when it
