@@ -3,7 +3,9 @@ package messages
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"runtime"
@@ -13,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
@@ -315,5 +319,58 @@ func TestSlicesAhead(t *testing.T) {
 		if got := slicesAhead(tc.concurrency); got != tc.want {
 			t.Errorf("slicesAhead(%d) = %d, want %d", tc.concurrency, got, tc.want)
 		}
+	}
+}
+
+// TestListReadAgainAfterTextsReadEarly: a capped list over a range that ends shortly before now, whose
+// newest rows (after the range) took places under the cap, is read again over exactly the range after
+// the error texts of the failed rows of the first read were planned; a tenant that lists fewer failed
+// messages the second time (here: none) gets an answer, not a panic, with the rows it listed.
+func TestListReadAgainAfterTextsReadEarly(t *testing.T) {
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			m := logEndWindow.FindStringSubmatch(r.URL.Query().Get("$filter"))
+			if m == nil || strings.HasSuffix(m[1], ":00") {
+				h.ServeHTTP(w, r)
+				return
+			}
+			// The exact read of the range (its start off a whole minute): no FAILED message.
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			body := strings.ReplaceAll(rec.Body.String(), `"Status":"FAILED"`, `"Status":"ESCALATED"`)
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = io.WriteString(w, body)
+		})
+	}
+	tn := newTestTenant(t, tenantOpts{perDay: 100_000, wrap: wrap, store: []StoreOption{WithStoreBytes(0), WithTextBudget(2, 0, 1<<20)}})
+	rg := rangeOf(time.Hour, time.Minute)
+	rg.From, rg.To = rg.From.Add(17*time.Second), rg.To.Add(-23*time.Second)
+	var f data.Frames
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Fatalf("the list panicked: %v", p)
+			}
+		}()
+		var err error
+		if f, err = List(context.Background(), tn.st, rg, models.MessagesQuery{MaxRows: intp(400)}, "SIM"); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	texts := 0
+	for _, u := range tn.requests() {
+		if strings.HasSuffix(u, "/$value") {
+			texts++
+		}
+	}
+	if texts == 0 {
+		t.Fatal("no error text read early: the case is not tested")
+	}
+	if f[0].Rows() != 400 {
+		t.Errorf("%d rows, want 400", f[0].Rows())
 	}
 }
