@@ -125,8 +125,13 @@ func addErrorTexts(ctx context.Context, c cpi.Source, res *Result) {
 			break
 		}
 		fetched++
-		// A deployment's error text does not change until the artifact is deployed again.
-		text, reqURL, err := errorText(cpi.ImmutableWhile(ctx, a.Version+"@"+a.DeployedOn.String()), c, a.ID)
+		// A deployment's error text does not change until the artifact is deployed again; without a
+		// deployment time a redeployment cannot be told apart, so the text is read like any answer.
+		textCtx := ctx
+		if !a.DeployedOn.IsZero() {
+			textCtx = cpi.ImmutableWhile(ctx, a.Version+"@"+a.DeployedOn.String())
+		}
+		text, reqURL, err := errorText(textCtx, c, a.ID)
 		if reqURL != "" {
 			res.Requests = append(res.Requests, reqURL)
 		}

@@ -267,3 +267,44 @@ func testErrorTextPerDeployment(t *testing.T, writeFirst func(http.ResponseWrite
 		}
 	}
 }
+
+// A tenant that sends no DeployedOn: a redeployment cannot be recognised, so the error text is not kept
+// across refreshes (it would show the first deployment's text for good).
+func TestErrorTextWithoutDeploymentTimeIsReadAgain(t *testing.T) {
+	var mu sync.Mutex
+	textCalls := 0
+	now := fixedNow
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/v1/IntegrationRuntimeArtifacts":
+			fmt.Fprint(w, `{"d":{"__count":"1","results":[{"Id":"Orders_In","Name":"Orders In","Type":"INTEGRATION_FLOW","Status":"ERROR","DeployedOn":null}]}}`)
+		case "/api/v1/IntegrationRuntimeArtifacts('Orders_In')/ErrorInformation/$value":
+			textCalls++
+			fmt.Fprintf(w, `{"parameter":["deployment %d failed"]}`, textCalls)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c, err := cpi.New(settings.Settings{APIBaseURL: srv.URL, AuthType: settings.AuthBasic, BasicUser: "u",
+		Timeout: 5 * time.Second, MaxConcurrent: 2, Secrets: settings.Secrets{BasicPassword: "p"}}, cpi.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 1; i <= 3; i++ {
+		mu.Lock()
+		now = now.Add(time.Minute) // past the listing's cache
+		mu.Unlock()
+		res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
+		if err != nil || len(res.Artifacts) != 1 {
+			t.Fatalf("artifacts %+v, error %v", res.Artifacts, err)
+		}
+		if want := fmt.Sprintf("deployment %d failed", i); res.Artifacts[0].ErrorText != want {
+			t.Errorf("refresh %d: text %q, want %q", i, res.Artifacts[0].ErrorText, want)
+		}
+	}
+}
