@@ -374,3 +374,65 @@ func FuzzPatch(f *testing.F) {
 		}
 	})
 }
+
+// TestReadListedBeforePatchCommittedAfter: a read of a minute lists a held retry there; before that read
+// commits, a check (another query's) finds the retry changed and patches it from its answer by id: moved
+// to a later minute the store holds, or ended in place. The read, committed after the patch, must not put
+// back what it listed before the change: the store then holds each message once, where and as the
+// tenant has it. A message the read found that the check did not touch is kept.
+func TestReadListedBeforePatchCommittedAfter(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		now  mplRow // G as the tenant has it once it changed
+	}{
+		{"moved", msg("G", "FAILED", at0.Add(3*time.Minute+5*time.Second))},
+		{"ended in place", msg("G", "FAILED", at0.Add(10*time.Second))},
+		{"moved still retrying", msg("G", "RETRY", at0.Add(3*time.Minute+5*time.Second))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The tenant's rows; the store read minutes 0–3 once they settled.
+			tenant := map[string]mplRow{
+				"A": msg("A", "FAILED", at0.Add(20*time.Second)),
+				"G": msg("G", "RETRY", at0.Add(10*time.Second)),
+				"B": msg("B", "FAILED", at0.Add(3*time.Minute+time.Second)),
+			}
+			rows := func() []mplRow {
+				var out []mplRow
+				for _, r := range tenant {
+					out = append(out, r)
+				}
+				return out
+			}
+			rs := settledStore(t, DefaultStoreBytes, 4, rows()...)
+			// A read of minutes 0–1 (its pages listed now) and a log of minute 1 written late.
+			tenant["L"] = msg("L", "FAILED", at0.Add(80*time.Second))
+			read := fillStore(t, rs, am0, am0+2, settledAt, tenant["G"], tenant["A"], tenant["L"])
+			// G changes; the check lists the tenant's retries and patches G from its answer by id.
+			tenant["G"] = tc.now
+			listed := map[string]listedMoving{}
+			for g, r := range tenant {
+				if moving(r.Status) {
+					listed[g] = listedMoving{minuteOf(r.LogEnd.Time), r.Status}
+				}
+			}
+			changed, _ := rs.changedMoving(am0, am0+4, listed)
+			if n := patchWith(rs, changed, tenant["G"]); n != 1 {
+				t.Fatalf("%d messages patched, want G", n)
+			}
+			commitFill(t, read, settledAt)
+
+			want := map[string][]string{}
+			for g, r := range tenant {
+				want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
+			}
+			if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("the store holds %v, the tenant has %v", got, want)
+			}
+			if m, ok := watched(rs, "G"); ok != moving(tc.now.Status) || ok && m != minuteOf(tc.now.LogEnd.Time) {
+				t.Errorf("G watched %v at minute %d; the tenant has it %s at %d", ok, m, tc.now.Status, minuteOf(tc.now.LogEnd.Time))
+			}
+			checkAccounting(t, rs)
+			extrasHeld(t, rs)
+		})
+	}
+}
