@@ -436,3 +436,29 @@ func TestReadListedBeforePatchCommittedAfter(t *testing.T) {
 		})
 	}
 }
+
+// TestReadAfterOlderPatchKeepsWatch: a read lists a retry that moved twice at its newest minute (FAILED)
+// while a check, from an older answer by id, moves it out of the minute the store held it at to a
+// minute between (still RETRY); the read commits after. Removing the message from the minute the read
+// found it had left must not stop watching it where the check put it: the next check then finds it
+// ended and holds it once, where the tenant has it.
+func TestReadAfterOlderPatchKeepsWatch(t *testing.T) {
+	rs := settledStore(t, DefaultStoreBytes, 6, msg("A", "FAILED", at0.Add(20*time.Second)), msg("G", "RETRY", at0.Add(10*time.Second)))
+	// G retried at minute 3, then failed at minute 5; the read of minute 5 lists it there.
+	now := msg("G", "FAILED", at0.Add(5*time.Minute+5*time.Second))
+	read := fillStore(t, rs, am0+5, am0+6, settledAt, now)
+	// The check listed G at minute 3 and read it by id before it failed.
+	changed, _ := rs.changedMoving(am0, am0+6, map[string]listedMoving{"G": {am0 + 3, "RETRY"}})
+	if n := patchWith(rs, changed, msg("G", "RETRY", at0.Add(3*time.Minute+5*time.Second))); n != 1 {
+		t.Fatalf("%d messages patched, want G", n)
+	}
+	commitFill(t, read, settledAt)
+	// The next check: the tenant lists no retry.
+	changed, _ = rs.changedMoving(am0, am0+6, map[string]listedMoving{})
+	patchWith(rs, changed, now)
+	want := fmt.Sprintf("[%d:FAILED]", am0+5)
+	if got := fmt.Sprint(heldMinutes(rs)["G"]); got != want {
+		t.Errorf("G held at %s, the tenant has it at %s", got, want)
+	}
+	checkAccounting(t, rs)
+}
