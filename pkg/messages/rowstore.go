@@ -316,9 +316,12 @@ func (rs *rowStore) release(minutes []int64) {
 	}
 }
 
-// removeLocked removes the message guid from the block of minute m (copying the block).
+// removeLocked removes the message guid from the block of minute m (copying the block). It is no
+// longer watched there; watched at another minute (a check put it there since), it stays watched.
 func (rs *rowStore) removeLocked(m int64, guid string) {
-	delete(rs.moves, guid)
+	if w, ok := rs.moves[guid]; ok && w == m {
+		delete(rs.moves, guid)
+	}
 	b := rs.minutes[m]
 	if b == nil {
 		return
