@@ -128,6 +128,9 @@ type minuteBlock struct {
 	extras []rowExtra
 	readAt time.Time // query clock of the read
 	bytes  int64
+	// changed is the check (rowStore.gen) that last changed the block, 0 if none: a read that began
+	// before it may have listed the minute before that change (see filler.commit).
+	changed uint64
 }
 
 // valid reports whether the block may answer a query at now (the settle rule): read once settled, it
@@ -232,6 +235,7 @@ type rowStore struct {
 	aheadLast time.Time     // when ahead was last refilled
 	movingAt  time.Time     // when the moving messages were last checked (checkMoving)
 	checking  chan struct{} // closed when the check under way ends; nil when none is
+	gen       uint64        // counts the changes of checks (patch, reread) to blocks; see minuteBlock.changed
 }
 
 func newRowStore(maxBytes int64) *rowStore {
@@ -312,9 +316,12 @@ func (rs *rowStore) release(minutes []int64) {
 	}
 }
 
-// removeLocked removes the message guid from the block of minute m (copying the block).
+// removeLocked removes the message guid from the block of minute m (copying the block). It is no
+// longer watched there; watched at another minute (a check put it there since), it stays watched.
 func (rs *rowStore) removeLocked(m int64, guid string) {
-	delete(rs.moves, guid)
+	if w, ok := rs.moves[guid]; ok && w == m {
+		delete(rs.moves, guid)
+	}
 	b := rs.minutes[m]
 	if b == nil {
 		return
@@ -459,6 +466,18 @@ func (b *minuteBlock) find(guid string) int {
 	return -1
 }
 
+// stampLocked records that the check rs.gen changed the minutes' blocks (a shallow copy: blocks are
+// never changed once stored).
+func (rs *rowStore) stampLocked(minutes map[int64]bool) {
+	for m := range minutes {
+		if b := rs.minutes[m]; b != nil {
+			nb := *b
+			nb.changed = rs.gen
+			rs.minutes[m] = &nb
+		}
+	}
+}
+
 // rereadLocked marks the minute for reading again when a query needs it.
 func (rs *rowStore) rereadLocked(m int64) {
 	if b := rs.minutes[m]; b != nil {
@@ -492,11 +511,15 @@ func (rs *rowStore) reread(changed []movedMessage) int {
 		}
 	}
 	n := 0
-	for _, marked := range minutes {
+	for m, marked := range minutes {
 		if marked {
 			n++
+		} else {
+			delete(minutes, m)
 		}
 	}
+	rs.gen++
+	rs.stampLocked(minutes)
 	return n
 }
 
@@ -521,10 +544,12 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 		}
 	}
 	patched := 0
+	touched := map[int64]bool{}
 	for k, c := range changed {
 		if !current[c.m] {
 			continue
 		}
+		touched[c.m] = true
 		o := outcomes[k]
 		if o.row != nil && o.row.LogEnd.IsZero() {
 			o.row = nil // no LogEnd (null): no minute to hold it at, so the listing decides
@@ -533,17 +558,21 @@ func (rs *rowStore) patch(changed []movedMessage, outcomes []patchOutcome) int {
 		case o.row != nil && o.row.MessageGuid == c.guid && minuteOf(o.row.LogEnd.Time) != c.m:
 			rs.removeLocked(c.m, c.guid)
 			rs.arrivedLocked(o.row)
+			touched[minuteOf(o.row.LogEnd.Time)] = true
 			patched++
 		case o.row == nil || o.row.MessageGuid != c.guid || !rs.replaceLocked(c.m, o.row):
 			delete(rs.moves, c.guid)
 			rs.rereadLocked(c.m)
 			if c.listedElsewhere {
 				rs.rereadLocked(c.to) // as reread does: one read before it arrived there misses it
+				touched[c.to] = true
 			}
 		default:
 			patched++
 		}
 	}
+	rs.gen++
+	rs.stampLocked(touched)
 	// A patched row may be larger than the one it replaced (a tenant decides its fields' length).
 	if rs.bytes+rs.names.bytes > rs.maxBytes {
 		rs.evictLocked(math.MinInt64)

@@ -5,7 +5,6 @@ package messages
 import (
 	"errors"
 	"hash/maphash"
-	"maps"
 	"slices"
 	"time"
 )
@@ -23,6 +22,7 @@ type filler struct {
 	moved   map[string]int64 // messages now read here that a minute outside the read still holds
 	moves   map[string]int64 // moving messages of this read → their minute
 	rows    int64
+	gen     uint64 // rowStore.gen when the read began: a block changed by a later check is newer (commit)
 }
 
 type rowRef struct {
@@ -34,7 +34,7 @@ func (rs *rowStore) newFiller(m0, m1 int64, now time.Time) *filler {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	f := &filler{rs: rs, names: rs.names, m0: m0, m1: m1, blocks: map[int64]*minuteBlock{}, seed: maphash.MakeSeed(), seen: map[uint64]rowRef{},
-		dropped: map[rowRef]bool{}, moved: map[string]int64{}, moves: map[string]int64{}}
+		dropped: map[rowRef]bool{}, moved: map[string]int64{}, moves: map[string]int64{}, gen: rs.gen}
 	for m := m0; m < m1; m++ {
 		f.blocks[m] = &minuteBlock{readAt: now}
 	}
@@ -102,7 +102,10 @@ func (f *filler) add(rows []mplRow) error {
 }
 
 // commit stores the blocks read, replacing what was kept for their minutes, and removes the messages
-// that moved here from the minutes they were in before.
+// that moved here from the minutes they were in before. A minute a check changed after the read began
+// (a retry patched out of it, into it or in place, or marked for reading again) is left as the check
+// made it: the read may have listed it before the change and would put the retry back where, or as, it
+// was. It is read again when a query needs it and the check's block is not valid.
 func (f *filler) commit(now time.Time) error {
 	rs := f.rs
 	rs.mu.Lock()
@@ -110,9 +113,17 @@ func (f *filler) commit(now time.Time) error {
 	if rs.names != f.names {
 		return errStoreReset
 	}
+	stale := map[int64]bool{}
+	for m := range f.blocks {
+		if old := rs.minutes[m]; old != nil && old.changed > f.gen {
+			stale[m] = true
+			delete(f.blocks, m)
+		}
+	}
 	for ref := range f.dropped {
-		b := f.blocks[ref.m]
-		b.rows[ref.i].status = droppedStatus
+		if b := f.blocks[ref.m]; b != nil {
+			b.rows[ref.i].status = droppedStatus
+		}
 	}
 	for m, b := range f.blocks {
 		if len(f.dropped) > 0 {
@@ -135,14 +146,20 @@ func (f *filler) commit(now time.Time) error {
 		rs.bytes += b.bytes
 	}
 	for g := range rs.moves {
-		if m := rs.moves[g]; m >= f.m0 && m < f.m1 {
+		if m := rs.moves[g]; m >= f.m0 && m < f.m1 && !stale[m] {
 			delete(rs.moves, g) // the minutes read again hold the message where it is now, if anywhere
 		}
 	}
 	for g, old := range f.moved {
-		rs.removeLocked(old, g)
+		if !stale[f.seen[maphash.String(f.seed, g)].m] {
+			rs.removeLocked(old, g)
+		}
 	}
-	maps.Copy(rs.moves, f.moves)
+	for g, m := range f.moves {
+		if !stale[m] {
+			rs.moves[g] = m
+		}
+	}
 	// When this read holds every moving message the store keeps, their statuses are as of now.
 	fresh := true
 	for _, m := range rs.moves {

@@ -374,3 +374,91 @@ func FuzzPatch(f *testing.F) {
 		}
 	})
 }
+
+// TestReadListedBeforePatchCommittedAfter: a read of a minute lists a held retry there; before that read
+// commits, a check (another query's) finds the retry changed and patches it from its answer by id: moved
+// to a later minute the store holds, or ended in place. The read, committed after the patch, must not put
+// back what it listed before the change: the store then holds each message once, where and as the
+// tenant has it. A message the read found that the check did not touch is kept.
+func TestReadListedBeforePatchCommittedAfter(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		now  mplRow // G as the tenant has it once it changed
+	}{
+		{"moved", msg("G", "FAILED", at0.Add(3*time.Minute+5*time.Second))},
+		{"ended in place", msg("G", "FAILED", at0.Add(10*time.Second))},
+		{"moved still retrying", msg("G", "RETRY", at0.Add(3*time.Minute+5*time.Second))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The tenant's rows; the store read minutes 0–3 once they settled.
+			tenant := map[string]mplRow{
+				"A": msg("A", "FAILED", at0.Add(20*time.Second)),
+				"G": msg("G", "RETRY", at0.Add(10*time.Second)),
+				"B": msg("B", "FAILED", at0.Add(3*time.Minute+time.Second)),
+			}
+			rows := func() []mplRow {
+				var out []mplRow
+				for _, r := range tenant {
+					out = append(out, r)
+				}
+				return out
+			}
+			rs := settledStore(t, DefaultStoreBytes, 4, rows()...)
+			// A read of minutes 0–1 (its pages listed now) and a log of minute 1 written late.
+			tenant["L"] = msg("L", "FAILED", at0.Add(80*time.Second))
+			read := fillStore(t, rs, am0, am0+2, settledAt, tenant["G"], tenant["A"], tenant["L"])
+			// G changes; the check lists the tenant's retries and patches G from its answer by id.
+			tenant["G"] = tc.now
+			listed := map[string]listedMoving{}
+			for g, r := range tenant {
+				if moving(r.Status) {
+					listed[g] = listedMoving{minuteOf(r.LogEnd.Time), r.Status}
+				}
+			}
+			changed, _ := rs.changedMoving(am0, am0+4, listed)
+			if n := patchWith(rs, changed, tenant["G"]); n != 1 {
+				t.Fatalf("%d messages patched, want G", n)
+			}
+			commitFill(t, read, settledAt)
+
+			want := map[string][]string{}
+			for g, r := range tenant {
+				want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
+			}
+			if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("the store holds %v, the tenant has %v", got, want)
+			}
+			if m, ok := watched(rs, "G"); ok != moving(tc.now.Status) || ok && m != minuteOf(tc.now.LogEnd.Time) {
+				t.Errorf("G watched %v at minute %d; the tenant has it %s at %d", ok, m, tc.now.Status, minuteOf(tc.now.LogEnd.Time))
+			}
+			checkAccounting(t, rs)
+			extrasHeld(t, rs)
+		})
+	}
+}
+
+// TestReadAfterOlderPatchKeepsWatch: a read lists a retry that moved twice at its newest minute (FAILED)
+// while a check, from an older answer by id, moves it out of the minute the store held it at to a
+// minute between (still RETRY); the read commits after. Removing the message from the minute the read
+// found it had left must not stop watching it where the check put it: the next check then finds it
+// ended and holds it once, where the tenant has it.
+func TestReadAfterOlderPatchKeepsWatch(t *testing.T) {
+	rs := settledStore(t, DefaultStoreBytes, 6, msg("A", "FAILED", at0.Add(20*time.Second)), msg("G", "RETRY", at0.Add(10*time.Second)))
+	// G retried at minute 3, then failed at minute 5; the read of minute 5 lists it there.
+	now := msg("G", "FAILED", at0.Add(5*time.Minute+5*time.Second))
+	read := fillStore(t, rs, am0+5, am0+6, settledAt, now)
+	// The check listed G at minute 3 and read it by id before it failed.
+	changed, _ := rs.changedMoving(am0, am0+6, map[string]listedMoving{"G": {am0 + 3, "RETRY"}})
+	if n := patchWith(rs, changed, msg("G", "RETRY", at0.Add(3*time.Minute+5*time.Second))); n != 1 {
+		t.Fatalf("%d messages patched, want G", n)
+	}
+	commitFill(t, read, settledAt)
+	// The next check: the tenant lists no retry.
+	changed, _ = rs.changedMoving(am0, am0+6, map[string]listedMoving{})
+	patchWith(rs, changed, now)
+	want := fmt.Sprintf("[%d:FAILED]", am0+5)
+	if got := fmt.Sprint(heldMinutes(rs)["G"]); got != want {
+		t.Errorf("G held at %s, the tenant has it at %s", got, want)
+	}
+	checkAccounting(t, rs)
+}
