@@ -201,43 +201,77 @@ func TestDeploymentErrorTextReadOncePerDeployment(t *testing.T) {
 	}
 }
 
-func testErrorTextPerDeployment(t *testing.T, writeFirst func(http.ResponseWriter)) {
-	var mu sync.Mutex
-	deployedOn, textCalls := "/Date(1764000000000)/", 0
-	now := fixedNow // each refresh a minute after the last, past the listing's cache
+// textTenant serves one artifact in ERROR (artifact: its JSON) and its error text (text: the nth request's
+// answer) to a client on a clock a test moves on.
+type textTenant struct {
+	mu        sync.Mutex
+	now       time.Time
+	textCalls int
+	c         *cpi.Client
+}
+
+func newTextTenant(t *testing.T, artifact func() string, text func(w http.ResponseWriter, n int)) *textTenant {
+	tt := &textTenant{now: fixedNow}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
+		tt.mu.Lock()
+		defer tt.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
 		case "/api/v1/IntegrationRuntimeArtifacts":
-			fmt.Fprintf(w, `{"d":{"__count":"1","results":[{"Id":"Orders_In","Version":"1.0.3","Name":"Orders In","Type":"INTEGRATION_FLOW","DeployedBy":"ops","DeployedOn":%q,"Status":"ERROR"}]}}`, deployedOn)
+			fmt.Fprintf(w, `{"d":{"__count":"1","results":[%s]}}`, artifact())
 		case "/api/v1/IntegrationRuntimeArtifacts('Orders_In')/ErrorInformation/$value":
-			textCalls++
-			if textCalls == 1 {
-				writeFirst(w)
-				return
-			}
-			fmt.Fprintf(w, `{"parameter":["deployment %d failed"]}`, textCalls)
+			tt.textCalls++
+			text(w, tt.textCalls)
 		default:
 			http.NotFound(w, r)
 		}
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	c, err := cpi.New(settings.Settings{APIBaseURL: srv.URL, AuthType: settings.AuthBasic, BasicUser: "u",
-		Timeout: 5 * time.Second, MaxConcurrent: 2, Secrets: settings.Secrets{BasicPassword: "p"}}, cpi.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
+		Timeout: 5 * time.Second, MaxConcurrent: 2, Secrets: settings.Secrets{BasicPassword: "p"}},
+		cpi.WithClock(func() time.Time { tt.mu.Lock(); defer tt.mu.Unlock(); return tt.now }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	texts := func() string {
-		t.Helper()
-		res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
-		if err != nil || len(res.Artifacts) != 1 {
-			t.Fatalf("artifacts %+v, error %v", res.Artifacts, err)
-		}
-		return res.Artifacts[0].ErrorText
+	t.Cleanup(c.Close)
+	tt.c = c
+	return tt
+}
+
+// refresh fetches the artifacts a minute after the last refresh (past the listing's cache) and returns
+// the error text shown and the error-text requests so far.
+func (tt *textTenant) refresh(t *testing.T) (string, int) {
+	t.Helper()
+	tt.mu.Lock()
+	tt.now = tt.now.Add(time.Minute)
+	tt.mu.Unlock()
+	res, err := Fetch(context.Background(), tt.c, models.ArtifactsQuery{})
+	if err != nil || len(res.Artifacts) != 1 {
+		t.Fatalf("artifacts %+v, error %v", res.Artifacts, err)
 	}
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	return res.Artifacts[0].ErrorText, tt.textCalls
+}
+
+func deploymentFailed(w http.ResponseWriter, n int) {
+	fmt.Fprintf(w, `{"parameter":["deployment %d failed"]}`, n)
+}
+
+func testErrorTextPerDeployment(t *testing.T, writeFirst func(http.ResponseWriter)) {
+	var mu sync.Mutex
+	deployedOn := "/Date(1764000000000)/"
+	tt := newTextTenant(t, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprintf(`{"Id":"Orders_In","Version":"1.0.3","Name":"Orders In","Type":"INTEGRATION_FLOW","DeployedBy":"ops","DeployedOn":%q,"Status":"ERROR"}`, deployedOn)
+	}, func(w http.ResponseWriter, n int) {
+		if n == 1 {
+			writeFirst(w)
+			return
+		}
+		deploymentFailed(w, n)
+	})
 	steps := []struct {
 		redeploy  bool
 		wantText  string
@@ -255,14 +289,7 @@ func testErrorTextPerDeployment(t *testing.T, writeFirst func(http.ResponseWrite
 			deployedOn = "/Date(1764000600000)/"
 			mu.Unlock()
 		}
-		mu.Lock()
-		now = now.Add(time.Minute)
-		mu.Unlock()
-		got := texts()
-		mu.Lock()
-		calls := textCalls
-		mu.Unlock()
-		if got != s.wantText || calls != s.wantCalls {
+		if got, calls := tt.refresh(t); got != s.wantText || calls != s.wantCalls {
 			t.Errorf("step %d: text %q after %d error-text requests, want %q after %d", i, got, calls, s.wantText, s.wantCalls)
 		}
 	}
@@ -271,40 +298,12 @@ func testErrorTextPerDeployment(t *testing.T, writeFirst func(http.ResponseWrite
 // A tenant that sends no DeployedOn: a redeployment cannot be recognised, so the error text is not kept
 // across refreshes (it would show the first deployment's text for good).
 func TestErrorTextWithoutDeploymentTimeIsReadAgain(t *testing.T) {
-	var mu sync.Mutex
-	textCalls := 0
-	now := fixedNow
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		switch r.URL.Path {
-		case "/api/v1/IntegrationRuntimeArtifacts":
-			fmt.Fprint(w, `{"d":{"__count":"1","results":[{"Id":"Orders_In","Name":"Orders In","Type":"INTEGRATION_FLOW","Status":"ERROR","DeployedOn":null}]}}`)
-		case "/api/v1/IntegrationRuntimeArtifacts('Orders_In')/ErrorInformation/$value":
-			textCalls++
-			fmt.Fprintf(w, `{"parameter":["deployment %d failed"]}`, textCalls)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
-	c, err := cpi.New(settings.Settings{APIBaseURL: srv.URL, AuthType: settings.AuthBasic, BasicUser: "u",
-		Timeout: 5 * time.Second, MaxConcurrent: 2, Secrets: settings.Secrets{BasicPassword: "p"}}, cpi.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	tt := newTextTenant(t, func() string {
+		return `{"Id":"Orders_In","Name":"Orders In","Type":"INTEGRATION_FLOW","Status":"ERROR","DeployedOn":null}`
+	}, deploymentFailed)
 	for i := 1; i <= 3; i++ {
-		mu.Lock()
-		now = now.Add(time.Minute) // past the listing's cache
-		mu.Unlock()
-		res, err := Fetch(context.Background(), c, models.ArtifactsQuery{})
-		if err != nil || len(res.Artifacts) != 1 {
-			t.Fatalf("artifacts %+v, error %v", res.Artifacts, err)
-		}
-		if want := fmt.Sprintf("deployment %d failed", i); res.Artifacts[0].ErrorText != want {
-			t.Errorf("refresh %d: text %q, want %q", i, res.Artifacts[0].ErrorText, want)
+		if got, _ := tt.refresh(t); got != fmt.Sprintf("deployment %d failed", i) {
+			t.Errorf("refresh %d: text %q, want %q", i, got, fmt.Sprintf("deployment %d failed", i))
 		}
 	}
 }
