@@ -462,3 +462,47 @@ func TestReadAfterOlderPatchKeepsWatch(t *testing.T) {
 	}
 	checkAccounting(t, rs)
 }
+
+// TestReadListedRetryBeforePatchMovedItOn: a read lists a held retry at a minute it retried to, outside
+// the minutes a check then changes; the check, from its later answer by id, moves it on to a later
+// minute of the same read (still retrying, or failed there). The read, committed after, leaves that
+// later minute as the check made it; it must not keep the message at the minute it listed it at too:
+// the store holds it once, where and as the tenant has it.
+func TestReadListedRetryBeforePatchMovedItOn(t *testing.T) {
+	for _, status := range []string{"RETRY", "FAILED"} {
+		t.Run(status, func(t *testing.T) {
+			tenant := map[string]mplRow{
+				"A": msg("A", "FAILED", at0.Add(20*time.Second)),
+				"G": msg("G", "RETRY", at0.Add(10*time.Second)),
+			}
+			rs := settledStore(t, DefaultStoreBytes, 4, tenant["A"], tenant["G"])
+			// G retried at minute 1; a read of minutes 1–3 lists it there.
+			tenant["G"] = msg("G", "RETRY", at0.Add(time.Minute+5*time.Second))
+			read := fillStore(t, rs, am0+1, am0+4, settledAt, tenant["G"])
+			// G retried again at minute 2; the check lists it there and reads it by id.
+			tenant["G"] = msg("G", status, at0.Add(2*time.Minute+5*time.Second))
+			listed := map[string]listedMoving{}
+			if moving(status) {
+				listed["G"] = listedMoving{am0 + 2, status}
+			}
+			changed, _ := rs.changedMoving(am0, am0+4, listed)
+			if n := patchWith(rs, changed, tenant["G"]); n != 1 {
+				t.Fatalf("%d messages patched, want G", n)
+			}
+			commitFill(t, read, settledAt)
+
+			want := map[string][]string{}
+			for g, r := range tenant {
+				want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
+			}
+			if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("the store holds %v, the tenant has %v", got, want)
+			}
+			if m, ok := watched(rs, "G"); ok != moving(status) || ok && m != am0+2 {
+				t.Errorf("G watched %v at minute %d; the tenant has it %s at %d", ok, m, status, am0+2)
+			}
+			checkAccounting(t, rs)
+			extrasHeld(t, rs)
+		})
+	}
+}
