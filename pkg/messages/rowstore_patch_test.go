@@ -506,3 +506,36 @@ func TestReadListedRetryBeforePatchMovedItOn(t *testing.T) {
 		})
 	}
 }
+
+// TestReadBeforePatchAfterOtherReadRemoves: a check ends a held retry in place; before a read that
+// listed its minute earlier commits, another read finds a second retry of that minute moved on and
+// removes it from there. The older read must still leave the minute as the check made it (less the
+// message that moved): the store holds each message once, where and as the tenant has it.
+func TestReadBeforePatchAfterOtherReadRemoves(t *testing.T) {
+	tenant := map[string]mplRow{
+		"G": msg("G", "RETRY", at0.Add(10*time.Second)),
+		"Y": msg("Y", "RETRY", at0.Add(20*time.Second)),
+	}
+	rs := settledStore(t, DefaultStoreBytes, 4, tenant["G"], tenant["Y"])
+	// A read of minute 0 lists both retries as they were.
+	older := fillStore(t, rs, am0, am0+1, settledAt, tenant["G"], tenant["Y"])
+	// G fails in place; the check patches it.
+	tenant["G"] = msg("G", "FAILED", at0.Add(10*time.Second))
+	changed, _ := rs.changedMoving(am0, am0+4, map[string]listedMoving{"Y": {am0, "RETRY"}})
+	if n := patchWith(rs, changed, tenant["G"]); n != 1 {
+		t.Fatalf("%d messages patched, want G", n)
+	}
+	// Y retries at minute 2; a read of minute 2 lists it there and commits.
+	tenant["Y"] = msg("Y", "RETRY", at0.Add(2*time.Minute+5*time.Second))
+	commitFill(t, fillStore(t, rs, am0+2, am0+3, settledAt, tenant["Y"]), settledAt)
+	commitFill(t, older, settledAt)
+
+	want := map[string][]string{}
+	for g, r := range tenant {
+		want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
+	}
+	if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the store holds %v, the tenant has %v", got, want)
+	}
+	checkAccounting(t, rs)
+}
