@@ -327,8 +327,9 @@ func (rs *rowStore) removeLocked(m int64, guid string) {
 		return
 	}
 	if i := b.find(guid); i >= 0 {
+		// Still the check's block, less the message: a read older than the check still leaves it.
 		nb := &minuteBlock{readAt: b.readAt, rows: append(slices.Clone(b.rows[:i]), b.rows[i+1:]...), extras: slices.Clone(b.extras),
-			bytes: b.bytes - storedRowBytes}
+			bytes: b.bytes - storedRowBytes, changed: b.changed}
 		nb.dropExtra(b.rows[i].extra)
 		rs.minutes[m] = nb
 		rs.bytes += nb.bytes - b.bytes

@@ -120,6 +120,41 @@ func (f *filler) commit(now time.Time) error {
 			delete(f.blocks, m)
 		}
 	}
+	// A message a check placed after the read began, which the read holds at a minute it keeps (listed
+	// before or after the check's answer): as within one read, it is kept once, at its newer LogEnd.
+	type held struct {
+		m int64
+		g string
+	}
+	var older []held // the check's rows the read's are newer than
+	for m, b := range rs.minutes {
+		if b.changed <= f.gen {
+			continue
+		}
+		for _, r := range b.rows {
+			if r.extra == 0 {
+				continue
+			}
+			g := b.extras[r.extra-1].guid
+			ref, ok := f.seen[maphash.String(f.seed, g)]
+			pb := f.blocks[ref.m]
+			if !ok || pb == nil || ref.m == m || pb.rows[ref.i].extra == 0 || pb.extras[pb.rows[ref.i].extra-1].guid != g {
+				continue
+			}
+			if pb.rows[ref.i].end > r.end {
+				older = append(older, held{m, g})
+				continue
+			}
+			f.dropped[ref] = true
+			delete(f.moved, g)
+			if w, ok := f.moves[g]; ok && w == ref.m {
+				delete(f.moves, g)
+			}
+		}
+	}
+	for _, h := range older {
+		rs.removeLocked(h.m, h.g)
+	}
 	for ref := range f.dropped {
 		if b := f.blocks[ref.m]; b != nil {
 			b.rows[ref.i].status = droppedStatus
@@ -128,14 +163,22 @@ func (f *filler) commit(now time.Time) error {
 	for m, b := range f.blocks {
 		if len(f.dropped) > 0 {
 			kept := b.rows[:0]
+			var extras []uint32 // of the rows dropped: nothing left behind
 			for _, r := range b.rows {
 				if r.status != droppedStatus {
 					kept = append(kept, r)
 				} else {
 					b.bytes -= storedRowBytes
+					if r.extra != 0 {
+						extras = append(extras, r.extra)
+					}
 				}
 			}
 			b.rows = kept
+			slices.Sort(extras)
+			for i := len(extras) - 1; i >= 0; i-- {
+				b.dropExtra(extras[i]) // the last first: the others keep their index
+			}
 		}
 		// Appending left up to twice the room needed: keep exactly the rows.
 		b.rows, b.extras = slices.Clone(b.rows), slices.Clone(b.extras)

@@ -462,3 +462,80 @@ func TestReadAfterOlderPatchKeepsWatch(t *testing.T) {
 	}
 	checkAccounting(t, rs)
 }
+
+// TestReadListedRetryBeforePatchMovedItOn: a read lists a held retry at a minute it retried to, outside
+// the minutes a check then changes; the check, from its later answer by id, moves it on to a later
+// minute of the same read (still retrying, or failed there). The read, committed after, leaves that
+// later minute as the check made it; it must not keep the message at the minute it listed it at too:
+// the store holds it once, where and as the tenant has it.
+func TestReadListedRetryBeforePatchMovedItOn(t *testing.T) {
+	for _, status := range []string{"RETRY", "FAILED"} {
+		t.Run(status, func(t *testing.T) {
+			tenant := map[string]mplRow{
+				"A": msg("A", "FAILED", at0.Add(20*time.Second)),
+				"G": msg("G", "RETRY", at0.Add(10*time.Second)),
+			}
+			rs := settledStore(t, DefaultStoreBytes, 4, tenant["A"], tenant["G"])
+			// G retried at minute 1; a read of minutes 1–3 lists it there.
+			tenant["G"] = msg("G", "RETRY", at0.Add(time.Minute+5*time.Second))
+			read := fillStore(t, rs, am0+1, am0+4, settledAt, tenant["G"])
+			// G retried again at minute 2; the check lists it there and reads it by id.
+			tenant["G"] = msg("G", status, at0.Add(2*time.Minute+5*time.Second))
+			listed := map[string]listedMoving{}
+			if moving(status) {
+				listed["G"] = listedMoving{am0 + 2, status}
+			}
+			changed, _ := rs.changedMoving(am0, am0+4, listed)
+			if n := patchWith(rs, changed, tenant["G"]); n != 1 {
+				t.Fatalf("%d messages patched, want G", n)
+			}
+			commitFill(t, read, settledAt)
+
+			want := map[string][]string{}
+			for g, r := range tenant {
+				want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
+			}
+			if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("the store holds %v, the tenant has %v", got, want)
+			}
+			if m, ok := watched(rs, "G"); ok != moving(status) || ok && m != am0+2 {
+				t.Errorf("G watched %v at minute %d; the tenant has it %s at %d", ok, m, status, am0+2)
+			}
+			checkAccounting(t, rs)
+			extrasHeld(t, rs)
+		})
+	}
+}
+
+// TestReadBeforePatchAfterOtherReadRemoves: a check ends a held retry in place; before a read that
+// listed its minute earlier commits, another read finds a second retry of that minute moved on and
+// removes it from there. The older read must still leave the minute as the check made it (less the
+// message that moved): the store holds each message once, where and as the tenant has it.
+func TestReadBeforePatchAfterOtherReadRemoves(t *testing.T) {
+	tenant := map[string]mplRow{
+		"G": msg("G", "RETRY", at0.Add(10*time.Second)),
+		"Y": msg("Y", "RETRY", at0.Add(20*time.Second)),
+	}
+	rs := settledStore(t, DefaultStoreBytes, 4, tenant["G"], tenant["Y"])
+	// A read of minute 0 lists both retries as they were.
+	older := fillStore(t, rs, am0, am0+1, settledAt, tenant["G"], tenant["Y"])
+	// G fails in place; the check patches it.
+	tenant["G"] = msg("G", "FAILED", at0.Add(10*time.Second))
+	changed, _ := rs.changedMoving(am0, am0+4, map[string]listedMoving{"Y": {am0, "RETRY"}})
+	if n := patchWith(rs, changed, tenant["G"]); n != 1 {
+		t.Fatalf("%d messages patched, want G", n)
+	}
+	// Y retries at minute 2; a read of minute 2 lists it there and commits.
+	tenant["Y"] = msg("Y", "RETRY", at0.Add(2*time.Minute+5*time.Second))
+	commitFill(t, fillStore(t, rs, am0+2, am0+3, settledAt, tenant["Y"]), settledAt)
+	commitFill(t, older, settledAt)
+
+	want := map[string][]string{}
+	for g, r := range tenant {
+		want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
+	}
+	if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the store holds %v, the tenant has %v", got, want)
+	}
+	checkAccounting(t, rs)
+}
