@@ -351,6 +351,28 @@ func (b *minuteBlock) dropExtra(k uint32) {
 	}
 }
 
+// dropExtras removes the extras marked gone and renumbers the rows' references in one pass (a hostile
+// read may drop many: one pass each would be quadratic).
+func (b *minuteBlock) dropExtras(gone []bool) {
+	index := make([]uint32, len(b.extras)) // old index → 1 + new index
+	kept, n := b.extras[:0], uint32(0)
+	for i, e := range b.extras {
+		if gone[i] {
+			b.bytes -= e.bytes()
+			continue
+		}
+		kept = append(kept, e)
+		n++
+		index[i] = n
+	}
+	b.extras = kept
+	for j := range b.rows {
+		if k := b.rows[j].extra; k != 0 {
+			b.rows[j].extra = index[k-1]
+		}
+	}
+}
+
 // evictLocked drops the minutes before oldest, then the oldest minutes while the store is over its bound.
 func (rs *rowStore) evictLocked(oldest int64) {
 	if rs.bytes+rs.names.bytes <= rs.maxBytes && len(rs.minutes) > 0 {

@@ -163,21 +163,23 @@ func (f *filler) commit(now time.Time) error {
 	for m, b := range f.blocks {
 		if len(f.dropped) > 0 {
 			kept := b.rows[:0]
-			var extras []uint32 // of the rows dropped: nothing left behind
+			var gone []bool // extras of the rows dropped: nothing left behind
 			for _, r := range b.rows {
 				if r.status != droppedStatus {
 					kept = append(kept, r)
-				} else {
-					b.bytes -= storedRowBytes
-					if r.extra != 0 {
-						extras = append(extras, r.extra)
+					continue
+				}
+				b.bytes -= storedRowBytes
+				if r.extra != 0 {
+					if gone == nil {
+						gone = make([]bool, len(b.extras))
 					}
+					gone[r.extra-1] = true
 				}
 			}
 			b.rows = kept
-			slices.Sort(extras)
-			for i := len(extras) - 1; i >= 0; i-- {
-				b.dropExtra(extras[i]) // the last first: the others keep their index
+			if gone != nil {
+				b.dropExtras(gone)
 			}
 		}
 		// Appending left up to twice the room needed: keep exactly the rows.

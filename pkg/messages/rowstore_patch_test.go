@@ -2,6 +2,7 @@ package messages
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -538,4 +539,41 @@ func TestReadBeforePatchAfterOtherReadRemoves(t *testing.T) {
 		t.Errorf("the store holds %v, the tenant has %v", got, want)
 	}
 	checkAccounting(t, rs)
+}
+
+// TestDropExtras: dropping some extras keeps every other row pointing at its own (by id) and the block's
+// bytes those of what it holds.
+func TestDropExtras(t *testing.T) {
+	ids := []string{"A", "B", "C", "D", "E"}
+	b := &minuteBlock{}
+	for i, id := range ids {
+		e := rowExtra{guid: id}
+		b.extras = append(b.extras, e)
+		b.rows = append(b.rows, storedRow{end: int64(i), extra: uint32(i + 1)})
+		b.bytes += storedRowBytes + e.bytes()
+	}
+	b.rows = append(b.rows, storedRow{end: 9}) // a COMPLETED row: no extra
+	b.bytes += storedRowBytes
+	// Rows B and D are gone (their rows already removed, as commit does).
+	b.rows = slices.DeleteFunc(b.rows, func(r storedRow) bool { return r.end == 1 || r.end == 3 })
+	b.bytes -= 2 * storedRowBytes
+	b.dropExtras([]bool{false, true, false, true, false})
+	var got []string
+	for _, r := range b.rows {
+		if r.extra == 0 {
+			got = append(got, "-")
+			continue
+		}
+		got = append(got, b.extras[r.extra-1].guid)
+	}
+	if want := []string{"A", "C", "E", "-"}; !slices.Equal(got, want) {
+		t.Errorf("rows point at %v, want %v", got, want)
+	}
+	want := int64(len(b.rows)) * storedRowBytes
+	for _, e := range b.extras {
+		want += e.bytes()
+	}
+	if len(b.extras) != 3 || b.bytes != want {
+		t.Errorf("%d extras, %d bytes accounted, holds %d", len(b.extras), b.bytes, want)
+	}
 }
