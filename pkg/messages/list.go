@@ -7,11 +7,13 @@ package messages
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/seed/sapcpi-datasource/pkg/cpi"
 	"github.com/seed/sapcpi-datasource/pkg/frames"
 	"github.com/seed/sapcpi-datasource/pkg/models"
 )
@@ -70,9 +72,14 @@ func FetchList(ctx context.Context, st *Store, rg Range, q models.MessagesQuery)
 	if err != nil {
 		return ListResult{}, err
 	}
-	r.set("messages", total)
-	if capped {
+	switch {
+	case total == unknownTotal: // the tenant's counts proved wrong
+		r.notice(data.NoticeSeverityWarning, "Showing the newest %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), maxRows)
+	case capped:
+		r.set("messages", total)
 		r.notice(data.NoticeSeverityWarning, "Showing the newest %d of %d messages (maxRows %d): narrow the time range or the filters, or raise maxRows.", rows.len(), total, maxRows)
+	default:
+		r.set("messages", total)
 	}
 	var texts map[string]string
 	if q.WithErrorText == nil || *q.WithErrorText {
@@ -140,6 +147,29 @@ func listFromStore(ctx context.Context, r *run, fs *filterSet, w window, maxRows
 	return rows, max(int64(res.read), int64(rows.len())), res.capped, true, nil
 }
 
+// unknownTotal is the total of a capped list whose tenant's counts proved wrong.
+const unknownTotal = -1
+
+// implausibleCapShare: a capped list whose tenant counts more than this many times its cap has the count
+// checked (one request) before it is shown; below, a wrong count could only come from a tenant that
+// counts wrongly by a little, which the rows read cannot tell either.
+const implausibleCapShare = 1000
+
+// overcounted asks for the last of the total rows the tenant counted in s's window: none there, and the
+// count is wrong (a tenant that ignores $skip answers its first row: its count is then believed).
+func (r *run) overcounted(ctx context.Context, s scanSpec, total int64) (bool, error) {
+	q := s.query(s.w)
+	q.Set("$select", "MessageGuid")
+	q.Set("$skip", strconv.FormatInt(total-1, 10))
+	q.Set("$top", "1")
+	col, resp, err := cpi.GetCollection[mplRow](r.scanCtx(ctx, s, s.w), r.c, mplPath, q)
+	r.record(resp)
+	if err != nil {
+		return false, err
+	}
+	return len(col.Results) == 0, nil
+}
+
 // listDirect lists the range from the tenant with the query's filters, newest first, up to maxRows; with
 // tx, the error texts of the newest failed rows are read while older slices are still listed.
 func listDirect(ctx context.Context, r *run, fs *filterSet, w window, maxRows int, tx *listTexts) (rows *listRows, total int64, capped bool, err error) {
@@ -202,6 +232,15 @@ func listRead(ctx context.Context, r *run, fs *filterSet, w, read window, maxRow
 		if before, err = r.countBefore(ctx, fs, window{from: read.from, to: w.from}); err != nil {
 			return nil, 0, false, false, err
 		}
+	}
+	if res.capped && !res.overcounted && p.total > int64(maxRows)*implausibleCapShare {
+		if res.overcounted, err = r.overcounted(ctx, s, p.total); err != nil {
+			return nil, 0, false, false, err
+		}
+	}
+	if res.capped && res.overcounted {
+		r.countNotice()
+		return rows, unknownTotal, true, false, nil
 	}
 	total = max(p.total-before-after, int64(rows.len()))
 	// The cap may have cut only rows before the range: then every row of the range is shown.

@@ -4,7 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -541,5 +546,74 @@ func TestDirectListFitsUnderTheCap(t *testing.T) {
 		if strings.Contains(n.Text, "maxRows") {
 			t.Errorf("notice %q: every message of the range is shown (%d of maxRows %d)", n.Text, inRange, maxRows)
 		}
+	}
+}
+
+// overcountingTenant multiplies every __count the tenant sends by 10^6: a tenant whose counts are wrong.
+func overcountingTenant(next http.Handler) http.Handler {
+	count := regexp.MustCompile(`"__count":"(\d+)"`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		body := count.ReplaceAllFunc(rec.Body.Bytes(), func(m []byte) []byte {
+			return []byte(`"__count":"` + string(count.FindSubmatch(m)[1]) + `000000"`)
+		})
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	})
+}
+
+// TestCappedListWithWrongCount: a capped list never shows a total the tenant's pages disprove. Read in
+// one page (maxRows 200) the count is checked by asking for its last row; read in slices (maxRows 1500)
+// the slices' counts disprove it without a request more. The rows are the tenant's newest either way.
+func TestCappedListWithWrongCount(t *testing.T) {
+	rg := rangeOf(30*time.Minute, time.Minute)
+	for _, tc := range []struct {
+		maxRows   int
+		wantCheck bool // the count is checked with a request of its own
+	}{{200, true}, {1500, false}} {
+		t.Run(strconv.Itoa(tc.maxRows), func(t *testing.T) {
+			honest := newTestTenant(t, tenantOpts{perDay: 200_000, store: []StoreOption{WithStoreBytes(0)}})
+			tn := newTestTenant(t, tenantOpts{perDay: 200_000, store: []StoreOption{WithStoreBytes(0)}, wrap: overcountingTenant})
+			q := models.MessagesQuery{MaxRows: intp(tc.maxRows), WithErrorText: new(bool)}
+			want, err := List(context.Background(), honest.st, rg, q, "SIM")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := List(context.Background(), tn.st, rg, q, "SIM")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The same tenant that counts right (same seed) is the oracle of the rows.
+			ids := func(f data.Frames) []string {
+				fld, _ := f[0].FieldByName("message id")
+				out := make([]string, fld.Len())
+				for i := range out {
+					out[i] = fld.At(i).(string)
+				}
+				return out
+			}
+			if got, w := ids(f), ids(want); !slices.Equal(got, w) || len(got) != tc.maxRows {
+				t.Errorf("%d rows, not the %d newest the tenant lists", len(got), len(w))
+			}
+			if custom, _ := f[0].Meta.Custom.(map[string]any); custom["messages"] != nil {
+				got := custom["messages"]
+				t.Errorf("messages %v: a total the tenant's pages disprove", got)
+			}
+			var notices []string
+			for _, n := range f[0].Meta.Notices {
+				notices = append(notices, n.Text)
+			}
+			all := strings.Join(notices, " | ")
+			if !strings.Contains(all, "counted more messages than its pages held") || !strings.Contains(all, fmt.Sprintf("Showing the newest %d messages", tc.maxRows)) {
+				t.Errorf("notices %q", all)
+			}
+			checked := slices.ContainsFunc(tn.requests(), func(u string) bool { return strings.Contains(u, "skip=") && strings.HasSuffix(u, "top=1") })
+			if checked != tc.wantCheck {
+				t.Errorf("count checked with a request: %v, want %v: %v", checked, tc.wantCheck, tn.requests())
+			}
+		})
 	}
 }

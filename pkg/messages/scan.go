@@ -150,6 +150,9 @@ type scanResult struct {
 	read   int  // rows read (before local filters)
 	capped bool // more rows matched than maxRows
 	slices int
+	// overcounted: the tenant's counts proved wrong (see scanCapped), so the probe's total is not to be
+	// believed either.
+	overcounted bool
 }
 
 // scan hands every row of the window to fn, page by page (never concurrently). p is the window's probe.
@@ -219,8 +222,9 @@ func (r *run) scanPages(ctx context.Context, s scanSpec, p probeResult, fn func(
 	}
 	if s.maxRows > 0 {
 		want := min(p.total, int64(s.maxRows))
-		err := r.scanCapped(ctx, s, parts, p.total, want, deliver, finish)
+		overcounted, err := r.scanCapped(ctx, s, parts, p.total, want, deliver, finish)
 		res.capped = p.total > want && int64(res.read) >= want
+		res.overcounted = overcounted
 		return res, err
 	}
 	err := forEachLimit(ctx, len(parts), parallelSlices, func(ctx context.Context, i int) error {

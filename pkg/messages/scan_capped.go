@@ -16,6 +16,7 @@ package messages
 
 import (
 	"context"
+	"math"
 
 	"golang.org/x/sync/errgroup"
 
@@ -39,17 +40,23 @@ type cappedSlice struct {
 	need  chan int64    // the rows it must give (0: none); sent once
 	size  int64         // the rows it holds: its count, or what it gave when the tenant did not count
 	told  bool          // need was sent
+	count int64         // the tenant's count of the slice; -1 without one
+	// overcounted: its first page held the whole slice, and fewer rows than the tenant counted.
+	overcounted bool
 }
 
 // scanCapped reads the slices of parts (in delivery order) needed for want rows, handing pages to
-// deliver and each finished slice to finish, as scanPages does. total is the window's count.
+// deliver and each finished slice to finish, as scanPages does. total is the window's count. overcounted:
+// the tenant's counts proved wrong without a request more — a slice read whole held fewer rows than
+// counted, or the counts of disjoint slices add up to more than the window's (beyond what arrived
+// meanwhile).
 func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, total, want int64,
-	deliver func(slice, page int, rows []mplRow) error, finish func(slice int) error) error {
+	deliver func(slice, page int, rows []mplRow) error, finish func(slice int) error) (overcounted bool, err error) {
 	g, ctx := errgroup.WithContext(parent)
 	read := make([]*cappedSlice, 0, len(parts))
 	ahead := slicesAhead(r.c.MaxConcurrent())
 	start := func(i int) {
-		sl := &cappedSlice{first: make(chan struct{}), read: make(chan struct{}), sized: make(chan struct{}), need: make(chan int64, 1)}
+		sl := &cappedSlice{first: make(chan struct{}), read: make(chan struct{}), sized: make(chan struct{}), need: make(chan int64, 1), count: -1}
 		if i >= ahead {
 			sl.after = read[i-ahead].read
 		}
@@ -109,9 +116,17 @@ func (r *run) scanCapped(parent context.Context, s scanSpec, parts []window, tot
 		tell(sl, 0) // started but not needed
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return false, err
 	}
-	return parent.Err()
+	var counted int64
+	for _, sl := range read {
+		overcounted = overcounted || sl.overcounted
+		if sl.count > 0 {
+			counted = min(counted+sl.count, math.MaxInt64/2) // a tenant decides the counts
+		}
+	}
+	// Messages arriving between the requests (a range that reaches now) may add a few.
+	return overcounted || counted > total+total/10+cpi.MaxPageSize, parent.Err()
 }
 
 // closedBefore reports whether ch closed before ctx ended.
@@ -140,11 +155,15 @@ func (r *run) readCapped(ctx context.Context, s scanSpec, w window, i int, sl *c
 	// A page the server did not cut holds the whole slice, whatever it counted.
 	uncut := col.Next == "" && len(col.Results) < cpi.MaxPageSize
 	counted := col.Count != nil || uncut
+	if col.Count != nil {
+		sl.count = *col.Count
+	}
 	if counted {
 		sl.size = int64(len(col.Results))
 		if col.Count != nil && !uncut {
 			sl.size = max(sl.size, *col.Count)
 		}
+		sl.overcounted = col.Count != nil && uncut && *col.Count > sl.size
 		close(sl.sized)
 	}
 	close(sl.first)
