@@ -422,13 +422,7 @@ func TestReadListedBeforePatchCommittedAfter(t *testing.T) {
 			}
 			commitFill(t, read, settledAt)
 
-			want := map[string][]string{}
-			for g, r := range tenant {
-				want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
-			}
-			if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("the store holds %v, the tenant has %v", got, want)
-			}
+			heldAsTenant(t, rs, tenant)
 			if m, ok := watched(rs, "G"); ok != moving(tc.now.Status) || ok && m != minuteOf(tc.now.LogEnd.Time) {
 				t.Errorf("G watched %v at minute %d; the tenant has it %s at %d", ok, m, tc.now.Status, minuteOf(tc.now.LogEnd.Time))
 			}
@@ -492,13 +486,7 @@ func TestReadListedRetryBeforePatchMovedItOn(t *testing.T) {
 			}
 			commitFill(t, read, settledAt)
 
-			want := map[string][]string{}
-			for g, r := range tenant {
-				want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
-			}
-			if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("the store holds %v, the tenant has %v", got, want)
-			}
+			heldAsTenant(t, rs, tenant)
 			if m, ok := watched(rs, "G"); ok != moving(status) || ok && m != am0+2 {
 				t.Errorf("G watched %v at minute %d; the tenant has it %s at %d", ok, m, status, am0+2)
 			}
@@ -531,6 +519,14 @@ func TestReadBeforePatchAfterOtherReadRemoves(t *testing.T) {
 	commitFill(t, fillStore(t, rs, am0+2, am0+3, settledAt, tenant["Y"]), settledAt)
 	commitFill(t, older, settledAt)
 
+	heldAsTenant(t, rs, tenant)
+	checkAccounting(t, rs)
+}
+
+// heldAsTenant checks that the store holds each of the tenant's messages once, at its minute with its
+// status.
+func heldAsTenant(t *testing.T, rs *rowStore, tenant map[string]mplRow) {
+	t.Helper()
 	want := map[string][]string{}
 	for g, r := range tenant {
 		want[g] = []string{fmt.Sprintf("%d:%s", minuteOf(r.LogEnd.Time), r.Status)}
@@ -538,7 +534,6 @@ func TestReadBeforePatchAfterOtherReadRemoves(t *testing.T) {
 	if got := heldMinutes(rs); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("the store holds %v, the tenant has %v", got, want)
 	}
-	checkAccounting(t, rs)
 }
 
 // TestDropExtras: dropping some extras keeps every other row pointing at its own (by id) and the block's
