@@ -113,47 +113,9 @@ func (f *filler) commit(now time.Time) error {
 	if rs.names != f.names {
 		return errStoreReset
 	}
-	stale := map[int64]bool{}
-	for m := range f.blocks {
-		if old := rs.minutes[m]; old != nil && old.changed > f.gen {
-			stale[m] = true
-			delete(f.blocks, m)
-		}
-	}
-	// A message a check placed after the read began, which the read holds at a minute it keeps (listed
-	// before or after the check's answer): as within one read, it is kept once, at its newer LogEnd.
-	type held struct {
-		m int64
-		g string
-	}
-	var older []held // the check's rows the read's are newer than
-	for m, b := range rs.minutes {
-		if b.changed <= f.gen {
-			continue
-		}
-		for _, r := range b.rows {
-			if r.extra == 0 {
-				continue
-			}
-			g := b.extras[r.extra-1].guid
-			ref, ok := f.seen[maphash.String(f.seed, g)]
-			pb := f.blocks[ref.m]
-			if !ok || pb == nil || ref.m == m || pb.rows[ref.i].extra == 0 || pb.extras[pb.rows[ref.i].extra-1].guid != g {
-				continue
-			}
-			if pb.rows[ref.i].end > r.end {
-				older = append(older, held{m, g})
-				continue
-			}
-			f.dropped[ref] = true
-			delete(f.moved, g)
-			if w, ok := f.moves[g]; ok && w == ref.m {
-				delete(f.moves, g)
-			}
-		}
-	}
-	for _, h := range older {
-		rs.removeLocked(h.m, h.g)
+	var stale map[int64]bool // minutes left as a check made them
+	if rs.gen > f.gen {      // a check changed blocks since the read began
+		stale = f.yieldToChecks()
 	}
 	for ref := range f.dropped {
 		if b := f.blocks[ref.m]; b != nil {
@@ -218,4 +180,55 @@ func (f *filler) commit(now time.Time) error {
 	}
 	rs.evictLocked(minuteOf(now.Add(-Retention)))
 	return nil
+}
+
+// yieldToChecks leaves to the checks that ran since the read began what they changed: a minute whose block
+// a check changed is marked stale and not committed, and a message held both at a minute a check changed
+// and at another minute the read commits is kept once, at its newer LogEnd. It returns the stale minutes.
+// Called by commit under rs.mu, only when a check ran since the read began (the common case walks nothing).
+func (f *filler) yieldToChecks() (stale map[int64]bool) {
+	rs := f.rs
+	stale = map[int64]bool{}
+	for m := range f.blocks {
+		if old := rs.minutes[m]; old != nil && old.changed > f.gen {
+			stale[m] = true
+			delete(f.blocks, m)
+		}
+	}
+	// A message a check placed after the read began, which the read holds at a minute it keeps (listed
+	// before or after the check's answer): as within one read, it is kept once, at its newer LogEnd.
+	type held struct {
+		m int64
+		g string
+	}
+	var older []held // the check's rows the read's are newer than
+	for m, b := range rs.minutes {
+		if b.changed <= f.gen {
+			continue
+		}
+		for _, r := range b.rows {
+			if r.extra == 0 {
+				continue
+			}
+			g := b.extras[r.extra-1].guid
+			ref, ok := f.seen[maphash.String(f.seed, g)]
+			pb := f.blocks[ref.m]
+			if !ok || pb == nil || ref.m == m || pb.rows[ref.i].extra == 0 || pb.extras[pb.rows[ref.i].extra-1].guid != g {
+				continue
+			}
+			if pb.rows[ref.i].end > r.end {
+				older = append(older, held{m, g})
+				continue
+			}
+			f.dropped[ref] = true
+			delete(f.moved, g)
+			if w, ok := f.moves[g]; ok && w == ref.m {
+				delete(f.moves, g)
+			}
+		}
+	}
+	for _, h := range older {
+		rs.removeLocked(h.m, h.g)
+	}
+	return stale
 }
