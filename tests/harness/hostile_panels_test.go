@@ -248,7 +248,7 @@ func checkPanel(t *testing.T, where string, q query, r *pluginv2.DataResponse, t
 		sum := 0
 		for i := 0; i < counts.Len(); i++ {
 			v, _ := counts.ConcreteAt(i)
-			sum += int(toFloat(v))
+			sum += int(sseFloat(v))
 		}
 		if sum != failed {
 			wrong("error groups count %d failures, the tenant holds %d", sum, failed)
@@ -301,7 +301,7 @@ func checkPanel(t *testing.T, where string, q query, r *pluginv2.DataResponse, t
 		for i := 0; i < ids.Len(); i++ {
 			n, _ := msgs.ConcreteAt(i)
 			m, _ := maxes.ConcreteAt(i)
-			got[cell(ids, i)] = [2]int64{int64(toFloat(n)), int64(toFloat(m))}
+			got[cell(ids, i)] = [2]int64{int64(sseFloat(n)), int64(sseFloat(m))}
 		}
 		for iflow, ds := range tr.durations {
 			want := [2]int64{int64(len(ds)), slices.Max(ds)}
@@ -329,7 +329,7 @@ func countGroups(t *testing.T, where, format, groupBy string, frames data.Frames
 		keys, n := fieldByName(t, frames[0], col), fieldByName(t, frames[0], "messages")
 		for i := 0; i < keys.Len(); i++ {
 			v, _ := n.ConcreteAt(i)
-			out[cell(keys, i)] += int(toFloat(v))
+			out[cell(keys, i)] += int(sseFloat(v))
 		}
 	default:
 		for _, f := range frames {
@@ -339,7 +339,7 @@ func countGroups(t *testing.T, where, format, groupBy string, frames data.Frames
 				}
 				for i := 0; i < fld.Len(); i++ {
 					if v, ok := fld.ConcreteAt(i); ok {
-						out[fld.Labels[label]] += int(toFloat(v))
+						out[fld.Labels[label]] += int(sseFloat(v))
 					}
 				}
 			}
@@ -354,22 +354,6 @@ func countGroups(t *testing.T, where, format, groupBy string, frames data.Frames
 }
 
 var ofTotalRE = regexp.MustCompile(`newest \d+ of (\d+)`)
-
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case float64:
-		return x
-	case int64:
-		return float64(x)
-	case int32:
-		return float64(x)
-	case uint64:
-		return float64(x)
-	case int:
-		return float64(x)
-	}
-	return -1
-}
 
 func stringsOf(v any) []string {
 	var out []string
